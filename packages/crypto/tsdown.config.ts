@@ -1,0 +1,3 @@
+import { packageBuildConfig } from '../../tooling/tsdown.config.ts';
+
+export default packageBuildConfig({ index: 'src/index.ts' });
