@@ -49,7 +49,13 @@ export async function compare(comparison: Comparison): Promise<ComparisonRow[]> 
   };
   const [baseHz, baseRme] = hz(comparison.baseline.name);
   const rows: ComparisonRow[] = [
-    { title: comparison.title, name: comparison.baseline.name, opsPerSecond: baseHz, marginPercent: baseRme, ratio: 1 },
+    {
+      title: comparison.title,
+      name: comparison.baseline.name,
+      opsPerSecond: baseHz,
+      marginPercent: baseRme,
+      ratio: 1,
+    },
   ];
   for (const c of comparison.candidates) {
     const [ops, rme] = hz(c.name);
@@ -79,7 +85,12 @@ function printRows(title: string, rows: ComparisonRow[]): void {
   ]);
   const widths = [0, 1, 2, 3].map((col) => Math.max(...lines.map((l) => l[col]!.length)));
   for (const l of lines) {
-    console.log(l.map((cell, col) => (col < 4 ? cell.padEnd(widths[col]!) : cell)).join('  ').trimEnd());
+    console.log(
+      l
+        .map((cell, col) => (col < 4 ? cell.padEnd(widths[col]!) : cell))
+        .join('  ')
+        .trimEnd(),
+    );
   }
 }
 

@@ -1,0 +1,14 @@
+// `pnpm demo`: runs every scenario in order and exits non-zero on the first failure.
+import type { Scenario } from './scenario.ts';
+import { cryptoScenario } from './scenarios/crypto.ts';
+import { httpScenario } from './scenarios/http.ts';
+
+const scenarios: Scenario[] = [cryptoScenario, httpScenario];
+
+let index = 0;
+for (const scenario of scenarios) {
+  index++;
+  console.log(`\n${index}. ${scenario.title}`);
+  await scenario.run((line) => console.log(`   ${line}`));
+}
+console.log(`\nDone: ${scenarios.length} scenarios ran.`);

@@ -1,0 +1,55 @@
+// Bundles every budgeted entry of every public package (with its dependencies), minifies and gzips it,
+// and fails when one is over its budget in tooling/size-budgets.json or has no budget at all.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+import { listPackages, repoRoot, sourceEntry } from './workspace.ts';
+
+type Budgets = Record<string, Record<string, number>>;
+const budgets = JSON.parse(readFileSync(join(repoRoot, 'tooling', 'size-budgets.json'), 'utf8')) as Budgets;
+const nodeOnlySubpaths = new Set(['./testing', './node', './package.json']);
+
+let failures = 0;
+const rows: string[][] = [['package', 'entry', 'min+gz', 'budget', '']];
+for (const pkg of listPackages()) {
+  for (const subpath of Object.keys(pkg.manifest.exports ?? {})) {
+    if (nodeOnlySubpaths.has(subpath)) continue;
+    const budget = budgets[pkg.manifest.name]?.[subpath];
+    const result = await build({
+      entryPoints: [sourceEntry(pkg, subpath)],
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'neutral',
+      target: 'es2022',
+      conditions: ['@x/source', 'module', 'import', 'browser'],
+      mainFields: ['module', 'main'],
+      write: false,
+      logLevel: 'error',
+    });
+    const bytes = gzipSync(result.outputFiles[0]!.contents, { level: 9 }).length;
+    const ok = budget !== undefined && bytes <= budget;
+    if (!ok) failures++;
+    rows.push([
+      pkg.manifest.name,
+      subpath,
+      `${(bytes / 1024).toFixed(2)} KB`,
+      budget === undefined ? 'none' : `${(budget / 1024).toFixed(2)} KB`,
+      budget === undefined ? 'NO BUDGET' : ok ? 'ok' : 'OVER',
+    ]);
+  }
+}
+const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => r[col]!.length)));
+for (const r of rows)
+  console.log(
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
+if (failures) {
+  console.error(`\nsize budgets: ${failures} entr${failures === 1 ? 'y' : 'ies'} over budget or without one`);
+  process.exit(1);
+}
+console.log('\nsize budgets: all entries within budget');
