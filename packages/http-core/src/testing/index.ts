@@ -1,1 +1,8 @@
-export const placeholder = 1;
+/**
+ * `@x/http-core/testing`: the kit every fake server of the @x SDKs is built on. Node only.
+ *
+ * @module
+ */
+export { createFaultInjector, type Fault, type FaultInjector, type FaultMatch } from './faults.ts';
+export { createRequestRecorder, type RecordedRequest, type RequestRecorder } from './recorder.ts';
+export { type FetchHandler, startTestServer, type TestServer, type TestServerOptions } from './server.ts';

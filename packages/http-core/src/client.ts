@@ -1,0 +1,589 @@
+/**
+ * The HTTP client: one function prepares a request, one turns a response into data or a typed error, and
+ * a loop around them owns retries, timeouts, aborts and credential refresh.
+ *
+ * @module
+ */
+
+import type { AuthStrategy } from './auth.ts';
+import {
+  AbortError,
+  AuthenticationError,
+  type ErrorContext,
+  errorForStatus,
+  NetworkError,
+  ResponseValidationError,
+  TimeoutError,
+  XError,
+} from './errors.ts';
+import type { Logger, RedactOptions } from './logger.ts';
+import { redactHeaders, redactUrl } from './logger.ts';
+import { parseResponse, type ResponseData, type ResponseSchema } from './models.ts';
+import { type Query, type QueryOptions, serializeQuery } from './query.ts';
+import {
+  abortReason,
+  backoffDelay,
+  sleep as defaultSleep,
+  idempotentMethods,
+  parseRetryAfter,
+  type ResolvedRetry,
+  type RetryOptions,
+  resolveRetry,
+} from './retry.ts';
+import { type BodyOptions, parseLenient, prepareBody, readTextCapped } from './streaming.ts';
+import { isBrowser, userAgent } from './user-agent.ts';
+
+/** A fetch-compatible function (e.g. one that adds an undici dispatcher for mTLS). */
+export type FetchLike = (input: string, init: RequestInit & { duplex?: 'half' }) => Promise<Response>;
+
+/** A request about to be sent; `beforeRequest` hooks may change its fields. */
+export interface PreparedRequest {
+  /** The HTTP method (upper case). */
+  method: string;
+  /** The full URL including the query. */
+  url: string;
+  /** The headers, credentials included. */
+  headers: Headers;
+  /** The body, if any. */
+  body: BodyInit | undefined;
+  /** 1 for the first attempt, then 2, 3, ... (a 401 replay counts as an attempt too). */
+  attempt: number;
+  /** Aborts this attempt (caller abort, attempt timeout or total timeout). */
+  signal: AbortSignal;
+}
+
+/** What `beforeRetry` hooks are told. */
+export interface RetryInfo {
+  /** The attempt that failed. */
+  request: PreparedRequest;
+  /** Why it failed. */
+  error: XError;
+  /** 1 for the first retry. */
+  retry: number;
+  /** How long the client waits before the retry, in ms. */
+  delayMs: number;
+}
+
+/** Functions the client calls at fixed points of every request, in array order. */
+export interface Hooks {
+  /** Before each attempt is sent, after auth: add headers, sign, log. */
+  beforeRequest?: Array<(request: PreparedRequest) => void | Promise<void>>;
+  /** After each response arrives (any status); may return a replacement `Response`. */
+  afterResponse?: Array<
+    (request: PreparedRequest, response: Response) => Response | undefined | Promise<Response | undefined>
+  >;
+  /** Before waiting for a retry. */
+  beforeRetry?: Array<(info: RetryInfo) => void | Promise<void>>;
+  /** Before an error is thrown to the caller; may return a replacement error. */
+  beforeError?: Array<(error: XError) => XError | undefined | Promise<XError | undefined>>;
+}
+
+/** Options of {@link createHttpClient}. */
+export interface HttpClientOptions {
+  /** Prefixed to every relative path (`https://api.example.com/v1`). */
+  baseUrl?: string | URL;
+  /** Headers sent with every request. */
+  headers?: HeadersInit;
+  /** How requests are authenticated (default: none). Replace it later with `setAuth`. */
+  auth?: AuthStrategy;
+  /** Per-attempt timeout in ms (default 30 000), until the body is read; `false` for none. */
+  timeout?: number | false;
+  /** Overall timeout of a call in ms, retries and waits included (default: none). */
+  totalTimeout?: number | false;
+  /** Retries (default 2) or a full {@link RetryOptions}; `false` disables them. */
+  retry?: number | false | RetryOptions;
+  /**
+   * The idempotency header the service accepts (e.g. `'Idempotency-Key'`). When set, POST, PUT, PATCH and
+   * DELETE get a generated key, the same on every retry, which also makes POST and PATCH retryable.
+   */
+  idempotencyHeader?: string;
+  /** Makes idempotency keys (default `crypto.randomUUID()`). */
+  generateIdempotencyKey?: () => string;
+  /** The fetch to use (default `globalThis.fetch`); inject one for mTLS, proxies or tests. */
+  fetch?: FetchLike;
+  /** A product token put before http-core's own in the User-Agent, e.g. `x-airlock/1.0.0`. */
+  userAgent?: string;
+  /** Hooks; see {@link Hooks}. */
+  hooks?: Hooks;
+  /** Where to log (default: nowhere). Secrets are redacted; see {@link RedactOptions}. */
+  logger?: Logger;
+  /** Extra header and query names to redact in logs and error messages. */
+  redact?: RedactOptions;
+  /** The response header holding the server's request id (default `x-request-id`, then `request-id`). */
+  requestIdHeader?: string;
+  /**
+   * Maps a failed response to a service's own error (return `undefined` for the default mapping, see
+   * {@link errorForStatus}). Branch on wire codes in `context.body`, never on message text.
+   */
+  mapError?: (context: ErrorContext) => XError | undefined;
+  /** The most bytes of an error body read (default 65 536). */
+  maxErrorBodyBytes?: number;
+  /** How arrays in `query` are written. */
+  query?: QueryOptions;
+  /** The clock for deadlines and `Retry-After` dates (default `Date.now`). */
+  now?: () => number;
+  /** The random source of backoff jitter, in [0, 1) (default `Math.random`). */
+  random?: () => number;
+  /** Waits between retries (default: a timer that rejects when the signal aborts). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/** The options bag of every call; client options are the defaults. */
+export interface RequestOptions<S extends ResponseSchema | undefined = ResponseSchema | undefined>
+  extends BodyOptions {
+  /** Aborts the call: the request, the body read and any retry wait. Rejects with {@link AbortError}. */
+  signal?: AbortSignal;
+  /** Per-attempt timeout in ms for this call. */
+  timeout?: number | false;
+  /** Overall timeout in ms for this call. */
+  totalTimeout?: number | false;
+  /** Extra headers for this call (they override the client's). */
+  headers?: HeadersInit;
+  /** Query parameters, serialised with {@link serializeQuery}. */
+  query?: Query;
+  /** The valibot schema the response body is validated with; the call's return type follows it. */
+  schema?: S;
+  /** Retry policy for this call. */
+  retry?: number | false | RetryOptions;
+  /** This call's idempotency key (reuse it to make a repeat detectable); `false` sends none. */
+  idempotencyKey?: string | false;
+  /** Auth for this call instead of the client's. */
+  auth?: AuthStrategy;
+  /** How a success body is read: `'auto'` (default: JSON if the content type says so, else text), `'json'`, `'text'`, `'bytes'`. */
+  parseAs?: 'auto' | 'json' | 'text' | 'bytes';
+}
+
+/** Data together with the response it came from. */
+export interface ResponseWithData<T> {
+  /** The parsed (and validated) body; `undefined` for 204/205 and HEAD. */
+  data: T;
+  /** The response (its body already read). */
+  response: Response;
+  /** The server's request id, if it sent one. */
+  requestId: string | undefined;
+}
+
+/** A streamed response body. */
+export interface StreamedResponse {
+  /** The body; cancel it or read it to the end. The call's signal still aborts it. */
+  body: ReadableStream<Uint8Array>;
+  /** The response. */
+  response: Response;
+  /** The server's request id, if it sent one. */
+  requestId: string | undefined;
+}
+
+/** A configured HTTP client. Every method takes one options bag last. */
+export interface HttpClient {
+  /** Sends a request and resolves with the (validated) body. */
+  request<S extends ResponseSchema | undefined = undefined>(
+    method: string,
+    path: string,
+    options?: RequestOptions<S>,
+  ): Promise<ResponseData<S>>;
+  /** Like `request`, and also gives the response and request id. */
+  requestWithResponse<S extends ResponseSchema | undefined = undefined>(
+    method: string,
+    path: string,
+    options?: RequestOptions<S>,
+  ): Promise<ResponseWithData<ResponseData<S>>>;
+  /** Sends a request and resolves once the headers arrive, with the body as a stream. */
+  stream(method: string, path: string, options?: RequestOptions<undefined>): Promise<StreamedResponse>;
+  /** GET `path`. */
+  get<S extends ResponseSchema | undefined = undefined>(
+    path: string,
+    options?: RequestOptions<S>,
+  ): Promise<ResponseData<S>>;
+  /** POST `path`. */
+  post<S extends ResponseSchema | undefined = undefined>(
+    path: string,
+    options?: RequestOptions<S>,
+  ): Promise<ResponseData<S>>;
+  /** PUT `path`. */
+  put<S extends ResponseSchema | undefined = undefined>(
+    path: string,
+    options?: RequestOptions<S>,
+  ): Promise<ResponseData<S>>;
+  /** PATCH `path`. */
+  patch<S extends ResponseSchema | undefined = undefined>(
+    path: string,
+    options?: RequestOptions<S>,
+  ): Promise<ResponseData<S>>;
+  /** DELETE `path`. */
+  delete<S extends ResponseSchema | undefined = undefined>(
+    path: string,
+    options?: RequestOptions<S>,
+  ): Promise<ResponseData<S>>;
+  /** Replaces the auth strategy for later requests (`undefined` for none). */
+  setAuth(auth: AuthStrategy | undefined): void;
+  /** The full URL of `path` with `query`, as the client would send it. */
+  url(path: string, query?: Query): string;
+}
+
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Thrown inside an attempt to ask the loop for a replay after a credential refresh. */
+const replay = Symbol('replay');
+
+function randomKey(): string {
+  const c = (globalThis as { crypto?: Crypto }).crypto;
+  if (c?.randomUUID) return c.randomUUID();
+  // Insecure contexts lack randomUUID; 128 random bits in hex serve the same purpose.
+  const bytes = c
+    ? c.getRandomValues(new Uint8Array(16))
+    : Uint8Array.from({ length: 16 }, () => Math.random() * 256);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Creates an HTTP client.
+ *
+ * @example
+ * ```ts
+ * const client = createHttpClient({ baseUrl: 'https://api.example.com', auth: bearer(token) });
+ * const user = await client.get('/me', { schema: v.object({ id: v.string() }), signal });
+ * ```
+ */
+export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
+  const base = options.baseUrl === undefined ? '' : String(options.baseUrl).replace(/\/+$/, '');
+  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const retryDefaults = resolveRetry(options.retry);
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const sleep = options.sleep ?? defaultSleep;
+  const log = options.logger;
+  const hooks = options.hooks ?? {};
+  const maxErrorBody = options.maxErrorBodyBytes ?? 65_536;
+  const idempotencyHeader = options.idempotencyHeader;
+  const newKey = options.generateIdempotencyKey ?? randomKey;
+  const redactQuery = options.redact?.query;
+  const redactHeaderNames = options.redact?.headers;
+  let auth = options.auth;
+
+  // Browsers refuse to set User-Agent, so there the identification travels in X-Client-Info.
+  const defaultHeaders = new Headers(options.headers);
+  const uaHeader = isBrowser() ? 'x-client-info' : 'user-agent';
+  if (!defaultHeaders.has(uaHeader)) defaultHeaders.set(uaHeader, userAgent(options.userAgent));
+
+  const buildUrl = (path: string, query?: Query): string => {
+    const url = /^[a-z][a-z\d+.-]*:/i.test(path) || !base ? path : `${base}/${path.replace(/^\/+/, '')}`;
+    const qs = query ? serializeQuery(query, options.query) : '';
+    return qs ? `${url}${url.includes('?') ? '&' : '?'}${qs}` : url;
+  };
+
+  const requestIdOf = (headers: Headers): string | undefined =>
+    (options.requestIdHeader
+      ? headers.get(options.requestIdHeader)
+      : (headers.get('x-request-id') ?? headers.get('request-id'))) ?? undefined;
+
+  async function execute(
+    method: string,
+    path: string,
+    call: RequestOptions,
+    streaming: boolean,
+  ): Promise<ResponseWithData<unknown> | StreamedResponse> {
+    method = method.toUpperCase();
+    const url = buildUrl(path, call.query);
+    const safeUrl = redactUrl(url, redactQuery);
+    const policy: ResolvedRetry = resolveRetry(call.retry, retryDefaults);
+    const timeout = call.timeout ?? options.timeout ?? 30_000;
+    const totalTimeout = call.totalTimeout ?? options.totalTimeout ?? false;
+    const strategy = call.auth ?? auth;
+
+    const headers = new Headers(defaultHeaders);
+    if (call.headers) for (const [name, value] of new Headers(call.headers)) headers.set(name, value);
+    const prepared = prepareBody(call);
+    if (prepared.contentType && !headers.has('content-type'))
+      headers.set('content-type', prepared.contentType);
+    if (!headers.has('accept') && !streaming)
+      headers.set('accept', 'application/json, text/plain;q=0.9, */*;q=0.8');
+    if (unsafeMethods.has(method)) {
+      const keyHeader = idempotencyHeader ?? 'idempotency-key';
+      if (call.idempotencyKey === false) headers.delete(keyHeader);
+      else if (call.idempotencyKey) headers.set(keyHeader, call.idempotencyKey);
+      else if (idempotencyHeader && !headers.has(keyHeader)) headers.set(keyHeader, newKey());
+    }
+    const hasKey = headers.has(idempotencyHeader ?? 'idempotency-key');
+    const mayRetry = prepared.replayable && (idempotentMethods.has(method) || hasKey);
+
+    // One controller for the whole call: the caller's signal and the total timeout abort it with the
+    // error the caller should see, and each attempt's controller follows it.
+    const callCtl = new AbortController();
+    const callSignal = callCtl.signal;
+    const userSignal = call.signal;
+    const onUserAbort = () =>
+      callCtl.abort(
+        new AbortError(`${method} ${safeUrl} was aborted by the caller.`, { cause: userSignal!.reason }),
+      );
+    if (userSignal?.aborted) onUserAbort();
+    else userSignal?.addEventListener('abort', onUserAbort, { once: true });
+    const deadline = totalTimeout === false ? Number.POSITIVE_INFINITY : now() + totalTimeout;
+    const totalTimer =
+      totalTimeout === false
+        ? undefined
+        : setTimeout(
+            () =>
+              callCtl.abort(
+                new TimeoutError(`${method} ${safeUrl} did not complete within ${totalTimeout} ms.`),
+              ),
+            totalTimeout,
+          );
+    let keepLinked = false;
+
+    async function attempt(number: number, authReplayed: boolean) {
+      const ctl = new AbortController();
+      const signal = ctl.signal;
+      const follow = () => ctl.abort(callSignal.reason);
+      if (callSignal.aborted) follow();
+      else callSignal.addEventListener('abort', follow, { once: true });
+      const timer =
+        timeout === false
+          ? undefined
+          : setTimeout(
+              () =>
+                ctl.abort(
+                  new TimeoutError(
+                    `${method} ${safeUrl} timed out after ${timeout} ms (attempt ${number}).`,
+                    {
+                      retryable: true,
+                    },
+                  ),
+                ),
+              timeout,
+            );
+      let linked = false;
+      const request: PreparedRequest = {
+        method,
+        url,
+        headers: new Headers(headers),
+        body: prepared.body,
+        attempt: number,
+        signal,
+      };
+      try {
+        await strategy?.apply({ headers: request.headers, method, url, signal });
+        for (const hook of hooks.beforeRequest ?? []) await hook(request);
+        if (signal.aborted) throw abortReason(signal);
+        log?.debug('http request', {
+          method,
+          url: safeUrl,
+          attempt: number,
+          headers: redactHeaders(request.headers, redactHeaderNames),
+        });
+        const started = now();
+        let response: Response;
+        try {
+          const init: RequestInit & { duplex?: 'half' } = { method, headers: request.headers, signal };
+          if (request.body !== undefined) {
+            init.body = request.body;
+            if (request.body instanceof ReadableStream) init.duplex = 'half';
+          }
+          response = await fetchImpl(request.url, init);
+        } catch (error) {
+          if (signal.aborted) throw abortReason(signal);
+          throw new NetworkError(`${method} ${safeUrl} failed: ${(error as Error)?.message ?? error}.`, {
+            cause: error,
+          });
+        }
+        for (const hook of hooks.afterResponse ?? []) response = (await hook(request, response)) ?? response;
+        const requestId = requestIdOf(response.headers);
+        log?.debug('http response', {
+          method,
+          url: safeUrl,
+          status: response.status,
+          ms: now() - started,
+          requestId,
+        });
+
+        if (!response.ok) {
+          if (response.status === 401 && strategy?.onUnauthorized && !authReplayed && prepared.replayable) {
+            await response.body?.cancel().catch(() => {});
+            let again: boolean;
+            try {
+              again = await strategy.onUnauthorized({ headers: request.headers, method, url, signal });
+            } catch (error) {
+              if (XError.isInstance(error)) throw error;
+              throw new AuthenticationError(`${method} ${safeUrl}: refreshing credentials failed.`, {
+                status: 401,
+                cause: error,
+                ...(requestId === undefined ? {} : { requestId }),
+              });
+            }
+            if (again) {
+              log?.info('http replay after credential refresh', { method, url: safeUrl });
+              throw replay;
+            }
+          }
+          const body = parseLenient(await readBody(() => readTextCapped(response, maxErrorBody), signal));
+          const retryAfterMs = parseRetryAfter(response.headers, now());
+          const context: ErrorContext = {
+            status: response.status,
+            body,
+            headers: response.headers,
+            method,
+            url: safeUrl,
+            retryable: policy.statuses.includes(response.status),
+            ...(requestId === undefined ? {} : { requestId }),
+            ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+          };
+          throw options.mapError?.(context) ?? errorForStatus(context);
+        }
+
+        if (streaming) {
+          // Timeouts stop at the headers for streams; the caller's signal keeps reaching the body.
+          linked = true;
+          return {
+            body: response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() }),
+            response,
+            requestId,
+          };
+        }
+        const data = await readBody(
+          () => readData(response, method, call.parseAs ?? 'auto'),
+          signal,
+          () =>
+            new ResponseValidationError(`${method} ${safeUrl}: the response body is not valid JSON.`, [], {
+              status: response.status,
+              ...(requestId === undefined ? {} : { requestId }),
+            }),
+        );
+        const result = call.schema
+          ? parseResponse(call.schema, data, { method, url: safeUrl, status: response.status, requestId })
+          : data;
+        return { data: result, response, requestId };
+      } catch (error) {
+        if (error === replay || XError.isInstance(error)) throw error;
+        if (signal.aborted) throw abortReason(signal);
+        throw error;
+      } finally {
+        clearTimeout(timer);
+        if (!linked) callSignal.removeEventListener('abort', follow);
+        else keepLinked = true;
+      }
+
+      async function readBody<T>(
+        read: () => Promise<T>,
+        sig: AbortSignal,
+        onSyntax?: () => XError,
+      ): Promise<T> {
+        try {
+          return await read();
+        } catch (error) {
+          if (sig.aborted) throw abortReason(sig);
+          if (onSyntax && error instanceof SyntaxError) {
+            const e = onSyntax();
+            (e as { cause?: unknown }).cause = error;
+            throw e;
+          }
+          throw new NetworkError(
+            `${method} ${safeUrl}: reading the response body failed: ${(error as Error)?.message}.`,
+            {
+              cause: error,
+            },
+          );
+        }
+      }
+    }
+
+    let retries = 0;
+    let authReplayed = false;
+    try {
+      for (let number = 1; ; number++) {
+        try {
+          return await attempt(number, authReplayed);
+        } catch (thrown) {
+          if (thrown === replay) {
+            authReplayed = true;
+            continue;
+          }
+          let error = XError.isInstance(thrown)
+            ? thrown
+            : new NetworkError(`${method} ${safeUrl} failed: ${(thrown as Error)?.message ?? thrown}.`, {
+                cause: thrown,
+              });
+          const delay = error.retryAfterMs ?? backoffDelay(retries + 1, policy, random);
+          const retry =
+            retries < policy.limit &&
+            mayRetry &&
+            error.retryable &&
+            !callSignal.aborted &&
+            (error.retryAfterMs === undefined || error.retryAfterMs <= policy.maxRetryAfter) &&
+            now() + delay <= deadline;
+          if (retry) {
+            retries++;
+            const request = {
+              method,
+              url,
+              headers,
+              body: prepared.body,
+              attempt: number,
+              signal: callSignal,
+            };
+            for (const hook of hooks.beforeRetry ?? [])
+              await hook({ request, error, retry: retries, delayMs: delay });
+            log?.info('http retry', {
+              method,
+              url: safeUrl,
+              retry: retries,
+              delayMs: delay,
+              code: error.code,
+              status: error.status,
+            });
+            try {
+              await sleep(delay, callSignal);
+            } catch (sleepError) {
+              error = callSignal.aborted ? (abortReason(callSignal) as XError) : (sleepError as XError);
+              for (const hook of hooks.beforeError ?? []) error = (await hook(error)) ?? error;
+              throw error;
+            }
+            continue;
+          }
+          for (const hook of hooks.beforeError ?? []) error = (await hook(error)) ?? error;
+          log?.debug('http error', { method, url: safeUrl, code: error.code, status: error.status });
+          throw error;
+        }
+      }
+    } finally {
+      clearTimeout(totalTimer);
+      // A stream's body still needs the caller's signal; everything else lets go of it now.
+      if (!keepLinked) userSignal?.removeEventListener('abort', onUserAbort);
+    }
+  }
+
+  async function readData(
+    response: Response,
+    method: string,
+    parseAs: NonNullable<RequestOptions['parseAs']>,
+  ) {
+    if (response.status === 204 || response.status === 205 || method === 'HEAD') {
+      await response.body?.cancel().catch(() => {});
+      return undefined;
+    }
+    if (parseAs === 'bytes') return new Uint8Array(await response.arrayBuffer());
+    const text = await response.text();
+    const json =
+      parseAs === 'json' ||
+      (parseAs === 'auto' && /[/+]json\b/i.test(response.headers.get('content-type') ?? ''));
+    if (parseAs === 'text' || !json) return text === '' && parseAs === 'auto' ? undefined : text;
+    return text === '' ? undefined : JSON.parse(text);
+  }
+
+  const request = async (method: string, path: string, call: RequestOptions = {}) =>
+    ((await execute(method, path, call, false)) as ResponseWithData<unknown>).data;
+
+  return {
+    request: request as HttpClient['request'],
+    requestWithResponse: ((method: string, path: string, call: RequestOptions = {}) =>
+      execute(method, path, call, false)) as HttpClient['requestWithResponse'],
+    stream: (method, path, call = {}) => execute(method, path, call, true) as Promise<StreamedResponse>,
+    get: ((path: string, call?: RequestOptions) => request('GET', path, call)) as HttpClient['get'],
+    post: ((path: string, call?: RequestOptions) => request('POST', path, call)) as HttpClient['post'],
+    put: ((path: string, call?: RequestOptions) => request('PUT', path, call)) as HttpClient['put'],
+    patch: ((path: string, call?: RequestOptions) => request('PATCH', path, call)) as HttpClient['patch'],
+    delete: ((path: string, call?: RequestOptions) => request('DELETE', path, call)) as HttpClient['delete'],
+    setAuth(next) {
+      auth = next;
+    },
+    url: buildUrl,
+  };
+}

@@ -1,0 +1,51 @@
+import { type GenericSchema, type InferOutput, safeParse } from 'valibot';
+import { ResponseValidationError } from './errors.ts';
+
+/** A (synchronous) valibot schema a response is validated with. */
+export type ResponseSchema = GenericSchema;
+
+/** The data type a call resolves to: the schema's output, or `unknown` without a schema. */
+export type ResponseData<S extends ResponseSchema | undefined> = S extends ResponseSchema
+  ? InferOutput<S>
+  : unknown;
+
+/** Where the value being validated came from, for the error. */
+export interface ValidationSource {
+  /** The request method. */
+  method: string;
+  /** The redacted URL. */
+  url: string;
+  /** The response status. */
+  status: number;
+  /** The server's request id, if any. */
+  requestId?: string | undefined;
+}
+
+/**
+ * Validates `value` against `schema` and returns the schema's output, or throws a
+ * {@link ResponseValidationError} carrying the issues (first issue's path and message in the text).
+ *
+ * @example
+ * ```ts
+ * const user = parseResponse(v.object({ id: v.string() }), json, { method: 'GET', url, status: 200 });
+ * ```
+ */
+export function parseResponse<S extends ResponseSchema>(
+  schema: S,
+  value: unknown,
+  source: ValidationSource,
+): InferOutput<S> {
+  const result = safeParse(schema, value);
+  if (result.success) return result.output;
+  const first = result.issues[0];
+  const path = first.path?.map((item) => String(item.key)).join('.') || '(root)';
+  throw new ResponseValidationError(
+    `${source.method} ${source.url}: the response body does not match the expected shape at ${path}: ${first.message}`,
+    result.issues,
+    {
+      status: source.status,
+      body: value,
+      ...(source.requestId === undefined ? {} : { requestId: source.requestId }),
+    },
+  );
+}

@@ -1,0 +1,47 @@
+/** A value {@link serializeQuery} accepts for one key. `undefined` and `null` are skipped. */
+export type QueryValue = string | number | bigint | boolean | Date | null | undefined;
+
+/** A query object: each key maps to a value or an array of values. */
+export type Query = Record<string, QueryValue | readonly QueryValue[]>;
+
+/** How {@link serializeQuery} writes arrays. */
+export interface QueryOptions {
+  /** `'repeat'` (default): `a=1&a=2`; `'comma'`: `a=1,2`; `'brackets'`: `a[]=1&a[]=2`. */
+  arrayFormat?: 'repeat' | 'comma' | 'brackets';
+}
+
+function scalar(value: Exclude<QueryValue, null | undefined>): string {
+  return value instanceof Date ? value.toISOString() : String(value);
+}
+
+/**
+ * Serialises a query object to a string without the leading `?`: keys sorted so the same object always
+ * gives the same string (cache keys, signatures), `undefined`/`null` skipped, booleans as `true`/`false`,
+ * dates as ISO 8601, arrays as configured.
+ *
+ * @example
+ * ```ts
+ * serializeQuery({ tag: ['a', 'b'], limit: 10, after: undefined }); // 'limit=10&tag=a&tag=b'
+ * ```
+ */
+export function serializeQuery(query: Query, options: QueryOptions = {}): string {
+  const params = new URLSearchParams();
+  const format = options.arrayFormat ?? 'repeat';
+  for (const key of Object.keys(query).sort()) {
+    const value = query[key];
+    if (value === undefined || value === null) continue;
+    if (!Array.isArray(value)) {
+      params.append(key, scalar(value as Exclude<QueryValue, null | undefined>));
+      continue;
+    }
+    const items = (value as readonly QueryValue[])
+      .filter((v) => v !== undefined && v !== null)
+      .map((v) => scalar(v!));
+    if (format === 'comma') {
+      if (items.length) params.append(key, items.join(','));
+    } else {
+      for (const item of items) params.append(format === 'brackets' ? `${key}[]` : key, item);
+    }
+  }
+  return params.toString();
+}
