@@ -1,0 +1,189 @@
+/**
+ * The native backend: `globalThis.crypto.subtle`. Fast (native code, off the main thread in some runtimes)
+ * but not every runtime has every algorithm, notably X25519 and Ed25519 in older browsers.
+ *
+ * @module
+ */
+import type { CryptoBackend } from './backend.ts';
+import { fresh } from './bytes.ts';
+import { base64UrlDecode } from './codecs.ts';
+import { CryptoError, DecryptionError, InvalidKeyError } from './errors.ts';
+
+// PKCS#8 wrappers of a raw 32-byte private key (RFC 8410): SEQUENCE { 0, AlgorithmIdentifier { OID }, OCTET STRING { OCTET STRING { key } } }.
+const PKCS8_X25519 = [
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20,
+];
+const PKCS8_ED25519 = [
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+];
+
+/** The X25519 base point u = 9, as a raw public key. */
+const X25519_BASE = new Uint8Array(32);
+X25519_BASE[0] = 9;
+
+function subtle(): SubtleCrypto {
+  const s = globalThis.crypto?.subtle;
+  if (!s) throw new CryptoError('unsupported', 'WebCrypto (crypto.subtle) is not available in this runtime');
+  return s;
+}
+
+function pkcs8(prefix: number[], key: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(prefix.length + key.length);
+  out.set(prefix);
+  out.set(key, prefix.length);
+  return out;
+}
+
+/** Runs a WebCrypto call and turns "algorithm not supported" into a typed `unsupported` error. */
+async function native<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (cause) {
+    const name = (cause as { name?: string } | null)?.name;
+    if (name === 'NotSupportedError' || name === 'TypeError' || name === 'SyntaxError') {
+      throw new CryptoError('unsupported', `WebCrypto in this runtime cannot do ${what}`, { cause });
+    }
+    throw cause;
+  }
+}
+
+// The last imported AES key, reused while the caller keeps passing the same key bytes (a common pattern:
+// one derived E2E key for many messages). The cache holds a private copy and compares it in full.
+let aesCache: { bytes: Uint8Array; key: Promise<CryptoKey> } | undefined;
+
+function aesKey(raw: Uint8Array): Promise<CryptoKey> {
+  const cached = aesCache;
+  if (cached && cached.bytes.length === raw.length) {
+    let diff = 0;
+    for (let i = 0; i < raw.length; i++) diff |= cached.bytes[i]! ^ raw[i]!;
+    if (diff === 0) return cached.key;
+  }
+  const bytes = fresh(raw);
+  const key = native('AES-GCM', () =>
+    subtle().importKey('raw', bytes, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']),
+  );
+  aesCache = { bytes, key };
+  // A failed import must not poison later calls.
+  key.catch(() => {
+    if (aesCache?.key === key) aesCache = undefined;
+  });
+  return key;
+}
+
+/**
+ * The WebCrypto backend (`globalThis.crypto.subtle`). Byte-for-byte identical to {@link nobleBackend}.
+ * Calling an algorithm the runtime lacks rejects with a {@link CryptoError} whose code is `unsupported`;
+ * the default (automatic) backend detects that once and uses noble instead.
+ *
+ * @example
+ * ```ts
+ * const key = await hkdfSha256({ ikm, info, length: 32 }, { backend: webCryptoBackend });
+ * ```
+ */
+export const webCryptoBackend: CryptoBackend = {
+  name: 'webcrypto',
+  async sha256(data) {
+    const digest = await native('SHA-256', () => subtle().digest('SHA-256', fresh(data)));
+    return new Uint8Array(digest);
+  },
+  async hkdfSha256(ikm, salt, info, length) {
+    const s = subtle();
+    const bits = await native('HKDF', async () => {
+      const key = await s.importKey('raw', fresh(ikm), 'HKDF', false, ['deriveBits']);
+      return s.deriveBits(
+        { name: 'HKDF', hash: 'SHA-256', salt: fresh(salt ?? new Uint8Array(0)), info: fresh(info) },
+        key,
+        length * 8,
+      );
+    });
+    return new Uint8Array(bits);
+  },
+  async aesGcmSeal(key, nonce, plaintext, aad) {
+    const k = await aesKey(key);
+    const params: AesGcmParams = { name: 'AES-GCM', iv: fresh(nonce), tagLength: 128 };
+    if (aad) params.additionalData = fresh(aad);
+    const sealed = new Uint8Array(
+      await native('AES-GCM', () => subtle().encrypt(params, k, fresh(plaintext))),
+    );
+    const split = sealed.length - 16;
+    return { ciphertext: sealed.subarray(0, split), tag: sealed.subarray(split) };
+  },
+  async aesGcmOpen(key, nonce, ciphertext, tag, aad) {
+    const k = await aesKey(key);
+    const params: AesGcmParams = { name: 'AES-GCM', iv: fresh(nonce), tagLength: 128 };
+    if (aad) params.additionalData = fresh(aad);
+    const sealed = new Uint8Array(ciphertext.length + 16);
+    sealed.set(ciphertext);
+    sealed.set(tag, ciphertext.length);
+    let plain: ArrayBuffer;
+    try {
+      plain = await subtle().decrypt(params, k, sealed);
+    } catch (cause) {
+      throw new DecryptionError('AES-GCM authentication failed', { cause });
+    }
+    return new Uint8Array(plain);
+  },
+  async x25519PublicKey(privateKey) {
+    return x25519(privateKey, X25519_BASE);
+  },
+  async x25519SharedSecret(privateKey, peerPublicKey) {
+    return x25519(privateKey, peerPublicKey);
+  },
+  async ed25519PublicKey(seed) {
+    const key = await native('Ed25519', () =>
+      subtle().importKey('pkcs8', pkcs8(PKCS8_ED25519, seed), { name: 'Ed25519' }, true, ['sign']),
+    );
+    const jwk = await subtle().exportKey('jwk', key);
+    if (typeof jwk.x !== 'string')
+      throw new CryptoError('unsupported', 'WebCrypto did not export an Ed25519 public key');
+    return base64UrlDecode(jwk.x);
+  },
+  async ed25519Sign(seed, message) {
+    const s = subtle();
+    const signature = await native('Ed25519', async () => {
+      const key = await s.importKey('pkcs8', pkcs8(PKCS8_ED25519, seed), { name: 'Ed25519' }, false, [
+        'sign',
+      ]);
+      return s.sign({ name: 'Ed25519' }, key, fresh(message));
+    });
+    return new Uint8Array(signature);
+  },
+  async ed25519Verify(publicKey, message, signature) {
+    const s = subtle();
+    let key: CryptoKey;
+    try {
+      key = await s.importKey('raw', fresh(publicKey), { name: 'Ed25519' }, false, ['verify']);
+    } catch (cause) {
+      // A 32-byte string that is not a curve point cannot verify anything; an unknown algorithm is different.
+      if ((cause as { name?: string } | null)?.name === 'NotSupportedError') {
+        throw new CryptoError('unsupported', 'WebCrypto in this runtime cannot do Ed25519', { cause });
+      }
+      return false;
+    }
+    try {
+      return await s.verify({ name: 'Ed25519' }, key, fresh(signature), fresh(message));
+    } catch {
+      return false;
+    }
+  },
+};
+
+async function x25519(privateKey: Uint8Array, publicKey: Uint8Array): Promise<Uint8Array> {
+  const s = subtle();
+  const [priv, pub] = await native('X25519', () =>
+    Promise.all([
+      s.importKey('pkcs8', pkcs8(PKCS8_X25519, privateKey), { name: 'X25519' }, false, ['deriveBits']),
+      s.importKey('raw', fresh(publicKey), { name: 'X25519' }, false, []),
+    ]),
+  );
+  try {
+    return new Uint8Array(
+      await s.deriveBits({ name: 'X25519', public: pub } as EcdhKeyDeriveParams, priv, 256),
+    );
+  } catch (cause) {
+    // OpenSSL-based runtimes refuse an all-zero result (a low-order peer point) here.
+    throw new InvalidKeyError('X25519: the peer public key is a low-order point (all-zero shared secret)', {
+      cause,
+    });
+  }
+}
