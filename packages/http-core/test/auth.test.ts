@@ -10,6 +10,7 @@ import {
   noAuth,
   refreshingBearer,
 } from '../src/index.ts';
+import { failure } from './failure.ts';
 
 async function headersOf(strategy: AuthStrategy, signal = new AbortController().signal) {
   const headers = new Headers();
@@ -86,7 +87,7 @@ describe('refreshingBearer', () => {
     let release!: (t: string) => void;
     const strategy = refreshingBearer({ refresh: () => new Promise((r) => (release = r)) });
     const ctl = new AbortController();
-    const aborted = headersOf(strategy, ctl.signal).catch((e) => e);
+    const aborted = failure(headersOf(strategy, ctl.signal));
     const other = headersOf(strategy);
     ctl.abort();
     expect(AbortError.isInstance(await aborted)).toBe(true);

@@ -8,6 +8,7 @@ import {
   sleep,
   TimeoutError,
 } from '../src/index.ts';
+import { failure } from './failure.ts';
 
 const policy = { baseDelay: 500, maxDelay: 8000 };
 
@@ -104,7 +105,7 @@ describe('sleep', () => {
     const ctl = new AbortController();
     const pending = sleep(60_000, ctl.signal);
     ctl.abort('stop');
-    const error = await pending.catch((e) => e);
+    const error = await failure(pending);
     expect(AbortError.isInstance(error)).toBe(true);
     expect(error.cause).toBe('stop');
   });

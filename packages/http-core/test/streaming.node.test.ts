@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AbortError, createHttpClient, toFormData } from '../src/index.ts';
+import { type Kit, startKit } from './kit.ts';
+
+let kit: Kit;
+const encoder = new TextEncoder();
+
+beforeAll(async () => {
+  kit = await startKit((app) => {
+    app.put('/blob', async (c) => c.json({ type: c.req.header('content-type'), text: await c.req.text() }));
+    app.post('/form', async (c) => {
+      const form = await c.req.formData();
+      const file = form.get('file') as File;
+      return c.json({
+        folder: form.get('folder'),
+        tags: form.getAll('tags'),
+        file: { name: file.name, type: file.type, text: await file.text() },
+      });
+    });
+    app.get('/download', () => {
+      let i = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          await new Promise((r) => setTimeout(r, 5));
+          if (i === 5) return controller.close();
+          controller.enqueue(encoder.encode(`chunk${i++};`));
+        },
+      });
+      return new Response(stream, { headers: { 'x-request-id': 'dl-1' } });
+    });
+    app.get('/endless', () => {
+      const stream = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          await new Promise((r) => setTimeout(r, 20));
+          controller.enqueue(encoder.encode('x'));
+        },
+      });
+      return new Response(stream);
+    });
+  });
+});
+afterAll(() => kit.server.close());
+beforeEach(() => {
+  kit.recorder.clear();
+  kit.faults.clear();
+});
+
+const client = () => createHttpClient({ baseUrl: kit.server.url, ...kit.fast });
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
+  return new Response(stream).text();
+}
+
+describe('uploads', () => {
+  it('streams a ReadableStream body (duplex half) and does not retry it', async () => {
+    const parts = ['a', 'b', 'c'];
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next = parts.shift();
+        if (next === undefined) controller.close();
+        else controller.enqueue(encoder.encode(next));
+      },
+    });
+    const out = await client().put('/blob', { body, headers: { 'content-type': 'text/plain' } });
+    expect(out).toEqual({ type: 'text/plain', text: 'abc' });
+    expect(kit.recorder.last()!.headers['transfer-encoding']).toBe('chunked');
+
+    kit.faults.statusSequence([503]);
+    const once = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(encoder.encode('x'));
+        c.close();
+      },
+    });
+    await expect(client().put('/blob', { body: once })).rejects.toMatchObject({ status: 503 });
+    expect(kit.recorder.requests).toHaveLength(2);
+  });
+
+  it('uploads a Blob with its type and retries it (a Blob can be sent again)', async () => {
+    kit.faults.statusSequence([503]);
+    const out = await client().put('/blob', { body: new Blob(['hello'], { type: 'application/x-demo' }) });
+    expect(out).toEqual({ type: 'application/x-demo', text: 'hello' });
+    expect(kit.recorder.requests.map((r) => r.body)).toEqual(['hello', 'hello']);
+  });
+
+  it('sends multipart forms with files, from fields or FormData', async () => {
+    const expected = {
+      folder: 'docs',
+      tags: ['a', 'b'],
+      file: { name: 'note.txt', type: 'text/plain', text: 'hi there' },
+    };
+    const fields = {
+      folder: 'docs',
+      tags: ['a', 'b'],
+      file: { data: encoder.encode('hi there'), filename: 'note.txt', contentType: 'text/plain' },
+    };
+    expect(await client().post('/form', { form: fields })).toEqual(expected);
+    expect(kit.recorder.last()!.headers['content-type']).toMatch(/^multipart\/form-data; boundary=/);
+    expect(await client().post('/form', { form: toFormData(fields) })).toEqual(expected);
+  });
+});
+
+describe('downloads', () => {
+  it('gives the body as a stream once the headers arrive', async () => {
+    const { body, response, requestId } = await client().stream('GET', '/download');
+    expect(response.status).toBe(200);
+    expect(requestId).toBe('dl-1');
+    expect(await readAll(body)).toBe('chunk0;chunk1;chunk2;chunk3;chunk4;');
+  });
+
+  it('aborts the stream when the signal fires, after the call has returned', async () => {
+    const ctl = new AbortController();
+    const { body } = await client().stream('GET', '/endless', { signal: ctl.signal });
+    const reader = body.getReader();
+    await reader.read();
+    ctl.abort();
+    const error = await (async () => {
+      for (;;) await reader.read();
+    })().catch((e) => e);
+    expect(AbortError.isInstance(error)).toBe(true);
+  });
+
+  it('does not apply the attempt timeout to the stream body', async () => {
+    const { body } = await createHttpClient({ baseUrl: kit.server.url, timeout: 30 }).stream(
+      'GET',
+      '/download',
+    );
+    expect(await readAll(body)).toContain('chunk4;');
+  });
+});
