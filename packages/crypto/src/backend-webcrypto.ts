@@ -71,9 +71,9 @@ function aesKey(raw: Uint8Array): Promise<CryptoKey> {
 }
 
 /**
- * The WebCrypto backend (`globalThis.crypto.subtle`). Byte-for-byte identical to {@link nobleBackend}.
+ * The WebCrypto backend (`globalThis.crypto.subtle`). Byte-for-byte identical to {@link portableBackend}.
  * Calling an algorithm the runtime lacks rejects with a {@link CryptoError} whose code is `unsupported`;
- * the default (automatic) backend detects that once and uses noble instead.
+ * the default (automatic) backend detects that once and uses {@link portableBackend} instead.
  *
  * @example
  * ```ts

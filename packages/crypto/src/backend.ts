@@ -1,9 +1,9 @@
 /**
- * The backend interface and the automatic choice between WebCrypto and noble.
+ * The backend interface and the automatic choice between WebCrypto and the portable (pure JavaScript) backend.
  *
  * @module
  */
-import { nobleBackend } from './backend-noble.ts';
+import { portableBackend } from './backend-portable.ts';
 import { webCryptoBackend } from './backend-webcrypto.ts';
 
 /**
@@ -11,7 +11,7 @@ import { webCryptoBackend } from './backend-webcrypto.ts';
  * (lengths, types); a backend only computes. Implementations must give identical bytes.
  */
 export interface CryptoBackend {
-  /** `'webcrypto'`, `'noble'` or `'auto'`. */
+  /** `'webcrypto'`, `'portable'` or `'auto'`. */
   readonly name: string;
   /** SHA-256 digest (32 bytes). */
   sha256(data: Uint8Array): Promise<Uint8Array>;
@@ -51,7 +51,7 @@ export interface CryptoBackend {
 
 /** Options accepted by every async function of the package. */
 export interface BackendOptions {
-  /** Force a backend ({@link webCryptoBackend} or {@link nobleBackend}); default {@link autoBackend}. */
+  /** Force a backend ({@link webCryptoBackend} or {@link portableBackend}); default {@link autoBackend}. */
   backend?: CryptoBackend;
 }
 
@@ -75,7 +75,7 @@ function choose(algorithm: Algorithm): Promise<CryptoBackend> {
   if (!choice) {
     choice = probes[algorithm]().then(
       () => webCryptoBackend,
-      () => nobleBackend,
+      () => portableBackend,
     );
     choices.set(algorithm, choice);
   }
@@ -84,7 +84,7 @@ function choose(algorithm: Algorithm): Promise<CryptoBackend> {
 
 /**
  * Which implementation the automatic backend uses for each algorithm in this runtime
- * (`'webcrypto'` where `crypto.subtle` supports it, else `'noble'`).
+ * (`'webcrypto'` where `crypto.subtle` supports it, else `'portable'`).
  *
  * @example
  * ```ts
@@ -99,7 +99,7 @@ export async function resolveBackends(): Promise<Record<Algorithm, string>> {
 
 /**
  * The default backend: per algorithm, WebCrypto when the runtime supports it (detected once, cached),
- * else noble. Both give identical bytes, so the choice only affects speed.
+ * else the portable backend. Both give identical bytes, so the choice only affects speed.
  */
 export const autoBackend: CryptoBackend = {
   name: 'auto',
@@ -123,4 +123,4 @@ export function backendOf(options: BackendOptions | undefined): CryptoBackend {
   return options?.backend ?? autoBackend;
 }
 
-export { nobleBackend, webCryptoBackend };
+export { portableBackend, webCryptoBackend };

@@ -242,8 +242,17 @@ function pathOf(path: (string | number)[]): string {
  */
 export function canonicalize(value: unknown): string {
   if (value === undefined) throw new CanonicalizationError('canonicalize: undefined has no JSON form');
-  const fast = canonicalizeFast(value);
-  if (fast !== undefined) return fast;
+  return canonicalizeFast(value) ?? canonicalizeGeneral(value);
+}
+
+/**
+ * The general writer alone, without the JSON.stringify fast path. Same output as {@link canonicalize};
+ * exported for the tests that prove the two paths agree, not from the package entry.
+ *
+ * @internal
+ */
+export function canonicalizeGeneral(value: unknown): string {
+  if (value === undefined) throw new CanonicalizationError('canonicalize: undefined has no JSON form');
   const outer = out;
   const outerAncestors = ancestors;
   out = '';

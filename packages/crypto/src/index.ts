@@ -1,6 +1,6 @@
 /**
  * @x/crypto: X25519, Ed25519, HKDF-SHA256, AES-256-GCM, SHA-256, canonical JSON (RFC 8785), PKCE and strict
- * codecs for browsers, edge runtimes and Node. WebCrypto when the runtime has it, @noble otherwise.
+ * codecs for browsers, edge runtimes and Node. WebCrypto when the runtime has it, pure JavaScript otherwise.
  *
  * @module
  */
@@ -20,7 +20,7 @@ export {
   autoBackend,
   type BackendOptions,
   type CryptoBackend,
-  nobleBackend,
+  portableBackend,
   resolveBackends,
   webCryptoBackend,
 } from './backend.ts';

@@ -16,9 +16,9 @@ import {
   hexDecode,
   hexEncode,
   hkdfSha256,
-  nobleBackend,
   openE2E,
   pkceChallengeS256,
+  portableBackend,
   sealE2E,
   sha256Hex,
   utf8Decode,
@@ -63,7 +63,7 @@ it('the vector file is the expected format and has every group', () => {
 
 describe.each([
   ['webcrypto', webCryptoBackend],
-  ['noble', nobleBackend],
+  ['portable', portableBackend],
 ] as [string, CryptoBackend][])('vectors through the %s backend', (_name, backend) => {
   const opts = { backend };
 

@@ -1,0 +1,162 @@
+// The portable Curve25519 code against WebCrypto and @noble/curves (an independent implementation) on
+// random inputs, plus the edge cases where implementations usually differ.
+import { ed25519 as nobleEd25519, x25519 as nobleX25519 } from '@noble/curves/ed25519.js';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type CryptoBackend,
+  ed25519PublicKey,
+  ed25519Sign,
+  ed25519Verify,
+  generateEd25519KeyPair,
+  generateX25519KeyPair,
+  hexEncode,
+  InvalidKeyError,
+  portableBackend,
+  webCryptoBackend,
+  x25519PublicKey,
+  x25519SharedSecret,
+} from '../src/index.ts';
+
+const portable = { backend: portableBackend };
+const web = { backend: webCryptoBackend };
+const key32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
+const P = 2n ** 255n - 19n;
+
+function le(n: bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) out[i] = Number((n >> BigInt(8 * i)) & 255n);
+  return out;
+}
+
+describe('X25519', () => {
+  it('public keys and shared secrets match WebCrypto and @noble/curves', async () => {
+    await fc.assert(
+      fc.asyncProperty(key32, key32, async (a, b) => {
+        const pubA = await x25519PublicKey(a, portable);
+        expect(hexEncode(pubA)).toBe(hexEncode(await x25519PublicKey(a, web)));
+        expect(hexEncode(pubA)).toBe(hexEncode(nobleX25519.getPublicKey(a)));
+        const pubB = await x25519PublicKey(b, portable);
+        const ab = await x25519SharedSecret(a, pubB, portable);
+        expect(hexEncode(ab)).toBe(hexEncode(await x25519SharedSecret(a, pubB, web)));
+        expect(hexEncode(ab)).toBe(hexEncode(nobleX25519.getSharedSecret(a, pubB)));
+        expect(hexEncode(ab)).toBe(hexEncode(await x25519SharedSecret(b, pubA, portable)));
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('ignores the top bit of u and reduces non-canonical u, like WebCrypto', async () => {
+    const priv = new Uint8Array(32).fill(7);
+    const { publicKey } = await generateX25519KeyPair();
+    const flagged = publicKey.slice();
+    flagged[31]! |= 0x80;
+    const expected = hexEncode(await x25519SharedSecret(priv, publicKey, web));
+    expect(hexEncode(await x25519SharedSecret(priv, flagged, portable))).toBe(expected);
+    expect(hexEncode(await x25519SharedSecret(priv, flagged, web))).toBe(expected);
+    // u = p + 9 is the base point in non-canonical form.
+    const base = le(9n);
+    expect(hexEncode(await x25519SharedSecret(priv, le(P + 9n), portable))).toBe(
+      hexEncode(await x25519SharedSecret(priv, base, portable)),
+    );
+  });
+
+  describe.each([
+    ['webcrypto', webCryptoBackend],
+    ['portable', portableBackend],
+  ] as [string, CryptoBackend][])('through %s', (_n, backend) => {
+    it.each([
+      ['u = 0', le(0n)],
+      ['u = 1', le(1n)],
+      ['u = p - 1', le(P - 1n)],
+      ['u = p (non-canonical 0)', le(P)],
+      ['order-8 point', le(325606250916557431795983626356110631294008115727848805560023387167927233504n)],
+    ])('refuses the low-order peer key %s (all-zero shared secret)', async (_d, peer) => {
+      const { privateKey } = await generateX25519KeyPair({ backend });
+      await expect(x25519SharedSecret(privateKey, peer, { backend })).rejects.toSatisfy(
+        InvalidKeyError.isInstance,
+      );
+    });
+
+    it('refuses keys of the wrong length', async () => {
+      await expect(x25519PublicKey(new Uint8Array(31), { backend })).rejects.toSatisfy(
+        InvalidKeyError.isInstance,
+      );
+      await expect(x25519SharedSecret(new Uint8Array(32), new Uint8Array(33), { backend })).rejects.toSatisfy(
+        InvalidKeyError.isInstance,
+      );
+      await expect(x25519PublicKey('k'.repeat(32) as unknown as Uint8Array, { backend })).rejects.toSatisfy(
+        InvalidKeyError.isInstance,
+      );
+    });
+  });
+});
+
+describe('Ed25519', () => {
+  it('keys and signatures match WebCrypto and @noble/curves; both verify each other', async () => {
+    await fc.assert(
+      fc.asyncProperty(key32, fc.uint8Array({ maxLength: 100 }), async (seed, message) => {
+        const pub = await ed25519PublicKey(seed, portable);
+        expect(hexEncode(pub)).toBe(hexEncode(await ed25519PublicKey(seed, web)));
+        expect(hexEncode(pub)).toBe(hexEncode(nobleEd25519.getPublicKey(seed)));
+        const sig = await ed25519Sign(seed, message, portable);
+        expect(hexEncode(sig)).toBe(hexEncode(await ed25519Sign(seed, message, web)));
+        expect(hexEncode(sig)).toBe(hexEncode(nobleEd25519.sign(message, seed)));
+        expect(await ed25519Verify(pub, message, sig, portable)).toBe(true);
+        expect(await ed25519Verify(pub, message, sig, web)).toBe(true);
+      }),
+      { numRuns: 10 },
+    );
+  });
+
+  describe.each([
+    ['webcrypto', webCryptoBackend],
+    ['portable', portableBackend],
+  ] as [string, CryptoBackend][])('through %s', (_n, backend) => {
+    const opts = { backend };
+
+    it('rejects tampered messages, signatures and keys with false', async () => {
+      const { privateKey, publicKey } = await generateEd25519KeyPair(opts);
+      const message = new Uint8Array([1, 2, 3]);
+      const sig = await ed25519Sign(privateKey, message, opts);
+      expect(await ed25519Verify(publicKey, message, sig, opts)).toBe(true);
+      expect(await ed25519Verify(publicKey, new Uint8Array([1, 2, 4]), sig, opts)).toBe(false);
+      for (const index of [0, 31, 32, 63]) {
+        const bad = sig.slice();
+        bad[index]! ^= 0x01;
+        expect(await ed25519Verify(publicKey, message, bad, opts)).toBe(false);
+      }
+      const other = await generateEd25519KeyPair(opts);
+      expect(await ed25519Verify(other.publicKey, message, sig, opts)).toBe(false);
+      expect(await ed25519Verify(publicKey, message, sig.subarray(0, 63), opts)).toBe(false);
+      expect(await ed25519Verify(publicKey, message, new Uint8Array(64), opts)).toBe(false);
+    });
+
+    it('rejects S >= L (signature malleability) with false', async () => {
+      const { privateKey, publicKey } = await generateEd25519KeyPair(opts);
+      const message = new Uint8Array([9]);
+      const sig = await ed25519Sign(privateKey, message, opts);
+      const L = 2n ** 252n + 27742317777372353535851937790883648493n;
+      let s = 0n;
+      for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(sig[i]!);
+      const malleable = sig.slice();
+      malleable.set(le(s + L), 32);
+      expect(await ed25519Verify(publicKey, message, malleable, opts)).toBe(false);
+    });
+
+    it('answers false for a public key that is not a curve point', async () => {
+      // y = 2 has no x on Ed25519.
+      expect(await ed25519Verify(le(2n), new Uint8Array(1), new Uint8Array(64).fill(1), opts)).toBe(false);
+    });
+
+    it('refuses keys of the wrong length', async () => {
+      await expect(ed25519Sign(new Uint8Array(64), new Uint8Array(1), opts)).rejects.toSatisfy(
+        InvalidKeyError.isInstance,
+      );
+      await expect(ed25519PublicKey(new Uint8Array(16), opts)).rejects.toSatisfy(InvalidKeyError.isInstance);
+      await expect(
+        ed25519Verify(new Uint8Array(31), new Uint8Array(1), new Uint8Array(64), opts),
+      ).rejects.toSatisfy(InvalidKeyError.isInstance);
+    });
+  });
+});
