@@ -68,14 +68,12 @@ export interface RetryInfo {
 export interface Hooks {
   /** Before each attempt is sent, after auth: add headers, sign, log. */
   beforeRequest?: Array<(request: PreparedRequest) => void | Promise<void>>;
-  /** After each response arrives (any status); may return a replacement `Response`. */
-  afterResponse?: Array<
-    (request: PreparedRequest, response: Response) => Response | undefined | Promise<Response | undefined>
-  >;
+  /** After each response arrives (any status); return a `Response` to replace it, anything else keeps it. */
+  afterResponse?: Array<(request: PreparedRequest, response: Response) => unknown>;
   /** Before waiting for a retry. */
   beforeRetry?: Array<(info: RetryInfo) => void | Promise<void>>;
-  /** Before an error is thrown to the caller; may return a replacement error. */
-  beforeError?: Array<(error: XError) => XError | undefined | Promise<XError | undefined>>;
+  /** Before an error is thrown to the caller; return an `XError` to replace it, anything else keeps it. */
+  beforeError?: Array<(error: XError) => unknown>;
 }
 
 /** Options of {@link createHttpClient}. */
@@ -329,6 +327,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             totalTimeout,
           );
     let keepLinked = false;
+    let lastRequest: PreparedRequest | undefined;
 
     async function attempt(number: number, authReplayed: boolean) {
       const ctl = new AbortController();
@@ -360,8 +359,16 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         attempt: number,
         signal,
       };
+      lastRequest = request;
       try {
-        await strategy?.apply({ headers: request.headers, method, url, signal });
+        try {
+          await strategy?.apply({ headers: request.headers, method, url, signal });
+        } catch (error) {
+          if (XError.isInstance(error)) throw error;
+          throw new AuthenticationError(`${method} ${safeUrl}: obtaining credentials failed.`, {
+            cause: error,
+          });
+        }
         for (const hook of hooks.beforeRequest ?? []) await hook(request);
         if (signal.aborted) throw abortReason(signal);
         log?.debug('http request', {
@@ -385,7 +392,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             cause: error,
           });
         }
-        for (const hook of hooks.afterResponse ?? []) response = (await hook(request, response)) ?? response;
+        for (const hook of hooks.afterResponse ?? []) {
+          const replaced = await hook(request, response);
+          if (replaced instanceof Response) response = replaced;
+        }
         const requestId = requestIdOf(response.headers);
         log?.debug('http response', {
           method,
@@ -496,11 +506,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             authReplayed = true;
             continue;
           }
-          let error = XError.isInstance(thrown)
-            ? thrown
-            : new NetworkError(`${method} ${safeUrl} failed: ${(thrown as Error)?.message ?? thrown}.`, {
-                cause: thrown,
-              });
+          // Transport failures are already XErrors; anything else is a bug in a hook or strategy: no retry.
+          if (!XError.isInstance(thrown)) throw thrown;
+          let error: XError = thrown;
           const delay = error.retryAfterMs ?? backoffDelay(retries + 1, policy, random);
           const retry =
             retries < policy.limit &&
@@ -511,16 +519,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             now() + delay <= deadline;
           if (retry) {
             retries++;
-            const request = {
-              method,
-              url,
-              headers,
-              body: prepared.body,
-              attempt: number,
-              signal: callSignal,
-            };
             for (const hook of hooks.beforeRetry ?? [])
-              await hook({ request, error, retry: retries, delayMs: delay });
+              await hook({ request: lastRequest!, error, retry: retries, delayMs: delay });
             log?.info('http retry', {
               method,
               url: safeUrl,
@@ -533,12 +533,11 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
               await sleep(delay, callSignal);
             } catch (sleepError) {
               error = callSignal.aborted ? (abortReason(callSignal) as XError) : (sleepError as XError);
-              for (const hook of hooks.beforeError ?? []) error = (await hook(error)) ?? error;
-              throw error;
+              throw await finalError(error);
             }
             continue;
           }
-          for (const hook of hooks.beforeError ?? []) error = (await hook(error)) ?? error;
+          error = await finalError(error);
           log?.debug('http error', { method, url: safeUrl, code: error.code, status: error.status });
           throw error;
         }
@@ -548,6 +547,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       // A stream's body still needs the caller's signal; everything else lets go of it now.
       if (!keepLinked) userSignal?.removeEventListener('abort', onUserAbort);
     }
+  }
+
+  async function finalError(error: XError): Promise<XError> {
+    for (const hook of hooks.beforeError ?? []) {
+      const replaced = await hook(error);
+      if (XError.isInstance(replaced)) error = replaced;
+    }
+    return error;
   }
 
   async function readData(

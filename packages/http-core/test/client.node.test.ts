@@ -2,6 +2,9 @@ import * as v from 'valibot';
 import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import {
   AbortError,
+  AuthenticationError,
+  bearer,
+  bearerFrom,
   createHttpClient,
   type HttpClientOptions,
   type Logger,
@@ -310,15 +313,52 @@ describe('retries', () => {
     expect(error.cause).toBeDefined();
   });
 
-  it('calls beforeRetry hooks with the error and delay', async () => {
+  it('calls beforeRetry hooks with the failed attempt, the error and the delay', async () => {
     const seen: string[] = [];
     kit.faults.statusSequence([503]);
     await client({
+      auth: bearer('t'),
       hooks: {
-        beforeRetry: [({ error, retry, delayMs }) => void seen.push(`${error.status} ${retry} ${delayMs}`)],
+        beforeRetry: [
+          ({ request, error, retry, delayMs }) =>
+            void seen.push(
+              `${request.attempt} ${request.headers.get('authorization')} ${error.status} ${retry} ${delayMs}`,
+            ),
+        ],
       },
     }).get('/users/u1');
-    expect(seen).toEqual(['503 1 250']);
+    expect(seen).toEqual(['1 Bearer t 503 1 250']);
+  });
+
+  it('lets a bug in a hook surface unchanged, without retries', async () => {
+    const bug = new TypeError('hook bug');
+    const error = await failure(
+      client({
+        hooks: {
+          beforeRequest: [
+            () => {
+              throw bug;
+            },
+          ],
+        },
+      }).get('/users/u1'),
+    );
+    expect(error).toBe(bug);
+    expect(kit.recorder.requests).toHaveLength(0);
+  });
+
+  it('wraps a failing credential getter in AuthenticationError', async () => {
+    const cause = new Error('vault sealed');
+    const error = await failure(
+      client({
+        auth: bearerFrom(async () => {
+          throw cause;
+        }),
+      }).get('/users/u1'),
+    );
+    expect(AuthenticationError.isInstance(error)).toBe(true);
+    expect(error.cause).toBe(cause);
+    expect(kit.recorder.requests).toHaveLength(0);
   });
 });
 
@@ -426,7 +466,6 @@ describe('hooks and logging', () => {
         afterResponse: [
           (_r, res) => {
             order.push(`after ${res.status}`);
-            return undefined;
           },
         ],
       },
