@@ -17,11 +17,12 @@ beforeAll(async () => {
         file: { name: file.name, type: file.type, text: await file.text() },
       });
     });
-    app.get('/download', () => {
+    app.get('/download', (c) => {
+      const interval = Number(c.req.query('interval') ?? 5);
       let i = 0;
       const stream = new ReadableStream<Uint8Array>({
         async pull(controller) {
-          await new Promise((r) => setTimeout(r, 5));
+          await new Promise((r) => setTimeout(r, interval));
           if (i === 5) return controller.close();
           controller.enqueue(encoder.encode(`chunk${i++};`));
         },
@@ -121,10 +122,9 @@ describe('downloads', () => {
   });
 
   it('does not apply the attempt timeout to the stream body', async () => {
-    const { body } = await createHttpClient({ baseUrl: kit.server.url, timeout: 30 }).stream(
-      'GET',
-      '/download',
-    );
-    expect(await readAll(body)).toContain('chunk4;');
+    // Five chunks 40 ms apart take far longer than the 30 ms attempt timeout.
+    const client = createHttpClient({ baseUrl: kit.server.url, timeout: 30 });
+    const { body } = await client.stream('GET', '/download', { query: { interval: 40 } });
+    expect(await readAll(body)).toBe('chunk0;chunk1;chunk2;chunk3;chunk4;');
   });
 });
