@@ -1,17 +1,17 @@
 /**
- * The portable backend: pure JavaScript. Hashes and AES-GCM come from the audited @noble libraries, X25519
- * and Ed25519 from ./curve25519.ts. It runs wherever JavaScript runs and is the fallback when WebCrypto or
+ * The portable backend: pure JavaScript. Hashes and the AES and GHASH cores come from the audited @noble
+ * libraries, X25519 and Ed25519 from ./curve25519.ts. It runs wherever JavaScript runs and is the fallback when WebCrypto or
  * one of its algorithms is missing.
  *
  * @module
  */
-import { gcm } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { gcmOpen, gcmSeal } from './aes-gcm-portable.ts';
 import type { CryptoBackend } from './backend.ts';
 import { isAllZero } from './bytes.ts';
 import { ed25519PublicKey, ed25519Sign, ed25519Verify, x25519 } from './curve25519.ts';
-import { DecryptionError, InvalidKeyError } from './errors.ts';
+import { InvalidKeyError } from './errors.ts';
 
 const X25519_BASE = new Uint8Array(32);
 X25519_BASE[0] = 9;
@@ -34,19 +34,10 @@ export const portableBackend: CryptoBackend = {
     return hkdf(sha256, ikm, salt, info, length);
   },
   async aesGcmSeal(key, nonce, plaintext, aad) {
-    const sealed = gcm(key, nonce, aad).encrypt(plaintext);
-    const split = sealed.length - 16;
-    return { ciphertext: sealed.subarray(0, split), tag: sealed.slice(split) };
+    return gcmSeal(key, nonce, plaintext, aad);
   },
   async aesGcmOpen(key, nonce, ciphertext, tag, aad) {
-    const sealed = new Uint8Array(ciphertext.length + 16);
-    sealed.set(ciphertext);
-    sealed.set(tag, ciphertext.length);
-    try {
-      return gcm(key, nonce, aad).decrypt(sealed);
-    } catch (cause) {
-      throw new DecryptionError('AES-GCM authentication failed', { cause });
-    }
+    return gcmOpen(key, nonce, ciphertext, tag, aad);
   },
   async x25519PublicKey(privateKey) {
     return x25519(privateKey, X25519_BASE);

@@ -5,7 +5,7 @@
  * @module
  */
 import type { CryptoBackend } from './backend.ts';
-import { fresh } from './bytes.ts';
+import { concatBytes, fresh } from './bytes.ts';
 import { base64UrlDecode } from './codecs.ts';
 import { CryptoError, DecryptionError, InvalidKeyError } from './errors.ts';
 
@@ -112,12 +112,16 @@ export const webCryptoBackend: CryptoBackend = {
     const k = await aesKey(key);
     const params: AesGcmParams = { name: 'AES-GCM', iv: fresh(nonce), tagLength: 128 };
     if (aad) params.additionalData = fresh(aad);
-    const sealed = new Uint8Array(ciphertext.length + 16);
-    sealed.set(ciphertext);
-    sealed.set(tag, ciphertext.length);
+    // WebCrypto wants ciphertext ‖ tag in one buffer; when they are already adjacent (our own seal output, or
+    // one wire buffer) use a view over both instead of copying megabytes.
+    const adjacent =
+      ciphertext.buffer === tag.buffer && ciphertext.byteOffset + ciphertext.length === tag.byteOffset;
+    const sealed = adjacent
+      ? new Uint8Array(ciphertext.buffer, ciphertext.byteOffset, ciphertext.length + 16)
+      : concatBytes(ciphertext, tag);
     let plain: ArrayBuffer;
     try {
-      plain = await subtle().decrypt(params, k, sealed);
+      plain = await subtle().decrypt(params, k, fresh(sealed));
     } catch (cause) {
       throw new DecryptionError('AES-GCM authentication failed', { cause });
     }

@@ -83,8 +83,20 @@ function choose(algorithm: Algorithm): Promise<CryptoBackend> {
 }
 
 /**
+ * Below this many bytes AES-GCM runs in JavaScript even where WebCrypto has it: a WebCrypto call has a fixed
+ * cost (in Node it is a thread-pool round trip, ~70 µs) that exceeds the whole JavaScript cipher for short
+ * messages. Both give identical bytes.
+ */
+const AES_WEBCRYPTO_MIN_BYTES = 4096;
+
+function chooseAes(length: number): Promise<CryptoBackend> | CryptoBackend {
+  return length < AES_WEBCRYPTO_MIN_BYTES ? portableBackend : choose('aesGcm');
+}
+
+/**
  * Which implementation the automatic backend uses for each algorithm in this runtime
- * (`'webcrypto'` where `crypto.subtle` supports it, else `'portable'`).
+ * (`'webcrypto'` where `crypto.subtle` supports it, else `'portable'`). For AES-GCM this is the choice for
+ * messages of 4 KiB and more; shorter ones always run in JavaScript, which is faster for them.
  *
  * @example
  * ```ts
@@ -99,16 +111,17 @@ export async function resolveBackends(): Promise<Record<Algorithm, string>> {
 
 /**
  * The default backend: per algorithm, WebCrypto when the runtime supports it (detected once, cached),
- * else the portable backend. Both give identical bytes, so the choice only affects speed.
+ * else the portable backend; AES-GCM messages under 4 KiB always use the portable backend (faster there).
+ * Both give identical bytes, so the choice only affects speed.
  */
 export const autoBackend: CryptoBackend = {
   name: 'auto',
   sha256: async (data) => (await choose('sha256')).sha256(data),
   hkdfSha256: async (ikm, salt, info, length) => (await choose('hkdf')).hkdfSha256(ikm, salt, info, length),
   aesGcmSeal: async (key, nonce, plaintext, aad) =>
-    (await choose('aesGcm')).aesGcmSeal(key, nonce, plaintext, aad),
+    (await chooseAes(plaintext.length)).aesGcmSeal(key, nonce, plaintext, aad),
   aesGcmOpen: async (key, nonce, ciphertext, tag, aad) =>
-    (await choose('aesGcm')).aesGcmOpen(key, nonce, ciphertext, tag, aad),
+    (await chooseAes(ciphertext.length)).aesGcmOpen(key, nonce, ciphertext, tag, aad),
   x25519PublicKey: async (privateKey) => (await choose('x25519')).x25519PublicKey(privateKey),
   x25519SharedSecret: async (privateKey, peer) =>
     (await choose('x25519')).x25519SharedSecret(privateKey, peer),

@@ -32,10 +32,13 @@ export function assertKey(value: unknown, name: string, length: number): Uint8Ar
 }
 
 /**
- * A copy on a fresh, exactly-sized ArrayBuffer of this realm. WebCrypto in some runtimes rejects views
- * of other realms or of SharedArrayBuffer and ignores a subarray's offset when handed `.buffer`.
+ * Bytes WebCrypto accepts in every runtime: the input itself when it is a Uint8Array of this realm over a
+ * plain ArrayBuffer (no copy, which matters at megabytes), else a copy. Some runtimes reject views made in
+ * another realm (edge VMs, iframes) or over a SharedArrayBuffer.
  */
 export function fresh(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  if (bytes instanceof Uint8Array && bytes.buffer instanceof ArrayBuffer)
+    return bytes as Uint8Array<ArrayBuffer>;
   const copy = new Uint8Array(bytes.length);
   copy.set(bytes);
   return copy;
