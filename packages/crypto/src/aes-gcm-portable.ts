@@ -37,9 +37,12 @@ function tagOf(
   ciphertext: Uint8Array,
   aad: Uint8Array | undefined,
 ): Uint8Array {
-  // A fresh accumulator over the cached table: the object inherits the table from the template and keeps its
-  // own running state, so the template is never written to.
-  const g = Object.create(state.ghash) as GHASH;
+  // Reuse the cached instance (and its table) with a zeroed accumulator. Safe: everything here is synchronous,
+  // so no two messages can interleave on it.
+  const g = state.ghash;
+  const fields = g as unknown as { s0: number; s1: number; s2: number; s3: number; finished: boolean };
+  fields.s0 = fields.s1 = fields.s2 = fields.s3 = 0;
+  fields.finished = false;
   if (aad) g.update(aad);
   g.update(ciphertext);
   const lengths = new Uint8Array(16);
@@ -69,9 +72,12 @@ export function gcmSeal(
   aad: Uint8Array | undefined,
 ): { ciphertext: Uint8Array; tag: Uint8Array } {
   const state = keyState(key);
-  const mask = ctr(key, counter(nonce, 0)).encrypt(new Uint8Array(16));
-  const ciphertext = ctr(key, counter(nonce, 1)).encrypt(plaintext);
-  return { ciphertext, tag: tagOf(state, mask, ciphertext, aad) };
+  // One CTR pass over 0^128 ‖ plaintext from J0 yields the tag mask E_K(J0) and then the ciphertext.
+  const input = new Uint8Array(16 + plaintext.length);
+  input.set(plaintext, 16);
+  const out = ctr(key, counter(nonce, 0)).encrypt(input);
+  const ciphertext = out.subarray(16);
+  return { ciphertext, tag: tagOf(state, out.subarray(0, 16), ciphertext, aad) };
 }
 
 /** AES-256-GCM decryption; the tag is checked (in constant time) before any plaintext is produced. */
