@@ -219,6 +219,7 @@ export interface HttpClient {
 }
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const defaultAccept = 'application/json, text/plain;q=0.9, */*;q=0.8';
 
 /** Thrown inside an attempt to ask the loop for a replay after a credential refresh. */
 const replay = Symbol('replay');
@@ -262,6 +263,10 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const defaultHeaders = new Headers(options.headers);
   const uaHeader = isBrowser() ? 'x-client-info' : 'user-agent';
   if (!defaultHeaders.has(uaHeader)) defaultHeaders.set(uaHeader, userAgent(options.userAgent));
+  if (!defaultHeaders.has('accept')) defaultHeaders.set('accept', defaultAccept);
+  // Strategies and hooks may change an attempt's headers, so only then does each attempt get its own copy.
+  const copyPerAttempt = (hooks: Hooks, strategy: AuthStrategy | undefined) =>
+    strategy !== undefined || Object.values(hooks).some((list) => list?.length);
 
   const buildUrl = (path: string, query?: Query): string => {
     const url = /^[a-z][a-z\d+.-]*:/i.test(path) || !base ? path : `${base}/${path.replace(/^\/+/, '')}`;
@@ -282,71 +287,81 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   ): Promise<ResponseWithData<unknown> | StreamedResponse> {
     method = method.toUpperCase();
     const url = buildUrl(path, call.query);
-    const safeUrl = redactUrl(url, redactQuery);
+    let redacted: string | undefined;
+    // Redacting parses the URL; only logs and errors need it.
+    const safe = () => (redacted ??= redactUrl(url, redactQuery));
     const policy: ResolvedRetry = resolveRetry(call.retry, retryDefaults);
     const timeout = call.timeout ?? options.timeout ?? 30_000;
     const totalTimeout = call.totalTimeout ?? options.totalTimeout ?? false;
     const strategy = call.auth ?? auth;
 
-    const headers = new Headers(defaultHeaders);
-    if (call.headers) for (const [name, value] of new Headers(call.headers)) headers.set(name, value);
+    // Copy-on-write: a plain call sends the client's headers without copying them.
+    let headers = defaultHeaders;
+    const edit = () => {
+      if (headers === defaultHeaders) headers = new Headers(defaultHeaders);
+      return headers;
+    };
+    if (call.headers) for (const [name, value] of new Headers(call.headers)) edit().set(name, value);
     const prepared = prepareBody(call);
     if (prepared.contentType && !headers.has('content-type'))
-      headers.set('content-type', prepared.contentType);
-    if (!headers.has('accept') && !streaming)
-      headers.set('accept', 'application/json, text/plain;q=0.9, */*;q=0.8');
+      edit().set('content-type', prepared.contentType);
+    if (streaming && headers.get('accept') === defaultAccept) edit().set('accept', '*/*');
     if (unsafeMethods.has(method)) {
       const keyHeader = idempotencyHeader ?? 'idempotency-key';
-      if (call.idempotencyKey === false) headers.delete(keyHeader);
-      else if (call.idempotencyKey) headers.set(keyHeader, call.idempotencyKey);
-      else if (idempotencyHeader && !headers.has(keyHeader)) headers.set(keyHeader, newKey());
+      if (call.idempotencyKey === false) edit().delete(keyHeader);
+      else if (call.idempotencyKey) edit().set(keyHeader, call.idempotencyKey);
+      else if (idempotencyHeader && !headers.has(keyHeader)) edit().set(keyHeader, newKey());
     }
     const hasKey = headers.has(idempotencyHeader ?? 'idempotency-key');
     const mayRetry = prepared.replayable && (idempotentMethods.has(method) || hasKey);
 
-    // One controller for the whole call: the caller's signal and the total timeout abort it with the
-    // error the caller should see, and each attempt's controller follows it.
-    const callCtl = new AbortController();
-    const callSignal = callCtl.signal;
+    // The caller's signal and the total timeout abort one call-wide controller with the error the caller
+    // should see, and each attempt's controller follows it. It is made only when needed: every
+    // AbortController costs, and most calls have neither.
+    let callCtl: AbortController | undefined;
+    const callController = () => (callCtl ??= new AbortController());
     const userSignal = call.signal;
     const onUserAbort = () =>
-      callCtl.abort(
-        new AbortError(`${method} ${safeUrl} was aborted by the caller.`, { cause: userSignal!.reason }),
+      callController().abort(
+        new AbortError(`${method} ${safe()} was aborted by the caller.`, { cause: userSignal!.reason }),
       );
-    if (userSignal?.aborted) onUserAbort();
-    else userSignal?.addEventListener('abort', onUserAbort, { once: true });
+    if (userSignal) {
+      callController();
+      if (userSignal.aborted) onUserAbort();
+      else userSignal.addEventListener('abort', onUserAbort, { once: true });
+    }
     const deadline = totalTimeout === false ? Number.POSITIVE_INFINITY : now() + totalTimeout;
     const totalTimer =
       totalTimeout === false
         ? undefined
         : setTimeout(
             () =>
-              callCtl.abort(
-                new TimeoutError(`${method} ${safeUrl} did not complete within ${totalTimeout} ms.`),
+              callController().abort(
+                new TimeoutError(`${method} ${safe()} did not complete within ${totalTimeout} ms.`),
               ),
             totalTimeout,
           );
+    if (totalTimer !== undefined) callController();
+    const ownHeaders = copyPerAttempt(hooks, strategy);
     let keepLinked = false;
     let lastRequest: PreparedRequest | undefined;
 
     async function attempt(number: number, authReplayed: boolean) {
       const ctl = new AbortController();
       const signal = ctl.signal;
-      const follow = () => ctl.abort(callSignal.reason);
-      if (callSignal.aborted) follow();
-      else callSignal.addEventListener('abort', follow, { once: true });
+      const callSignal = callCtl?.signal;
+      const follow = () => ctl.abort(callSignal!.reason);
+      if (callSignal?.aborted) follow();
+      else callSignal?.addEventListener('abort', follow, { once: true });
       const timer =
         timeout === false
           ? undefined
           : setTimeout(
               () =>
                 ctl.abort(
-                  new TimeoutError(
-                    `${method} ${safeUrl} timed out after ${timeout} ms (attempt ${number}).`,
-                    {
-                      retryable: true,
-                    },
-                  ),
+                  new TimeoutError(`${method} ${safe()} timed out after ${timeout} ms (attempt ${number}).`, {
+                    retryable: true,
+                  }),
                 ),
               timeout,
             );
@@ -354,7 +369,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       const request: PreparedRequest = {
         method,
         url,
-        headers: new Headers(headers),
+        headers: ownHeaders ? new Headers(headers) : headers,
         body: prepared.body,
         attempt: number,
         signal,
@@ -365,7 +380,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           await strategy?.apply({ headers: request.headers, method, url, signal });
         } catch (error) {
           if (XError.isInstance(error)) throw error;
-          throw new AuthenticationError(`${method} ${safeUrl}: obtaining credentials failed.`, {
+          throw new AuthenticationError(`${method} ${safe()}: obtaining credentials failed.`, {
             cause: error,
           });
         }
@@ -373,7 +388,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         if (signal.aborted) throw abortReason(signal);
         log?.debug('http request', {
           method,
-          url: safeUrl,
+          url: safe(),
           attempt: number,
           headers: redactHeaders(request.headers, redactHeaderNames),
         });
@@ -388,7 +403,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           response = await fetchImpl(request.url, init);
         } catch (error) {
           if (signal.aborted) throw abortReason(signal);
-          throw new NetworkError(`${method} ${safeUrl} failed: ${(error as Error)?.message ?? error}.`, {
+          throw new NetworkError(`${method} ${safe()} failed: ${(error as Error)?.message ?? error}.`, {
             cause: error,
           });
         }
@@ -399,7 +414,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         const requestId = requestIdOf(response.headers);
         log?.debug('http response', {
           method,
-          url: safeUrl,
+          url: safe(),
           status: response.status,
           ms: now() - started,
           requestId,
@@ -413,14 +428,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
               again = await strategy.onUnauthorized({ headers: request.headers, method, url, signal });
             } catch (error) {
               if (XError.isInstance(error)) throw error;
-              throw new AuthenticationError(`${method} ${safeUrl}: refreshing credentials failed.`, {
+              throw new AuthenticationError(`${method} ${safe()}: refreshing credentials failed.`, {
                 status: 401,
                 cause: error,
                 ...(requestId === undefined ? {} : { requestId }),
               });
             }
             if (again) {
-              log?.info('http replay after credential refresh', { method, url: safeUrl });
+              log?.info('http replay after credential refresh', { method, url: safe() });
               throw replay;
             }
           }
@@ -431,7 +446,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             body,
             headers: response.headers,
             method,
-            url: safeUrl,
+            url: safe(),
             retryable: policy.statuses.includes(response.status),
             ...(requestId === undefined ? {} : { requestId }),
             ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
@@ -452,13 +467,18 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           () => readData(response, method, call.parseAs ?? 'auto'),
           signal,
           () =>
-            new ResponseValidationError(`${method} ${safeUrl}: the response body is not valid JSON.`, [], {
+            new ResponseValidationError(`${method} ${safe()}: the response body is not valid JSON.`, [], {
               status: response.status,
               ...(requestId === undefined ? {} : { requestId }),
             }),
         );
         const result = call.schema
-          ? parseResponse(call.schema, data, { method, url: safeUrl, status: response.status, requestId })
+          ? parseResponse(call.schema, data, () => ({
+              method,
+              url: safe(),
+              status: response.status,
+              requestId,
+            }))
           : data;
         return { data: result, response, requestId };
       } catch (error) {
@@ -467,7 +487,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         throw error;
       } finally {
         clearTimeout(timer);
-        if (!linked) callSignal.removeEventListener('abort', follow);
+        if (!linked) callSignal?.removeEventListener('abort', follow);
         else keepLinked = true;
       }
 
@@ -486,7 +506,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             throw e;
           }
           throw new NetworkError(
-            `${method} ${safeUrl}: reading the response body failed: ${(error as Error)?.message}.`,
+            `${method} ${safe()}: reading the response body failed: ${(error as Error)?.message}.`,
             {
               cause: error,
             },
@@ -514,7 +534,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             retries < policy.limit &&
             mayRetry &&
             error.retryable &&
-            !callSignal.aborted &&
+            !callCtl?.signal.aborted &&
             (error.retryAfterMs === undefined || error.retryAfterMs <= policy.maxRetryAfter) &&
             now() + delay <= deadline;
           if (retry) {
@@ -523,22 +543,23 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
               await hook({ request: lastRequest!, error, retry: retries, delayMs: delay });
             log?.info('http retry', {
               method,
-              url: safeUrl,
+              url: safe(),
               retry: retries,
               delayMs: delay,
               code: error.code,
               status: error.status,
             });
             try {
-              await sleep(delay, callSignal);
+              await sleep(delay, callController().signal);
             } catch (sleepError) {
+              const callSignal = callController().signal;
               error = callSignal.aborted ? (abortReason(callSignal) as XError) : (sleepError as XError);
               throw await finalError(error);
             }
             continue;
           }
           error = await finalError(error);
-          log?.debug('http error', { method, url: safeUrl, code: error.code, status: error.status });
+          log?.debug('http error', { method, url: safe(), code: error.code, status: error.status });
           throw error;
         }
       }
@@ -570,7 +591,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const text = await response.text();
     const json =
       parseAs === 'json' ||
-      (parseAs === 'auto' && /[/+]json\b/i.test(response.headers.get('content-type') ?? ''));
+      (parseAs === 'auto' && (response.headers.get('content-type') ?? '').includes('json'));
     if (parseAs === 'text' || !json) return text === '' && parseAs === 'auto' ? undefined : text;
     return text === '' ? undefined : JSON.parse(text);
   }

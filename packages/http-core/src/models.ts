@@ -24,6 +24,7 @@ export interface ValidationSource {
 /**
  * Validates `value` against `schema` and returns the schema's output, or throws a
  * {@link ResponseValidationError} carrying the issues (first issue's path and message in the text).
+ * `source` may be a function, called only on failure.
  *
  * @example
  * ```ts
@@ -33,10 +34,12 @@ export interface ValidationSource {
 export function parseResponse<S extends ResponseSchema>(
   schema: S,
   value: unknown,
-  source: ValidationSource,
+  source: ValidationSource | (() => ValidationSource),
 ): InferOutput<S> {
   const result = safeParse(schema, value);
   if (result.success) return result.output;
+  // A getter lets the hot path skip building the (redacted) description unless validation fails.
+  if (typeof source === 'function') source = source();
   const first = result.issues[0];
   const path = first.path?.map((item) => String(item.key)).join('.') || '(root)';
   throw new ResponseValidationError(
