@@ -221,6 +221,11 @@ export interface HttpClient {
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const defaultAccept = 'application/json, text/plain;q=0.9, */*;q=0.8';
 
+/** A timeout as a timer delay, or `false` for none; beyond setTimeout's range (~24.8 days) means none. */
+function timerMs(value: number | false): number | false {
+  return value === false || !(value < 2 ** 31) ? false : Math.max(0, value);
+}
+
 /** Thrown inside an attempt to ask the loop for a replay after a credential refresh. */
 const replay = Symbol('replay');
 
@@ -291,8 +296,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     // Redacting parses the URL; only logs and errors need it.
     const safe = () => (redacted ??= redactUrl(url, redactQuery));
     const policy: ResolvedRetry = resolveRetry(call.retry, retryDefaults);
-    const timeout = call.timeout ?? options.timeout ?? 30_000;
-    const totalTimeout = call.totalTimeout ?? options.totalTimeout ?? false;
+    const timeout = timerMs(call.timeout ?? options.timeout ?? 30_000);
+    const totalTimeout = timerMs(call.totalTimeout ?? options.totalTimeout ?? false);
     const strategy = call.auth ?? auth;
 
     // Copy-on-write: a plain call sends the client's headers without copying them.

@@ -389,6 +389,11 @@ describe('timeouts and aborts', () => {
     expect(kit.delays).toEqual([]);
   });
 
+  it('treats timeouts beyond the timer range (Infinity) as none instead of firing at once', async () => {
+    const data = await client({ timeout: Number.POSITIVE_INFINITY, totalTimeout: 2 ** 40 }).get('/slow');
+    expect(data).toEqual({ ok: true });
+  });
+
   it('applies a per-call timeout over the client default', async () => {
     const error = await failure(client({ timeout: 10_000, retry: 0 }).get('/slow', { timeout: 50 }));
     expect(TimeoutError.isInstance(error)).toBe(true);
