@@ -30,7 +30,7 @@ import {
   type RetryOptions,
   resolveRetry,
 } from './retry.ts';
-import { type BodyOptions, parseLenient, prepareBody, readTextCapped } from './streaming.ts';
+import { type BodyOptions, parseLenient, prepareBody, readTextCapped, watchStream } from './streaming.ts';
 import { isBrowser, userAgent } from './user-agent.ts';
 
 /** A fetch-compatible function (e.g. one that adds an undici dispatcher for mTLS). */
@@ -462,11 +462,18 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         if (streaming) {
           // Timeouts stop at the headers for streams; the caller's signal keeps reaching the body.
           linked = true;
-          return {
-            body: response.body ?? new ReadableStream<Uint8Array>({ start: (c) => c.close() }),
-            response,
-            requestId,
+          const release = () => {
+            callSignal?.removeEventListener('abort', follow);
+            userSignal?.removeEventListener('abort', onUserAbort);
           };
+          const body = watchStream(response.body, release, (error) =>
+            signal.aborted
+              ? abortReason(signal)
+              : new NetworkError(`${method} ${safe()}: reading the response stream failed.`, {
+                  cause: error,
+                }),
+          );
+          return { body, response, requestId };
         }
         const data = await readBody(
           () => readData(response, method, call.parseAs ?? 'auto'),

@@ -71,3 +71,33 @@ export function parseLenient(text: string): unknown {
     return text;
   }
 }
+
+/**
+ * Wraps a streamed response body so `onEnd` runs once it finishes, fails or is cancelled (the client
+ * lets go of the caller's signal then), and read failures surface as `mapError` makes them.
+ */
+export function watchStream(
+  source: ReadableStream<Uint8Array> | null,
+  onEnd: () => void,
+  mapError: (error: unknown) => unknown,
+): ReadableStream<Uint8Array> {
+  const reader = source?.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const chunk = await reader?.read();
+        if (!chunk || chunk.done) {
+          onEnd();
+          controller.close();
+        } else controller.enqueue(chunk.value);
+      } catch (error) {
+        onEnd();
+        controller.error(mapError(error));
+      }
+    },
+    cancel(reason) {
+      onEnd();
+      return reader?.cancel(reason);
+    },
+  });
+}

@@ -1,5 +1,7 @@
+import { getEventListeners } from 'node:events';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AbortError, createHttpClient, toFormData } from '../src/index.ts';
+import { AbortError, createHttpClient, NetworkError, toFormData } from '../src/index.ts';
+import { failure } from './failure.ts';
 import { type Kit, startKit } from './kit.ts';
 
 let kit: Kit;
@@ -119,6 +121,26 @@ describe('downloads', () => {
       for (;;) await reader.read();
     })().catch((e) => e);
     expect(AbortError.isInstance(error)).toBe(true);
+  });
+
+  it("lets go of the caller's signal when the stream ends or is cancelled", async () => {
+    const ctl = new AbortController();
+    const { body } = await client().stream('GET', '/download', { signal: ctl.signal });
+    expect(getEventListeners(ctl.signal, 'abort')).toHaveLength(1);
+    await readAll(body);
+    expect(getEventListeners(ctl.signal, 'abort')).toHaveLength(0);
+    const second = await client().stream('GET', '/endless', { signal: ctl.signal });
+    await second.body.cancel();
+    expect(getEventListeners(ctl.signal, 'abort')).toHaveLength(0);
+    await client().get('/download', { signal: ctl.signal, parseAs: 'text' });
+    expect(getEventListeners(ctl.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('fails a truncated stream with NetworkError', async () => {
+    kit.faults.enqueue({ truncate: { body: 'partial', declaredLength: 1000 } });
+    const { body } = await client().stream('GET', '/download');
+    const error = await failure(readAll(body));
+    expect(NetworkError.isInstance(error)).toBe(true);
   });
 
   it('does not apply the attempt timeout to the stream body', async () => {
