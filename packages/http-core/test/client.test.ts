@@ -52,6 +52,27 @@ describe('createHttpClient in this runtime', () => {
     expect(echo.query).toEqual({ a: ['1', '2'], b: ['true'] });
   });
 
+  it('identifies itself with X-Client-Info where browsers forbid setting User-Agent', async () => {
+    const g = globalThis as Record<string, unknown>;
+    const saved = { process: g.process, window: g.window, document: g.document };
+    let client: ReturnType<typeof createHttpClient>;
+    try {
+      // Look like a browser just while the client is created: that is when it picks the header.
+      g.process = undefined;
+      g.window = {};
+      g.document = {};
+      client = createHttpClient({ baseUrl });
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete g[name];
+        else g[name] = value;
+      }
+    }
+    const echo = (await client.get('/echo')) as { headers: Record<string, string> };
+    expect(echo.headers['x-client-info']).toMatch(/^x-http-core\/\d+\.\d+\.\d+ /);
+    expect(echo.headers['user-agent'] ?? '').not.toContain('x-http-core');
+  });
+
   it('separates caller aborts from timeouts', async () => {
     const client = createHttpClient({ baseUrl, retry: 0 });
     const ctl = new AbortController();
