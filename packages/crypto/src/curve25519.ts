@@ -223,6 +223,20 @@ function hashToScalar(...parts: Uint8Array[]): bigint {
   return mod(fromLittleEndian(sha512(data)), L);
 }
 
+/**
+ * True when `bytes` encode an Ed25519 point canonically (y < p) that is not of small order. Signatures under a
+ * small-order key are forgeable for any message, and OpenSSL-based WebCrypto accepts both non-canonical and
+ * small-order keys, so the public verify checks this first (as libsodium does) to keep both backends equal.
+ */
+export function isStrongEd25519PublicKey(bytes: Uint8Array): boolean {
+  const a = decode(bytes);
+  if (!a) return false;
+  let q: Point = a;
+  for (let i = 0; i < 3; i++) q = add(q, q);
+  // [8]A is the identity (X = 0, Y = Z) exactly for the eight small-order points.
+  return !(q[0] === 0n && q[1] === q[2]);
+}
+
 /** Ed25519 public key of a 32-byte seed (RFC 8032 §5.1.5). */
 export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
   return expand(seed).publicKey;

@@ -5,6 +5,7 @@
  */
 import { type BackendOptions, backendOf } from './backend.ts';
 import { assertBytes, assertKey, isBytes } from './bytes.ts';
+import { isStrongEd25519PublicKey } from './curve25519.ts';
 import { randomBytes } from './random.ts';
 
 /** Ed25519 seed (private key) and public key length in bytes. */
@@ -66,8 +67,10 @@ export async function ed25519Sign(
 }
 
 /**
- * Verifies an Ed25519 signature (strict RFC 8032). Resolves `false` for a bad signature, a signature of the
- * wrong length or a public key that is not a curve point; never throws for those.
+ * Verifies an Ed25519 signature, strictly: RFC 8032 with `S < L` and canonical encodings, and (as libsodium)
+ * public keys of small order are refused, since anyone can forge signatures under them. Resolves `false` for
+ * a bad signature, a signature of the wrong length, or a public key that is not a canonical point of large
+ * order; never throws for those.
  *
  * @example
  * ```ts
@@ -84,5 +87,7 @@ export async function ed25519Verify(
   const key = assertKey(publicKey, 'Ed25519 public key', ED25519_KEY_LENGTH);
   const msg = assertBytes(message, 'ed25519Verify: message');
   if (!isBytes(signature) || signature.length !== ED25519_SIGNATURE_LENGTH) return false;
+  // Checked here, not per backend: OpenSSL-based WebCrypto accepts non-canonical and small-order keys.
+  if (!isStrongEd25519PublicKey(key)) return false;
   return backendOf(options).ed25519Verify(key, msg, signature);
 }

@@ -88,6 +88,24 @@ describe.each(backends)('AES-256-GCM through %s', (_name, backend) => {
     );
   });
 
+  it('accepts inputs backed by a SharedArrayBuffer (WebCrypto itself refuses them)', async () => {
+    const shared = new Uint8Array(new SharedArrayBuffer(32 + 12 + 5));
+    shared.fill(3);
+    const s = await aesGcmSeal(
+      { key: shared.subarray(0, 32), nonce: shared.subarray(32, 44), plaintext: shared.subarray(44) },
+      opts,
+    );
+    const plain = await aesGcmSeal(
+      {
+        key: new Uint8Array(32).fill(3),
+        nonce: new Uint8Array(12).fill(3),
+        plaintext: new Uint8Array(5).fill(3),
+      },
+      opts,
+    );
+    expect(hexEncode(s.tag)).toBe(hexEncode(plain.tag));
+  });
+
   it('handles subarray views (offset into a larger buffer) correctly', async () => {
     const pool = randomBytes(32 + 12 + 64 + 3 + 50);
     const k = pool.subarray(3, 35);

@@ -80,3 +80,40 @@ it('falls back per algorithm when only some are missing', async () => {
 it('exposes the backends by name', () => {
   expect(webCryptoBackend.name).toBe('webcrypto');
 });
+
+it('AES-GCM: short messages run in JavaScript, long ones on WebCrypto, same bytes', async () => {
+  const { aesGcmSeal, aesGcmOpen, portableBackend } = await import('../src/index.ts');
+  const encrypt = vi.spyOn(globalThis.crypto.subtle, 'encrypt');
+  const decrypt = vi.spyOn(globalThis.crypto.subtle, 'decrypt');
+  const key = new Uint8Array(32).fill(1);
+  const nonce = new Uint8Array(12);
+  const short = await aesGcmSeal({ key, nonce, plaintext: new Uint8Array(4095) });
+  await aesGcmOpen({ key, ...short });
+  expect(encrypt).not.toHaveBeenCalled();
+  expect(decrypt).not.toHaveBeenCalled();
+  const plaintext = new Uint8Array(4096).fill(2);
+  const long = await aesGcmSeal({ key, nonce, plaintext });
+  await aesGcmOpen({ key, ...long });
+  // (The first long message also runs the one-time WebCrypto probe, itself an encrypt call.)
+  expect(encrypt).toHaveBeenCalled();
+  expect(decrypt).toHaveBeenCalledTimes(1);
+  const viaJs = await aesGcmSeal({ key, nonce, plaintext }, { backend: portableBackend });
+  expect(viaJs.tag).toEqual(long.tag);
+  vi.restoreAllMocks();
+});
+
+it('the public X25519 function refuses an all-zero secret even from a backend that returns one', async () => {
+  const { InvalidKeyError, portableBackend, webCryptoBackend, x25519SharedSecret } = await import(
+    '../src/index.ts'
+  );
+  const lax = { ...portableBackend, name: 'lax', x25519SharedSecret: async () => new Uint8Array(32) };
+  await expect(
+    x25519SharedSecret(new Uint8Array(32).fill(5), new Uint8Array(32).fill(9), { backend: lax }),
+  ).rejects.toSatisfy(InvalidKeyError.isInstance);
+  // And each built-in backend refuses it on its own, without the public wrapper.
+  for (const backend of [portableBackend, webCryptoBackend]) {
+    await expect(
+      backend.x25519SharedSecret(new Uint8Array(32).fill(5), new Uint8Array(32)),
+    ).rejects.toSatisfy(InvalidKeyError.isInstance);
+  }
+});

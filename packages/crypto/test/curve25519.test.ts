@@ -3,6 +3,7 @@
 import { ed25519 as nobleEd25519, x25519 as nobleX25519 } from '@noble/curves/ed25519.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isStrongEd25519PublicKey } from '../src/curve25519.ts';
 import {
   type CryptoBackend,
   ed25519PublicKey,
@@ -109,6 +110,13 @@ describe('Ed25519', () => {
     );
   });
 
+  it('the key check refuses non-canonical encodings (y >= p) of ordinary points', () => {
+    // Only y < 19 has a second encoding y + p below 2^255; keep those that are points of large order.
+    const ys = [...Array(19).keys()].map(BigInt).filter((y) => isStrongEd25519PublicKey(le(y)));
+    expect(ys.length).toBeGreaterThan(0);
+    for (const y of ys) expect(isStrongEd25519PublicKey(le(y + P))).toBe(false);
+  });
+
   describe.each([
     ['webcrypto', webCryptoBackend],
     ['portable', portableBackend],
@@ -147,6 +155,20 @@ describe('Ed25519', () => {
     it('answers false for a public key that is not a curve point', async () => {
       // y = 2 has no x on Ed25519.
       expect(await ed25519Verify(le(2n), new Uint8Array(1), new Uint8Array(64).fill(1), opts)).toBe(false);
+    });
+
+    it('refuses non-canonical and small-order public keys (forgeable) with false', async () => {
+      const message = new Uint8Array([1]);
+      // R = identity, S = 0: satisfies [S]B = R + [k]A for every small-order A whose [k]A is the identity.
+      const trivial = new Uint8Array(64);
+      trivial.set(le(1n));
+      for (const key of [le(1n), le(P + 1n), le(P - 1n), le(0n)]) {
+        expect(await ed25519Verify(key, message, trivial, opts)).toBe(false);
+      }
+      // Ordinary keys are unaffected by the check.
+      const { privateKey, publicKey } = await generateEd25519KeyPair(opts);
+      const sig = await ed25519Sign(privateKey, message, opts);
+      expect(await ed25519Verify(publicKey, message, sig, opts)).toBe(true);
     });
 
     it('refuses keys of the wrong length', async () => {
