@@ -209,7 +209,14 @@ function sortedCopy(value: unknown, depth: number): unknown {
 function canonicalizeFast(value: unknown): string | undefined {
   const copy = sortedCopy(value, 0);
   if (copy === BAIL) return undefined;
-  const text = JSON.stringify(copy);
+  let text: string;
+  try {
+    text = JSON.stringify(copy);
+  } catch (error) {
+    // Output too large for a string: the general writer reports it as a CanonicalizationError.
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
   // `\ud` appears only for a lone surrogate (refused) or a literal backslash before "ud": let the writer decide.
   return text.includes('\\ud') ? undefined : text;
 }
