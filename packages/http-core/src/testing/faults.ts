@@ -30,9 +30,19 @@ export interface Fault {
   /** Destroys the connection without answering. */
   reset?: boolean;
   /** Answers 200 (or `status`) with these chunks, `intervalMs` apart. */
-  slowBody?: { chunks: string[]; intervalMs: number };
+  slowBody?: {
+    /** The pieces of the body, sent one at a time. */
+    chunks: string[];
+    /** The pause before each piece after the first, in ms. */
+    intervalMs: number;
+  };
   /** Declares `declaredLength` bytes but sends only `body`, then drops the connection. */
-  truncate?: { body: string; declaredLength: number };
+  truncate?: {
+    /** What is actually sent. */
+    body: string;
+    /** The Content-Length announced, larger than `body`. */
+    declaredLength: number;
+  };
 }
 
 /** Scripted fault injection as Hono middleware. */
