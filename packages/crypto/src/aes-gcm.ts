@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type BackendOptions, backendOf } from './backend.ts';
+import { type BackendOptions, backendMethod } from './backend.ts';
 import { assertBytes, assertKey } from './bytes.ts';
 import { DecryptionError } from './errors.ts';
 import { randomBytes } from './random.ts';
@@ -66,7 +66,7 @@ export async function aesGcmSeal(params: AesGcmSealParams, options?: BackendOpti
     params.nonce === undefined
       ? randomBytes(AES_GCM_NONCE_LENGTH)
       : assertBytes(params.nonce, 'aesGcmSeal: nonce', AES_GCM_NONCE_LENGTH);
-  const { ciphertext, tag } = await backendOf(options).aesGcmSeal(key, nonce, plaintext, aad);
+  const { ciphertext, tag } = await backendMethod(options, 'aesGcmSeal')(key, nonce, plaintext, aad);
   return { nonce, ciphertext, tag };
 }
 
@@ -92,5 +92,5 @@ export async function aesGcmOpen(params: AesGcmOpenParams, options?: BackendOpti
     throw new DecryptionError(`AES-GCM tag must be ${AES_GCM_TAG_LENGTH} bytes, got ${tag.length}`);
   }
   const aad = params.aad === undefined ? undefined : assertBytes(params.aad, 'aesGcmOpen: aad');
-  return backendOf(options).aesGcmOpen(key, nonce, ciphertext, tag, aad);
+  return backendMethod(options, 'aesGcmOpen')(key, nonce, ciphertext, tag, aad);
 }

@@ -1,10 +1,10 @@
 /**
- * The native backend: `globalThis.crypto.subtle`. Fast (native code, off the main thread in some runtimes)
- * but not every runtime has every algorithm, notably X25519 and Ed25519 in older browsers.
+ * The WebCrypto backend: `globalThis.crypto.subtle`. Native code in every browser and edge runtime, but not
+ * every runtime has every algorithm, notably X25519 and Ed25519 in older browsers.
  *
  * @module
  */
-import type { CryptoBackend } from './backend.ts';
+import type { Algorithm, CryptoBackend } from './backend.ts';
 import { concatBytes, fresh } from './bytes.ts';
 import { base64UrlDecode } from './codecs.ts';
 import { CryptoError, DecryptionError, InvalidKeyError } from './errors.ts';
@@ -47,33 +47,30 @@ async function native<T>(what: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-// The last imported AES key, reused while the caller keeps passing the same key bytes (a common pattern:
-// one derived E2E key for many messages). The cache holds a private copy and compares it in full.
-let aesCache: { bytes: Uint8Array; key: Promise<CryptoKey> } | undefined;
-
+/** Imports a raw AES-256 key for one call (nothing is kept between calls). */
 function aesKey(raw: Uint8Array): Promise<CryptoKey> {
-  const cached = aesCache;
-  if (cached && cached.bytes.length === raw.length) {
-    let diff = 0;
-    for (let i = 0; i < raw.length; i++) diff |= cached.bytes[i]! ^ raw[i]!;
-    if (diff === 0) return cached.key;
-  }
-  const bytes = fresh(raw);
-  const key = native('AES-GCM', () =>
-    subtle().importKey('raw', bytes, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']),
+  return native('AES-GCM', () =>
+    subtle().importKey('raw', fresh(raw), { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']),
   );
-  aesCache = { bytes, key };
-  // A failed import must not poison later calls.
-  key.catch(() => {
-    if (aesCache?.key === key) aesCache = undefined;
-  });
-  return key;
 }
 
+// One cheap call per algorithm tells whether this runtime's WebCrypto has it.
+const probes: Record<Algorithm, () => Promise<unknown>> = {
+  sha256: () => webCryptoBackend.sha256!(new Uint8Array(1)),
+  hkdf: () => webCryptoBackend.hkdfSha256!(new Uint8Array(32), undefined, new Uint8Array(1), 32),
+  aesGcm: () =>
+    webCryptoBackend.aesGcmSeal!(new Uint8Array(32), new Uint8Array(12), new Uint8Array(1), undefined),
+  x25519: () => webCryptoBackend.x25519PublicKey!(new Uint8Array(32).fill(1)),
+  ed25519: () => webCryptoBackend.ed25519PublicKey!(new Uint8Array(32).fill(1)),
+};
+
+const support = new Map<Algorithm, Promise<boolean>>();
+
 /**
- * The WebCrypto backend (`globalThis.crypto.subtle`). Byte-for-byte identical to {@link portableBackend}.
- * Calling an algorithm the runtime lacks rejects with a {@link CryptoError} whose code is `unsupported`;
- * the default (automatic) backend detects that once and uses {@link portableBackend} instead.
+ * The WebCrypto backend (`globalThis.crypto.subtle`). Byte-for-byte identical to the other backends.
+ * {@link CryptoBackend.supports} probes each algorithm once (with a tiny real call) and caches the answer;
+ * calling an algorithm the runtime lacks rejects with a {@link CryptoError} whose code is `unsupported`, and
+ * the automatic backend uses {@link nobleBackend} for it instead.
  *
  * @example
  * ```ts
@@ -82,6 +79,17 @@ function aesKey(raw: Uint8Array): Promise<CryptoKey> {
  */
 export const webCryptoBackend: CryptoBackend = {
   name: 'webcrypto',
+  supports(algorithm) {
+    let answer = support.get(algorithm);
+    if (!answer) {
+      answer = probes[algorithm]().then(
+        () => true,
+        () => false,
+      );
+      support.set(algorithm, answer);
+    }
+    return answer;
+  },
   async sha256(data) {
     const digest = await native('SHA-256', () => subtle().digest('SHA-256', fresh(data)));
     return new Uint8Array(digest);

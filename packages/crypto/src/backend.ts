@@ -1,36 +1,58 @@
 /**
- * The backend interface and the automatic choice between WebCrypto and the portable (pure JavaScript) backend.
+ * The backend interface and the automatic choice, per algorithm, between node:crypto, WebCrypto and noble.
  *
  * @module
  */
-import { portableBackend } from './backend-portable.ts';
+import { nobleBackend } from './backend-noble.ts';
+import { nodeCryptoBackend } from './backend-node-crypto.ts';
 import { webCryptoBackend } from './backend-webcrypto.ts';
+import { CryptoError } from './errors.ts';
+
+/** The algorithm families a backend may provide, and for which the automatic backend chooses one. */
+export type Algorithm = 'sha256' | 'hkdf' | 'aesGcm' | 'x25519' | 'ed25519';
+
+/** Every {@link Algorithm}, in a fixed order. */
+export const ALGORITHMS: readonly Algorithm[] = ['sha256', 'hkdf', 'aesGcm', 'x25519', 'ed25519'];
 
 /**
- * The byte-level primitives a backend provides. Inputs are already validated by the public functions
- * (lengths, types); a backend only computes. Implementations must give identical bytes.
+ * A provider of byte-level primitives. Inputs are already validated by the public functions (lengths, types);
+ * a backend only computes, and every backend gives identical bytes.
+ *
+ * A backend may provide only some algorithms: the methods of an algorithm it lacks are absent, and
+ * {@link CryptoBackend.supports} says which ones it can run in the current runtime. Calling a public function
+ * with a backend that lacks the algorithm rejects with a {@link CryptoError} whose code is `unsupported`.
+ *
+ * | algorithm | methods |
+ * |---|---|
+ * | `sha256` | `sha256` |
+ * | `hkdf` | `hkdfSha256` |
+ * | `aesGcm` | `aesGcmSeal`, `aesGcmOpen` |
+ * | `x25519` | `x25519PublicKey`, `x25519SharedSecret` |
+ * | `ed25519` | `ed25519PublicKey`, `ed25519Sign`, `ed25519Verify` |
  */
 export interface CryptoBackend {
-  /** `'webcrypto'`, `'portable'` or `'auto'`. */
+  /** `'node-crypto'`, `'webcrypto'`, `'noble'` or `'auto'` for the built-in ones. */
   readonly name: string;
+  /** Resolves `true` when this backend can run `algorithm` in this runtime (detected once, then cached). */
+  supports(algorithm: Algorithm): Promise<boolean>;
   /** SHA-256 digest (32 bytes). */
-  sha256(data: Uint8Array): Promise<Uint8Array>;
+  sha256?(data: Uint8Array): Promise<Uint8Array>;
   /** HKDF-SHA256 (RFC 5869); `salt` undefined means no salt (equivalent to an empty one). */
-  hkdfSha256(
+  hkdfSha256?(
     ikm: Uint8Array,
     salt: Uint8Array | undefined,
     info: Uint8Array,
     length: number,
   ): Promise<Uint8Array>;
   /** AES-256-GCM encryption with a 12-byte nonce; returns the ciphertext and the detached 16-byte tag. */
-  aesGcmSeal(
+  aesGcmSeal?(
     key: Uint8Array,
     nonce: Uint8Array,
     plaintext: Uint8Array,
     aad: Uint8Array | undefined,
   ): Promise<{ ciphertext: Uint8Array; tag: Uint8Array }>;
-  /** AES-256-GCM decryption; rejects with `DecryptionError` when authentication fails. */
-  aesGcmOpen(
+  /** AES-256-GCM decryption; rejects with `DecryptionError` (and no output) when authentication fails. */
+  aesGcmOpen?(
     key: Uint8Array,
     nonce: Uint8Array,
     ciphertext: Uint8Array,
@@ -38,102 +60,141 @@ export interface CryptoBackend {
     aad: Uint8Array | undefined,
   ): Promise<Uint8Array>;
   /** X25519 public key of a 32-byte private key (clamping happens inside). */
-  x25519PublicKey(privateKey: Uint8Array): Promise<Uint8Array>;
-  /** X25519 shared secret; rejects with `InvalidKeyError` for a low-order peer key. */
-  x25519SharedSecret(privateKey: Uint8Array, peerPublicKey: Uint8Array): Promise<Uint8Array>;
+  x25519PublicKey?(privateKey: Uint8Array): Promise<Uint8Array>;
+  /** X25519 shared secret; rejects with `InvalidKeyError` for a low-order peer key (all-zero secret). */
+  x25519SharedSecret?(privateKey: Uint8Array, peerPublicKey: Uint8Array): Promise<Uint8Array>;
   /** Ed25519 public key of a 32-byte seed. */
-  ed25519PublicKey(seed: Uint8Array): Promise<Uint8Array>;
+  ed25519PublicKey?(seed: Uint8Array): Promise<Uint8Array>;
   /** Ed25519 signature (64 bytes, deterministic). */
-  ed25519Sign(seed: Uint8Array, message: Uint8Array): Promise<Uint8Array>;
+  ed25519Sign?(seed: Uint8Array, message: Uint8Array): Promise<Uint8Array>;
   /** Ed25519 verification (strict RFC 8032); false for any invalid signature or key point. */
-  ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
+  ed25519Verify?(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
 }
+
+/** The names of the primitive methods of a {@link CryptoBackend}. */
+export type BackendMethod = Exclude<keyof CryptoBackend, 'name' | 'supports'>;
 
 /** Options accepted by every async function of the package. */
 export interface BackendOptions {
-  /** Force a backend ({@link webCryptoBackend} or {@link portableBackend}); default {@link autoBackend}. */
+  /**
+   * Force a backend ({@link nodeCryptoBackend}, {@link webCryptoBackend}, {@link nobleBackend} or your own);
+   * default {@link autoBackend}.
+   */
   backend?: CryptoBackend;
 }
 
-/** The algorithm families the automatic backend chooses an implementation for. */
-export type Algorithm = 'sha256' | 'hkdf' | 'aesGcm' | 'x25519' | 'ed25519';
-
-const probes: Record<Algorithm, () => Promise<unknown>> = {
-  sha256: () => webCryptoBackend.sha256(new Uint8Array(1)),
-  hkdf: () => webCryptoBackend.hkdfSha256(new Uint8Array(32), undefined, new Uint8Array(1), 32),
-  aesGcm: () =>
-    webCryptoBackend.aesGcmSeal(new Uint8Array(32), new Uint8Array(12), new Uint8Array(1), undefined),
-  x25519: () => webCryptoBackend.x25519PublicKey(new Uint8Array(32).fill(1)),
-  ed25519: () => webCryptoBackend.ed25519PublicKey(new Uint8Array(32).fill(1)),
+const ALGORITHM_LABELS: Record<Algorithm, string> = {
+  sha256: 'SHA-256',
+  hkdf: 'HKDF-SHA256',
+  aesGcm: 'AES-256-GCM',
+  x25519: 'X25519',
+  ed25519: 'Ed25519',
 };
 
-const choices = new Map<Algorithm, Promise<CryptoBackend>>();
+const ALGORITHM_OF: Record<BackendMethod, Algorithm> = {
+  sha256: 'sha256',
+  hkdfSha256: 'hkdf',
+  aesGcmSeal: 'aesGcm',
+  aesGcmOpen: 'aesGcm',
+  x25519PublicKey: 'x25519',
+  x25519SharedSecret: 'x25519',
+  ed25519PublicKey: 'ed25519',
+  ed25519Sign: 'ed25519',
+  ed25519Verify: 'ed25519',
+};
 
-/** Feature-detects WebCrypto support for `algorithm` once per process, then answers from the cache. */
-function choose(algorithm: Algorithm): Promise<CryptoBackend> {
-  let choice = choices.get(algorithm);
+/** The typed error for a backend asked for an algorithm it does not have. */
+export function unsupported(backend: string, algorithm: Algorithm, why = 'does not provide'): CryptoError {
+  return new CryptoError('unsupported', `The ${backend} backend ${why} ${ALGORITHM_LABELS[algorithm]}`);
+}
+
+/**
+ * The implementation of `method` in the backend the options ask for (the automatic one by default), bound to
+ * it. Throws {@link CryptoError} `unsupported` when that backend does not provide the algorithm.
+ */
+export function backendMethod<K extends BackendMethod>(
+  options: BackendOptions | undefined,
+  method: K,
+): NonNullable<CryptoBackend[K]> {
+  const backend = options?.backend ?? autoBackend;
+  const fn = backend[method];
+  if (typeof fn !== 'function') throw unsupported(backend.name, ALGORITHM_OF[method]);
+  return fn.bind(backend) as NonNullable<CryptoBackend[K]>;
+}
+
+/** The order of preference of the automatic backend. */
+const PREFERENCE: readonly CryptoBackend[] = [nodeCryptoBackend, webCryptoBackend, nobleBackend];
+
+const pending = new Map<Algorithm, Promise<CryptoBackend>>();
+const chosen = new Map<Algorithm, CryptoBackend>();
+
+/**
+ * The backend the automatic choice uses for `algorithm`: the first of node:crypto, WebCrypto and noble that
+ * supports it here. Detected once per process; afterwards answered synchronously from the cache.
+ */
+function choose(algorithm: Algorithm): CryptoBackend | Promise<CryptoBackend> {
+  const known = chosen.get(algorithm);
+  if (known) return known;
+  let choice = pending.get(algorithm);
   if (!choice) {
-    choice = probes[algorithm]().then(
-      () => webCryptoBackend,
-      () => portableBackend,
-    );
-    choices.set(algorithm, choice);
+    choice = (async () => {
+      for (const backend of PREFERENCE) {
+        if (await backend.supports(algorithm).catch(() => false)) {
+          chosen.set(algorithm, backend);
+          return backend;
+        }
+      }
+      return nobleBackend;
+    })();
+    pending.set(algorithm, choice);
   }
   return choice;
 }
 
-/**
- * Below this many bytes AES-GCM runs in JavaScript even where WebCrypto has it: a WebCrypto call has a fixed
- * cost (in Node it is a thread-pool round trip, ~70 µs) that exceeds the whole JavaScript cipher for short
- * messages. Both give identical bytes.
- */
-const AES_WEBCRYPTO_MIN_BYTES = 4096;
-
-function chooseAes(length: number): Promise<CryptoBackend> | CryptoBackend {
-  return length < AES_WEBCRYPTO_MIN_BYTES ? portableBackend : choose('aesGcm');
+/** Runs `method` on the backend chosen for its algorithm, without an extra await once the choice is known. */
+function dispatch<K extends BackendMethod>(method: K): NonNullable<CryptoBackend[K]> {
+  const algorithm = ALGORITHM_OF[method];
+  return ((...args: unknown[]) => {
+    const backend = choose(algorithm);
+    const run = (b: CryptoBackend) => (b[method] as (...a: unknown[]) => Promise<unknown>).apply(b, args);
+    return backend instanceof Promise ? backend.then(run) : run(backend);
+  }) as NonNullable<CryptoBackend[K]>;
 }
 
 /**
- * Which implementation the automatic backend uses for each algorithm in this runtime
- * (`'webcrypto'` where `crypto.subtle` supports it, else `'portable'`). For AES-GCM this is the choice for
- * messages of 4 KiB and more; shorter ones always run in JavaScript, which is faster for them.
+ * Which backend the automatic choice uses for each algorithm in this runtime: `'node-crypto'` where
+ * node:crypto is reachable (Node, Bun, Deno) and has the algorithm, else `'webcrypto'` where `crypto.subtle`
+ * supports it, else `'noble'`.
  *
  * @example
  * ```ts
- * await resolveBackends(); // { sha256: 'webcrypto', hkdf: 'webcrypto', aesGcm: 'webcrypto', x25519: 'webcrypto', ed25519: 'webcrypto' }
+ * await resolveBackends();
+ * // Node: { sha256: 'node-crypto', hkdf: 'node-crypto', aesGcm: 'node-crypto', x25519: 'webcrypto', ed25519: 'webcrypto' }
  * ```
  */
 export async function resolveBackends(): Promise<Record<Algorithm, string>> {
-  const algorithms = Object.keys(probes) as Algorithm[];
-  const chosen = await Promise.all(algorithms.map(choose));
-  return Object.fromEntries(algorithms.map((a, i) => [a, chosen[i]!.name])) as Record<Algorithm, string>;
+  const backends = await Promise.all(ALGORITHMS.map(choose));
+  return Object.fromEntries(ALGORITHMS.map((a, i) => [a, backends[i]!.name])) as Record<Algorithm, string>;
 }
 
 /**
- * The default backend: per algorithm, WebCrypto when the runtime supports it (detected once, cached),
- * else the portable backend; AES-GCM messages under 4 KiB always use the portable backend (faster there).
- * Both give identical bytes, so the choice only affects speed.
+ * The default backend: per algorithm, node:crypto where the runtime exposes it (through
+ * `process.getBuiltinModule`) and it has the algorithm, else WebCrypto where `crypto.subtle` supports it, else
+ * {@link nobleBackend}. Detected once per algorithm and cached. All give identical bytes, so the choice only
+ * affects speed.
  */
 export const autoBackend: CryptoBackend = {
   name: 'auto',
-  sha256: async (data) => (await choose('sha256')).sha256(data),
-  hkdfSha256: async (ikm, salt, info, length) => (await choose('hkdf')).hkdfSha256(ikm, salt, info, length),
-  aesGcmSeal: async (key, nonce, plaintext, aad) =>
-    (await chooseAes(plaintext.length)).aesGcmSeal(key, nonce, plaintext, aad),
-  aesGcmOpen: async (key, nonce, ciphertext, tag, aad) =>
-    (await chooseAes(ciphertext.length)).aesGcmOpen(key, nonce, ciphertext, tag, aad),
-  x25519PublicKey: async (privateKey) => (await choose('x25519')).x25519PublicKey(privateKey),
-  x25519SharedSecret: async (privateKey, peer) =>
-    (await choose('x25519')).x25519SharedSecret(privateKey, peer),
-  ed25519PublicKey: async (seed) => (await choose('ed25519')).ed25519PublicKey(seed),
-  ed25519Sign: async (seed, message) => (await choose('ed25519')).ed25519Sign(seed, message),
-  ed25519Verify: async (publicKey, message, signature) =>
-    (await choose('ed25519')).ed25519Verify(publicKey, message, signature),
+  supports: async () => true,
+  sha256: dispatch('sha256'),
+  hkdfSha256: dispatch('hkdfSha256'),
+  aesGcmSeal: dispatch('aesGcmSeal'),
+  aesGcmOpen: dispatch('aesGcmOpen'),
+  x25519PublicKey: dispatch('x25519PublicKey'),
+  x25519SharedSecret: dispatch('x25519SharedSecret'),
+  ed25519PublicKey: dispatch('ed25519PublicKey'),
+  ed25519Sign: dispatch('ed25519Sign'),
+  ed25519Verify: dispatch('ed25519Verify'),
 };
 
-/** The backend an options bag asks for (the automatic one by default). */
-export function backendOf(options: BackendOptions | undefined): CryptoBackend {
-  return options?.backend ?? autoBackend;
-}
-
-export { portableBackend, webCryptoBackend };
+export { nobleBackend, nodeCryptoBackend, webCryptoBackend };

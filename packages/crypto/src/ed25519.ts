@@ -3,15 +3,62 @@
  *
  * @module
  */
-import { type BackendOptions, backendOf } from './backend.ts';
+import { type BackendOptions, backendMethod } from './backend.ts';
 import { assertBytes, assertKey, isBytes } from './bytes.ts';
-import { isStrongEd25519PublicKey } from './curve25519.ts';
+import { hexDecode } from './codecs.ts';
 import { randomBytes } from './random.ts';
 
 /** Ed25519 seed (private key) and public key length in bytes. */
 export const ED25519_KEY_LENGTH = 32;
 /** Ed25519 signature length in bytes. */
 export const ED25519_SIGNATURE_LENGTH = 64;
+
+// p = 2^255 − 19 and L = 2^252 + 27742317777372353535851937790883648493 (RFC 8032 §5.1), little-endian.
+const P_LE = hexDecode('edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f');
+const L_LE = hexDecode('edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010');
+
+// The y-coordinates (little-endian, sign bit clear) of the eight points of small order: y = 1 (the identity),
+// y = p − 1 (order 2), y = 0 (the two points of order 4) and ±y₈ (the four points of order 8). The same
+// list libsodium blocks; the tests check it against @noble/curves' torsion subgroup.
+const SMALL_ORDER_Y = [
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+].map(hexDecode);
+
+/** a < b for 32-byte little-endian numbers, with `topMask` applied to a's last byte (0x7f drops the sign bit). */
+function lessThan(a: Uint8Array, b: Uint8Array, topMask = 0xff): boolean {
+  for (let i = 31; i >= 0; i--) {
+    const x = i === 31 ? a[i]! & topMask : a[i]!;
+    if (x !== b[i]) return x < b[i]!;
+  }
+  return false;
+}
+
+/** True when the y-coordinate of a 32-byte point encoding is canonical (below p). */
+function isCanonicalPoint(bytes: Uint8Array): boolean {
+  return lessThan(bytes, P_LE, 0x7f);
+}
+
+/**
+ * True unless `bytes` is plainly unusable as an Ed25519 public key: a non-canonical encoding (y ≥ p) or one of
+ * the eight points of small order, under which anyone can forge signatures. Byte comparisons only; whether the
+ * encoding is a curve point at all is the backend's check (verification then answers false).
+ */
+export function isStrongEd25519PublicKey(bytes: Uint8Array): boolean {
+  if (!isCanonicalPoint(bytes)) return false;
+  return !SMALL_ORDER_Y.some((y) => {
+    for (let i = 0; i < 31; i++) if (bytes[i] !== y[i]) return false;
+    return (bytes[31]! & 0x7f) === y[31];
+  });
+}
+
+/** True when a 64-byte signature R ‖ S has a canonical R and S < L (RFC 8032 §5.1.7 strictness). */
+export function isCanonicalEd25519Signature(signature: Uint8Array): boolean {
+  return isCanonicalPoint(signature.subarray(0, 32)) && lessThan(signature.subarray(32, 64), L_LE);
+}
 
 /** A raw Ed25519 key pair. */
 export interface Ed25519KeyPair {
@@ -43,9 +90,10 @@ export async function ed25519PublicKey(
   privateKey: Uint8Array,
   options?: BackendOptions,
 ): Promise<Uint8Array> {
-  return backendOf(options).ed25519PublicKey(
-    assertKey(privateKey, 'Ed25519 private key', ED25519_KEY_LENGTH),
-  );
+  return backendMethod(
+    options,
+    'ed25519PublicKey',
+  )(assertKey(privateKey, 'Ed25519 private key', ED25519_KEY_LENGTH));
 }
 
 /**
@@ -63,7 +111,7 @@ export async function ed25519Sign(
   options?: BackendOptions,
 ): Promise<Uint8Array> {
   const seed = assertKey(privateKey, 'Ed25519 private key', ED25519_KEY_LENGTH);
-  return backendOf(options).ed25519Sign(seed, assertBytes(message, 'ed25519Sign: message'));
+  return backendMethod(options, 'ed25519Sign')(seed, assertBytes(message, 'ed25519Sign: message'));
 }
 
 /**
@@ -87,7 +135,8 @@ export async function ed25519Verify(
   const key = assertKey(publicKey, 'Ed25519 public key', ED25519_KEY_LENGTH);
   const msg = assertBytes(message, 'ed25519Verify: message');
   if (!isBytes(signature) || signature.length !== ED25519_SIGNATURE_LENGTH) return false;
-  // Checked here, not per backend: OpenSSL-based WebCrypto accepts non-canonical and small-order keys.
-  if (!isStrongEd25519PublicKey(key)) return false;
-  return backendOf(options).ed25519Verify(key, msg, signature);
+  // Checked here, not per backend, so every backend answers alike: OpenSSL-based WebCrypto accepts
+  // non-canonical and small-order keys, which noble's strict mode refuses.
+  if (!isStrongEd25519PublicKey(key) || !isCanonicalEd25519Signature(signature)) return false;
+  return backendMethod(options, 'ed25519Verify')(key, msg, signature);
 }

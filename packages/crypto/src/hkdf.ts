@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type BackendOptions, backendOf } from './backend.ts';
+import { type BackendOptions, backendMethod } from './backend.ts';
 import { assertBytes, isBytes } from './bytes.ts';
 import { utf8Encode } from './codecs.ts';
 import { CryptoError } from './errors.ts';
@@ -50,5 +50,5 @@ export async function hkdfSha256(params: HkdfParams, options?: BackendOptions): 
       `hkdfSha256: length must be an integer from 1 to 8160, got ${length}`,
     );
   }
-  return backendOf(options).hkdfSha256(ikm, salt, info, length);
+  return backendMethod(options, 'hkdfSha256')(ikm, salt, info, length);
 }

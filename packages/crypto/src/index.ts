@@ -1,6 +1,7 @@
 /**
  * @x/crypto: X25519, Ed25519, HKDF-SHA256, AES-256-GCM, SHA-256, canonical JSON (RFC 8785), PKCE and strict
- * codecs for browsers, edge runtimes and Node. WebCrypto when the runtime has it, pure JavaScript otherwise.
+ * codecs for browsers, edge runtimes and Node. Per algorithm: node:crypto where the runtime exposes it,
+ * WebCrypto where it has the algorithm, the @noble libraries otherwise.
  *
  * @module
  */
@@ -16,11 +17,14 @@ export {
   aesGcmSeal,
 } from './aes-gcm.ts';
 export {
+  ALGORITHMS,
   type Algorithm,
   autoBackend,
+  type BackendMethod,
   type BackendOptions,
   type CryptoBackend,
-  portableBackend,
+  nobleBackend,
+  nodeCryptoBackend,
   resolveBackends,
   webCryptoBackend,
 } from './backend.ts';

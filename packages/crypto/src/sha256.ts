@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type BackendOptions, backendOf } from './backend.ts';
+import { type BackendOptions, backendMethod } from './backend.ts';
 import { isBytes } from './bytes.ts';
 import { hexEncode, utf8Encode } from './codecs.ts';
 import { CryptoError } from './errors.ts';
@@ -24,7 +24,7 @@ function input(data: Uint8Array | string): Uint8Array {
  * ```
  */
 export async function sha256(data: Uint8Array | string, options?: BackendOptions): Promise<Uint8Array> {
-  return backendOf(options).sha256(input(data));
+  return backendMethod(options, 'sha256')(input(data));
 }
 
 /**

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type BackendOptions, backendOf } from './backend.ts';
+import { type BackendOptions, backendMethod } from './backend.ts';
 import { assertKey, isAllZero } from './bytes.ts';
 import { InvalidKeyError } from './errors.ts';
 import { randomBytes } from './random.ts';
@@ -38,7 +38,10 @@ export async function generateX25519KeyPair(options?: BackendOptions): Promise<X
  * @throws {InvalidKeyError} when the key is not 32 bytes.
  */
 export async function x25519PublicKey(privateKey: Uint8Array, options?: BackendOptions): Promise<Uint8Array> {
-  return backendOf(options).x25519PublicKey(assertKey(privateKey, 'X25519 private key', X25519_KEY_LENGTH));
+  return backendMethod(
+    options,
+    'x25519PublicKey',
+  )(assertKey(privateKey, 'X25519 private key', X25519_KEY_LENGTH));
 }
 
 /**
@@ -58,7 +61,7 @@ export async function x25519SharedSecret(
 ): Promise<Uint8Array> {
   const priv = assertKey(privateKey, 'X25519 private key', X25519_KEY_LENGTH);
   const peer = assertKey(peerPublicKey, 'X25519 peer public key', X25519_KEY_LENGTH);
-  const secret = await backendOf(options).x25519SharedSecret(priv, peer);
+  const secret = await backendMethod(options, 'x25519SharedSecret')(priv, peer);
   // Belt and braces: every backend should already refuse this, but a custom one might not.
   if (isAllZero(secret)) {
     throw new InvalidKeyError('X25519: the peer public key is a low-order point (all-zero shared secret)');

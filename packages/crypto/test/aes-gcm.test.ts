@@ -3,21 +3,22 @@ import { describe, expect, it } from 'vitest';
 import {
   aesGcmOpen,
   aesGcmSeal,
-  type CryptoBackend,
   CryptoError,
   constantTimeEqual,
   DecryptionError,
   hexEncode,
   InvalidKeyError,
-  portableBackend,
   randomBytes,
-  webCryptoBackend,
 } from '../src/index.ts';
+import { backendsFor, inEdgeRuntime } from './backends.ts';
 
-const backends = [
-  ['webcrypto', webCryptoBackend],
-  ['portable', portableBackend],
-] as [string, CryptoBackend][];
+const backends = backendsFor('aesGcm');
+
+it('runs through node:crypto (node project only), WebCrypto, noble and auto', () => {
+  expect(backends.map(([name]) => name)).toEqual(
+    inEdgeRuntime ? ['webcrypto', 'noble', 'auto'] : ['node-crypto', 'webcrypto', 'noble', 'auto'],
+  );
+});
 
 describe.each(backends)('AES-256-GCM through %s', (_name, backend) => {
   const opts = { backend };
@@ -134,32 +135,42 @@ describe('properties', () => {
     aad: fc.option(fc.uint8Array({ maxLength: 40 }), { nil: undefined }),
   });
 
-  it('seal/open round-trips, and both backends produce and accept the same bytes', async () => {
+  it('seal/open round-trips, and every backend produces and accepts the same bytes', async () => {
     await fc.assert(
       fc.asyncProperty(params, async ({ key, nonce, plaintext, aad }) => {
-        const web = await aesGcmSeal({ key, nonce, plaintext, aad }, { backend: webCryptoBackend });
-        const portable = await aesGcmSeal({ key, nonce, plaintext, aad }, { backend: portableBackend });
-        expect(hexEncode(web.ciphertext)).toBe(hexEncode(portable.ciphertext));
-        expect(hexEncode(web.tag)).toBe(hexEncode(portable.tag));
-        expect(await aesGcmOpen({ key, aad, ...web }, { backend: portableBackend })).toEqual(plaintext);
-        expect(await aesGcmOpen({ key, aad, ...portable }, { backend: webCryptoBackend })).toEqual(plaintext);
-        expect(await aesGcmOpen({ key, aad, ...web })).toEqual(plaintext);
+        const sealed = [];
+        for (const [, backend] of backends)
+          sealed.push(await aesGcmSeal({ key, nonce, plaintext, aad }, { backend }));
+        for (const s of sealed) {
+          expect(hexEncode(s.ciphertext)).toBe(hexEncode(sealed[0]!.ciphertext));
+          expect(hexEncode(s.tag)).toBe(hexEncode(sealed[0]!.tag));
+        }
+        // Each backend opens what the next one sealed.
+        for (const [i, [, backend]] of backends.entries()) {
+          const other = sealed[(i + 1) % sealed.length]!;
+          expect(await aesGcmOpen({ key, aad, ...other }, { backend })).toEqual(plaintext);
+        }
       }),
       { numRuns: 100 },
     );
   });
 
-  it('1 MiB messages give identical bytes through both backends', async () => {
+  it('1 MiB messages give identical bytes through every backend', async () => {
     const key = randomBytes(32);
     const nonce = randomBytes(12);
     const plaintext = randomBytes(1 << 20);
-    const web = await aesGcmSeal({ key, nonce, plaintext }, { backend: webCryptoBackend });
-    const portable = await aesGcmSeal({ key, nonce, plaintext }, { backend: portableBackend });
-    expect(hexEncode(web.tag)).toBe(hexEncode(portable.tag));
-    // toEqual walks 1M elements slowly; a byte comparison is the same check.
-    expect(constantTimeEqual(web.ciphertext, portable.ciphertext)).toBe(true);
-    expect(
-      constantTimeEqual(await aesGcmOpen({ key, ...web }, { backend: portableBackend }), plaintext),
-    ).toBe(true);
+    const aad = randomBytes(100);
+    const sealed = [];
+    for (const [, backend] of backends)
+      sealed.push(await aesGcmSeal({ key, nonce, plaintext, aad }, { backend }));
+    for (const s of sealed) {
+      expect(hexEncode(s.tag)).toBe(hexEncode(sealed[0]!.tag));
+      // toEqual walks 1M elements slowly; a byte comparison is the same check.
+      expect(constantTimeEqual(s.ciphertext, sealed[0]!.ciphertext)).toBe(true);
+    }
+    for (const [i, [, backend]] of backends.entries()) {
+      const other = sealed[(i + 1) % sealed.length]!;
+      expect(constantTimeEqual(await aesGcmOpen({ key, aad, ...other }, { backend }), plaintext)).toBe(true);
+    }
   });
 });

@@ -1,62 +1,58 @@
-import { afterEach, expect, it, vi } from 'vitest';
-import { CryptoError, resolveBackends, webCryptoBackend } from '../src/index.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  type CryptoBackend,
+  CryptoError,
+  InvalidKeyError,
+  nobleBackend,
+  nodeCryptoBackend,
+  resolveBackends,
+  webCryptoBackend,
+  x25519SharedSecret,
+} from '../src/index.ts';
+import { inEdgeRuntime } from './backends.ts';
 
 afterEach(() => {
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+  vi.doUnmock('@noble/curves/ed25519.js');
   vi.resetModules();
 });
 
-it('picks WebCrypto for every algorithm where the runtime has it', async () => {
-  expect(await resolveBackends()).toEqual({
-    sha256: 'webcrypto',
-    hkdf: 'webcrypto',
-    aesGcm: 'webcrypto',
-    x25519: 'webcrypto',
-    ed25519: 'webcrypto',
-  });
-});
+const isUnsupported = (e: unknown) => CryptoError.isInstance(e) && e.code === 'unsupported';
 
-it('falls back to the portable backend without crypto.subtle, with the same results', async () => {
-  const { getRandomValues } = globalThis.crypto;
-  vi.stubGlobal('crypto', { getRandomValues: getRandomValues.bind(globalThis.crypto) });
-  const fresh = await import('../src/index.ts');
-  expect(await fresh.resolveBackends()).toEqual({
-    sha256: 'portable',
-    hkdf: 'portable',
-    aesGcm: 'portable',
-    x25519: 'portable',
-    ed25519: 'portable',
-  });
-  expect(await fresh.sha256Hex('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-  const a = await fresh.generateX25519KeyPair();
-  const b = await fresh.generateX25519KeyPair();
-  const key = await fresh.deriveE2EKey({ privateKey: a.privateKey, peerPublicKey: b.publicKey, info: 'i' });
-  const sealed = await fresh.sealE2E({ key, plaintext: new Uint8Array([1, 2]) });
-  expect(await fresh.openE2E({ key, ...sealed })).toEqual(new Uint8Array([1, 2]));
-  // Forcing WebCrypto where there is none is a typed error, not a TypeError.
-  await expect(fresh.sha256('x', { backend: fresh.webCryptoBackend })).rejects.toSatisfy(
-    (e: unknown) => CryptoError.isInstance(e) && e.code === 'unsupported',
+/** A fresh copy of the package (its detection caches empty), as a new process would load it. */
+const freshPackage = () => import('../src/index.ts');
+
+type Scope = { process?: { getBuiltinModule?: (id: string) => unknown } };
+
+/** Makes node:crypto unreachable, as in a browser: getBuiltinModule answers undefined for it. */
+function hideNodeCrypto(): void {
+  const proc = (globalThis as Scope).process;
+  const original = proc?.getBuiltinModule;
+  if (!proc || !original) return;
+  vi.spyOn(proc as Required<Scope>['process'], 'getBuiltinModule').mockImplementation((id: string) =>
+    id === 'node:crypto' || id === 'crypto' ? undefined : original.call(proc, id),
   );
-});
+}
 
-it('falls back per algorithm when only some are missing', async () => {
+/** Replaces crypto.subtle with one whose importKey/encrypt refuse the given algorithms as unknown. */
+function stubSubtleWithout(...names: string[]): void {
   const real = globalThis.crypto.subtle;
+  const refuse = () => Promise.reject(new DOMException('Unrecognized algorithm name', 'NotSupportedError'));
+  const nameOf = (algorithm: AlgorithmIdentifier) =>
+    typeof algorithm === 'string' ? algorithm : algorithm.name;
   const partial = new Proxy(real, {
     get(target, prop) {
       const value = Reflect.get(target, prop, target);
       if (prop === 'importKey') {
-        return (
-          format: KeyFormat,
-          data: BufferSource,
-          algorithm: AlgorithmIdentifier,
-          ...rest: unknown[]
-        ) => {
-          const name = typeof algorithm === 'string' ? algorithm : algorithm.name;
-          if (name === 'X25519' || name === 'Ed25519') {
-            return Promise.reject(new DOMException('Unrecognized algorithm name', 'NotSupportedError'));
-          }
-          return (value as (...args: unknown[]) => unknown).call(target, format, data, algorithm, ...rest);
-        };
+        return (format: KeyFormat, data: BufferSource, algorithm: AlgorithmIdentifier, ...rest: unknown[]) =>
+          names.includes(nameOf(algorithm))
+            ? refuse()
+            : (value as (...args: unknown[]) => unknown).call(target, format, data, algorithm, ...rest);
+      }
+      if (prop === 'digest') {
+        return (algorithm: AlgorithmIdentifier, data: BufferSource) =>
+          names.includes(nameOf(algorithm)) ? refuse() : target.digest(algorithm, data);
       }
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -65,55 +61,261 @@ it('falls back per algorithm when only some are missing', async () => {
     getRandomValues: globalThis.crypto.getRandomValues.bind(globalThis.crypto),
     subtle: partial,
   });
-  const fresh = await import('../src/index.ts');
-  expect(await fresh.resolveBackends()).toMatchObject({
-    aesGcm: 'webcrypto',
-    x25519: 'portable',
-    ed25519: 'portable',
+}
+
+describe('the automatic choice', () => {
+  it('Node: node:crypto for hashes, HKDF and AES-GCM, WebCrypto for the curves; edge: WebCrypto for all', async () => {
+    expect(await resolveBackends()).toEqual(
+      inEdgeRuntime
+        ? {
+            sha256: 'webcrypto',
+            hkdf: 'webcrypto',
+            aesGcm: 'webcrypto',
+            x25519: 'webcrypto',
+            ed25519: 'webcrypto',
+          }
+        : {
+            sha256: 'node-crypto',
+            hkdf: 'node-crypto',
+            aesGcm: 'node-crypto',
+            x25519: 'webcrypto',
+            ed25519: 'webcrypto',
+          },
+    );
   });
-  await expect(
-    fresh.x25519PublicKey(new Uint8Array(32), { backend: fresh.webCryptoBackend }),
-  ).rejects.toSatisfy((e: unknown) => CryptoError.isInstance(e) && e.code === 'unsupported');
-  expect(await fresh.x25519PublicKey(new Uint8Array(32))).toHaveLength(32);
+
+  it('uses the chosen backend for every message size (no size threshold)', async () => {
+    const { aesGcmOpen, aesGcmSeal } = await freshPackage();
+    const encrypt = vi.spyOn(globalThis.crypto.subtle, 'encrypt');
+    const decrypt = vi.spyOn(globalThis.crypto.subtle, 'decrypt');
+    const nodeCrypto = (globalThis as Scope).process?.getBuiltinModule?.('node:crypto') as
+      | { createCipheriv: (...a: unknown[]) => unknown; createDecipheriv: (...a: unknown[]) => unknown }
+      | undefined;
+    const cipher = nodeCrypto && vi.spyOn(nodeCrypto, 'createCipheriv');
+    const decipher = nodeCrypto && vi.spyOn(nodeCrypto, 'createDecipheriv');
+    const key = new Uint8Array(32).fill(1);
+    for (const length of [0, 16, 1024, 4096, 1 << 20]) {
+      const sealed = await aesGcmSeal({ key, plaintext: new Uint8Array(length) });
+      expect(await aesGcmOpen({ key, ...sealed })).toHaveLength(length);
+    }
+    if (inEdgeRuntime) {
+      // (Plus one encrypt for the one-time WebCrypto probe.)
+      expect(encrypt).toHaveBeenCalledTimes(6);
+      expect(decrypt).toHaveBeenCalledTimes(5);
+    } else {
+      expect(cipher).toHaveBeenCalledTimes(5);
+      expect(decipher).toHaveBeenCalledTimes(5);
+      expect(encrypt).not.toHaveBeenCalled();
+      expect(decrypt).not.toHaveBeenCalled();
+    }
+  });
+
+  it('without node:crypto (a browser): WebCrypto for everything', async () => {
+    hideNodeCrypto();
+    const fresh = await freshPackage();
+    expect(await fresh.nodeCryptoBackend.supports('aesGcm')).toBe(false);
+    expect(await fresh.resolveBackends()).toEqual({
+      sha256: 'webcrypto',
+      hkdf: 'webcrypto',
+      aesGcm: 'webcrypto',
+      x25519: 'webcrypto',
+      ed25519: 'webcrypto',
+    });
+  });
+
+  it('without node:crypto and crypto.subtle: noble for everything, with the same results', async () => {
+    hideNodeCrypto();
+    const { getRandomValues } = globalThis.crypto;
+    vi.stubGlobal('crypto', { getRandomValues: getRandomValues.bind(globalThis.crypto) });
+    const fresh = await freshPackage();
+    expect(await fresh.resolveBackends()).toEqual({
+      sha256: 'noble',
+      hkdf: 'noble',
+      aesGcm: 'noble',
+      x25519: 'noble',
+      ed25519: 'noble',
+    });
+    expect(await fresh.sha256Hex('')).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
+    const a = await fresh.generateX25519KeyPair();
+    const b = await fresh.generateX25519KeyPair();
+    const key = await fresh.deriveE2EKey({ privateKey: a.privateKey, peerPublicKey: b.publicKey, info: 'i' });
+    const sealed = await fresh.sealE2E({ key, plaintext: new Uint8Array([1, 2]) });
+    expect(await fresh.openE2E({ key, ...sealed })).toEqual(new Uint8Array([1, 2]));
+    const { privateKey, publicKey } = await fresh.generateEd25519KeyPair();
+    const signature = await fresh.ed25519Sign(privateKey, new Uint8Array([7]));
+    expect(await fresh.ed25519Verify(publicKey, new Uint8Array([7]), signature)).toBe(true);
+    // Forcing WebCrypto where there is none is a typed error, not a TypeError.
+    await expect(fresh.sha256('x', { backend: fresh.webCryptoBackend })).rejects.toSatisfy(isUnsupported);
+  });
+
+  it('falls back per algorithm when crypto.subtle lacks X25519 and Ed25519', async () => {
+    stubSubtleWithout('X25519', 'Ed25519');
+    const fresh = await freshPackage();
+    const native = inEdgeRuntime ? 'webcrypto' : 'node-crypto';
+    expect(await fresh.resolveBackends()).toEqual({
+      sha256: native,
+      hkdf: native,
+      aesGcm: native,
+      x25519: 'noble',
+      ed25519: 'noble',
+    });
+    await expect(
+      fresh.x25519PublicKey(new Uint8Array(32), { backend: fresh.webCryptoBackend }),
+    ).rejects.toSatisfy(isUnsupported);
+    expect(await fresh.x25519PublicKey(new Uint8Array(32))).toHaveLength(32);
+  });
+
+  it('falls back to noble when crypto.subtle lacks AES-GCM and SHA-256 and node:crypto is absent', async () => {
+    hideNodeCrypto();
+    stubSubtleWithout('AES-GCM', 'SHA-256');
+    const fresh = await freshPackage();
+    expect(await fresh.resolveBackends()).toEqual({
+      sha256: 'noble',
+      hkdf: 'webcrypto',
+      aesGcm: 'noble',
+      x25519: 'webcrypto',
+      ed25519: 'webcrypto',
+    });
+    const key = new Uint8Array(32).fill(4);
+    const sealed = await fresh.aesGcmSeal({ key, plaintext: new Uint8Array(3) });
+    expect(await fresh.aesGcmOpen({ key, ...sealed }, { backend: nobleBackend })).toEqual(new Uint8Array(3));
+  });
+
+  it('a runtime whose getBuiltinModule throws or returns something else has no node:crypto backend', async () => {
+    const proc = (globalThis as Scope).process;
+    if (!proc?.getBuiltinModule) return;
+    for (const impl of [
+      () => {
+        throw new Error('denied');
+      },
+      () => ({ createHash: 'not a function' }),
+    ]) {
+      vi.spyOn(proc as Required<Scope>['process'], 'getBuiltinModule').mockImplementation(impl);
+      const fresh = await freshPackage();
+      expect(await fresh.nodeCryptoBackend.supports('sha256')).toBe(false);
+      await expect(fresh.sha256('x', { backend: fresh.nodeCryptoBackend })).rejects.toSatisfy(isUnsupported);
+      expect((await fresh.resolveBackends()).sha256).toBe('webcrypto');
+      vi.restoreAllMocks();
+      vi.resetModules();
+    }
+  });
 });
 
-it('exposes the backends by name', () => {
-  expect(webCryptoBackend.name).toBe('webcrypto');
+describe('the node:crypto backend', () => {
+  it.runIf(!inEdgeRuntime)(
+    'node project: available for SHA-256, HKDF and AES-GCM, not the curves',
+    async () => {
+      expect(nodeCryptoBackend.name).toBe('node-crypto');
+      expect(await nodeCryptoBackend.supports('sha256')).toBe(true);
+      expect(await nodeCryptoBackend.supports('hkdf')).toBe(true);
+      expect(await nodeCryptoBackend.supports('aesGcm')).toBe(true);
+      expect(await nodeCryptoBackend.supports('x25519')).toBe(false);
+      expect(await nodeCryptoBackend.supports('ed25519')).toBe(false);
+    },
+  );
+
+  it.runIf(inEdgeRuntime)(
+    'edge project: reports itself unavailable, and forced calls are typed errors',
+    async () => {
+      // The edge VM leaks Node's process.getBuiltinModule; the backend must still not use it there.
+      for (const algorithm of ['sha256', 'hkdf', 'aesGcm', 'x25519', 'ed25519'] as const) {
+        expect(await nodeCryptoBackend.supports(algorithm)).toBe(false);
+      }
+      const { aesGcmSeal, sha256 } = await freshPackage();
+      await expect(sha256('x', { backend: nodeCryptoBackend })).rejects.toSatisfy(isUnsupported);
+      await expect(
+        aesGcmSeal({ key: new Uint8Array(32), plaintext: new Uint8Array(1) }, { backend: nodeCryptoBackend }),
+      ).rejects.toSatisfy(isUnsupported);
+    },
+  );
+
+  it('forcing it for an algorithm it lacks is a typed unsupported error naming both', async () => {
+    const { ed25519Sign, x25519PublicKey } = await freshPackage();
+    const x = x25519PublicKey(new Uint8Array(32), { backend: nodeCryptoBackend });
+    await expect(x).rejects.toSatisfy(isUnsupported);
+    await expect(x).rejects.toThrow('The node-crypto backend does not provide X25519');
+    await expect(
+      ed25519Sign(new Uint8Array(32), new Uint8Array(1), { backend: nodeCryptoBackend }),
+    ).rejects.toThrow('The node-crypto backend does not provide Ed25519');
+  });
 });
 
-it('AES-GCM: short messages run in JavaScript, long ones on WebCrypto, same bytes', async () => {
-  const { aesGcmSeal, aesGcmOpen, portableBackend } = await import('../src/index.ts');
-  const encrypt = vi.spyOn(globalThis.crypto.subtle, 'encrypt');
-  const decrypt = vi.spyOn(globalThis.crypto.subtle, 'decrypt');
-  const key = new Uint8Array(32).fill(1);
-  const nonce = new Uint8Array(12);
-  const short = await aesGcmSeal({ key, nonce, plaintext: new Uint8Array(4095) });
-  await aesGcmOpen({ key, ...short });
-  expect(encrypt).not.toHaveBeenCalled();
-  expect(decrypt).not.toHaveBeenCalled();
-  const plaintext = new Uint8Array(4096).fill(2);
-  const long = await aesGcmSeal({ key, nonce, plaintext });
-  await aesGcmOpen({ key, ...long });
-  // (The first long message also runs the one-time WebCrypto probe, itself an encrypt call.)
-  expect(encrypt).toHaveBeenCalled();
-  expect(decrypt).toHaveBeenCalledTimes(1);
-  const viaJs = await aesGcmSeal({ key, nonce, plaintext }, { backend: portableBackend });
-  expect(viaJs.tag).toEqual(long.tag);
-  vi.restoreAllMocks();
+it('a custom backend may provide only some algorithms', async () => {
+  const { aesGcmSeal, sha256Hex } = await freshPackage();
+  const hashOnly: CryptoBackend = {
+    name: 'hash-only',
+    supports: async (algorithm) => algorithm === 'sha256',
+    sha256: async () => new Uint8Array(32).fill(0xab),
+  };
+  expect(await sha256Hex('anything', { backend: hashOnly })).toBe('ab'.repeat(32));
+  const sealing = aesGcmSeal(
+    { key: new Uint8Array(32), plaintext: new Uint8Array(1) },
+    { backend: hashOnly },
+  );
+  await expect(sealing).rejects.toSatisfy(isUnsupported);
+  await expect(sealing).rejects.toThrow('The hash-only backend does not provide AES-256-GCM');
+});
+
+describe('the lazily loaded noble curves', () => {
+  async function countingCurves(failFirst = false) {
+    const loads = { count: 0 };
+    vi.doMock('@noble/curves/ed25519.js', async (importOriginal) => {
+      loads.count++;
+      if (failFirst && loads.count === 1) throw new Error('chunk failed to load');
+      return importOriginal();
+    });
+    return { loads, fresh: await freshPackage() };
+  }
+
+  it('nobleBackend loads @noble/curves once, on the first curve operation only', async () => {
+    const { loads, fresh } = await countingCurves();
+    const backend = { backend: fresh.nobleBackend };
+    const key = new Uint8Array(32).fill(2);
+    await fresh.sha256Hex('x', backend);
+    await fresh.hkdfSha256({ ikm: key, length: 32 }, backend);
+    await fresh.aesGcmSeal({ key, plaintext: new Uint8Array(8) }, backend);
+    expect(loads.count).toBe(0);
+    const [pub, edPub] = await Promise.all([
+      fresh.x25519PublicKey(key, backend),
+      fresh.ed25519PublicKey(key, backend),
+    ]);
+    expect(loads.count).toBe(1);
+    const sig = await fresh.ed25519Sign(key, new Uint8Array(1), backend);
+    expect(await fresh.ed25519Verify(edPub, new Uint8Array(1), sig, backend)).toBe(true);
+    expect(await fresh.x25519SharedSecret(key, pub, backend)).toHaveLength(32);
+    expect(loads.count).toBe(1);
+  });
+
+  it('a failed load rejects that call and is retried by the next', async () => {
+    const { loads, fresh } = await countingCurves(true);
+    const key = new Uint8Array(32).fill(2);
+    await expect(fresh.x25519PublicKey(key, { backend: fresh.nobleBackend })).rejects.toThrow();
+    expect(await fresh.x25519PublicKey(key, { backend: fresh.nobleBackend })).toHaveLength(32);
+    expect(loads.count).toBe(2);
+  });
+
+  it('the automatic backend never loads them where WebCrypto has the curves', async () => {
+    const { loads, fresh } = await countingCurves();
+    const a = await fresh.generateX25519KeyPair();
+    const b = await fresh.generateEd25519KeyPair();
+    await fresh.x25519SharedSecret(a.privateKey, a.publicKey);
+    await fresh.ed25519Sign(b.privateKey, new Uint8Array(1));
+    expect((await fresh.resolveBackends()).x25519).toBe('webcrypto');
+    expect(loads.count).toBe(0);
+  });
 });
 
 it('the public X25519 function refuses an all-zero secret even from a backend that returns one', async () => {
-  const { InvalidKeyError, portableBackend, webCryptoBackend, x25519SharedSecret } = await import(
-    '../src/index.ts'
-  );
-  const lax = { ...portableBackend, name: 'lax', x25519SharedSecret: async () => new Uint8Array(32) };
+  const lax = { ...nobleBackend, name: 'lax', x25519SharedSecret: async () => new Uint8Array(32) };
   await expect(
     x25519SharedSecret(new Uint8Array(32).fill(5), new Uint8Array(32).fill(9), { backend: lax }),
   ).rejects.toSatisfy(InvalidKeyError.isInstance);
-  // And each built-in backend refuses it on its own, without the public wrapper.
-  for (const backend of [portableBackend, webCryptoBackend]) {
+  // And each built-in backend with X25519 refuses it on its own, without the public wrapper.
+  for (const backend of [nobleBackend, webCryptoBackend]) {
     await expect(
-      backend.x25519SharedSecret(new Uint8Array(32).fill(5), new Uint8Array(32)),
+      backend.x25519SharedSecret!(new Uint8Array(32).fill(5), new Uint8Array(32)),
     ).rejects.toSatisfy(InvalidKeyError.isInstance);
   }
 });

@@ -7,8 +7,8 @@ import {
   generateX25519KeyPair,
   hexEncode,
   InvalidKeyError,
+  nobleBackend,
   openE2E,
-  portableBackend,
   sealE2E,
   utf8Encode,
   webCryptoBackend,
@@ -54,14 +54,14 @@ it('keys derived by either backend open each other’s messages (property)', asy
       const b = await generateX25519KeyPair();
       const ka = await deriveE2EKey(
         { privateKey: a.privateKey, peerPublicKey: b.publicKey, info },
-        { backend: portableBackend },
+        { backend: nobleBackend },
       );
       const kb = await deriveE2EKey(
         { privateKey: b.privateKey, peerPublicKey: a.publicKey, info },
         { backend: webCryptoBackend },
       );
       expect(hexEncode(ka)).toBe(hexEncode(kb));
-      const sealed = await sealE2E({ key: ka, plaintext }, { backend: portableBackend });
+      const sealed = await sealE2E({ key: ka, plaintext }, { backend: nobleBackend });
       expect(await openE2E({ key: kb, ...sealed }, { backend: webCryptoBackend })).toEqual(plaintext);
     }),
     { numRuns: 20 },

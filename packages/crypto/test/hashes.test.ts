@@ -2,20 +2,25 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CodecError,
-  type CryptoBackend,
   CryptoError,
   hexEncode,
   hkdfSha256,
-  portableBackend,
+  nobleBackend,
+  nodeCryptoBackend,
   sha256,
   sha256Hex,
-  webCryptoBackend,
 } from '../src/index.ts';
+import { backendsFor, inEdgeRuntime } from './backends.ts';
 
-describe.each([
-  ['webcrypto', webCryptoBackend],
-  ['portable', portableBackend],
-] as [string, CryptoBackend][])('through %s', (_n, backend) => {
+const backends = backendsFor('sha256', 'hkdf');
+
+it('runs through node:crypto (node project only), WebCrypto, noble and auto', () => {
+  expect(backends.map(([name]) => name)).toEqual(
+    inEdgeRuntime ? ['webcrypto', 'noble', 'auto'] : ['node-crypto', 'webcrypto', 'noble', 'auto'],
+  );
+});
+
+describe.each(backends)('through %s', (_n, backend) => {
   const opts = { backend };
 
   it('sha256 hashes strings as UTF-8 and refuses lone surrogates', async () => {
@@ -53,7 +58,7 @@ describe.each([
   });
 });
 
-it('both backends agree on random inputs (property)', async () => {
+it('every backend agrees on random inputs (property)', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.uint8Array({ maxLength: 100 }),
@@ -61,14 +66,30 @@ it('both backends agree on random inputs (property)', async () => {
       fc.uint8Array({ maxLength: 40 }),
       fc.integer({ min: 1, max: 300 }),
       async (ikm, salt, info, length) => {
-        const web = await hkdfSha256({ ikm, salt, info, length }, { backend: webCryptoBackend });
-        const portable = await hkdfSha256({ ikm, salt, info, length }, { backend: portableBackend });
-        expect(hexEncode(web)).toBe(hexEncode(portable));
-        expect(await sha256Hex(ikm, { backend: webCryptoBackend })).toBe(
-          await sha256Hex(ikm, { backend: portableBackend }),
-        );
+        const okm = new Set<string>();
+        const digests = new Set<string>();
+        for (const [, backend] of backends) {
+          okm.add(hexEncode(await hkdfSha256({ ikm, salt, info, length }, { backend })));
+          digests.add(await sha256Hex(ikm, { backend }));
+        }
+        expect(okm.size).toBe(1);
+        expect(digests.size).toBe(1);
       },
     ),
     { numRuns: 100 },
   );
 });
+
+it.skipIf(inEdgeRuntime)(
+  'node:crypto HKDF takes an info longer than its 1024-byte cap, same bytes',
+  async () => {
+    const ikm = new Uint8Array(32).fill(1);
+    for (const size of [1024, 1025, 5000]) {
+      const info = new Uint8Array(size).fill(size & 255);
+      const params = { ikm, info, length: 64 };
+      expect(hexEncode(await hkdfSha256(params, { backend: nodeCryptoBackend }))).toBe(
+        hexEncode(await hkdfSha256(params, { backend: nobleBackend })),
+      );
+    }
+  },
+);

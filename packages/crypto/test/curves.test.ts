@@ -1,28 +1,35 @@
-// The portable Curve25519 code against WebCrypto and @noble/curves (an independent implementation) on
-// random inputs, plus the edge cases where implementations usually differ.
-import { ed25519 as nobleEd25519, x25519 as nobleX25519 } from '@noble/curves/ed25519.js';
+// X25519 and Ed25519 through every backend that has them (WebCrypto, noble, auto) against each other and
+// @noble/curves called directly, plus the edge cases where implementations usually differ, and the byte-level
+// Ed25519 pre-checks against @noble/curves' own point decoding.
+import {
+  ED25519_TORSION_SUBGROUP,
+  ed25519 as nobleEd25519,
+  x25519 as nobleX25519,
+} from '@noble/curves/ed25519.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isStrongEd25519PublicKey } from '../src/curve25519.ts';
+import { isCanonicalEd25519Signature, isStrongEd25519PublicKey } from '../src/ed25519.ts';
 import {
-  type CryptoBackend,
   ed25519PublicKey,
   ed25519Sign,
   ed25519Verify,
   generateEd25519KeyPair,
   generateX25519KeyPair,
+  hexDecode,
   hexEncode,
   InvalidKeyError,
-  portableBackend,
+  nobleBackend,
   webCryptoBackend,
   x25519PublicKey,
   x25519SharedSecret,
 } from '../src/index.ts';
+import { backendsFor } from './backends.ts';
 
-const portable = { backend: portableBackend };
+const noble = { backend: nobleBackend };
 const web = { backend: webCryptoBackend };
 const key32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
 const P = 2n ** 255n - 19n;
+const L = 2n ** 252n + 27742317777372353535851937790883648493n;
 
 function le(n: bigint): Uint8Array {
   const out = new Uint8Array(32);
@@ -34,14 +41,14 @@ describe('X25519', () => {
   it('public keys and shared secrets match WebCrypto and @noble/curves', async () => {
     await fc.assert(
       fc.asyncProperty(key32, key32, async (a, b) => {
-        const pubA = await x25519PublicKey(a, portable);
+        const pubA = await x25519PublicKey(a, noble);
         expect(hexEncode(pubA)).toBe(hexEncode(await x25519PublicKey(a, web)));
         expect(hexEncode(pubA)).toBe(hexEncode(nobleX25519.getPublicKey(a)));
-        const pubB = await x25519PublicKey(b, portable);
-        const ab = await x25519SharedSecret(a, pubB, portable);
+        const pubB = await x25519PublicKey(b, noble);
+        const ab = await x25519SharedSecret(a, pubB, noble);
         expect(hexEncode(ab)).toBe(hexEncode(await x25519SharedSecret(a, pubB, web)));
         expect(hexEncode(ab)).toBe(hexEncode(nobleX25519.getSharedSecret(a, pubB)));
-        expect(hexEncode(ab)).toBe(hexEncode(await x25519SharedSecret(b, pubA, portable)));
+        expect(hexEncode(ab)).toBe(hexEncode(await x25519SharedSecret(b, pubA, noble)));
       }),
       { numRuns: 15 },
     );
@@ -53,19 +60,16 @@ describe('X25519', () => {
     const flagged = publicKey.slice();
     flagged[31]! |= 0x80;
     const expected = hexEncode(await x25519SharedSecret(priv, publicKey, web));
-    expect(hexEncode(await x25519SharedSecret(priv, flagged, portable))).toBe(expected);
+    expect(hexEncode(await x25519SharedSecret(priv, flagged, noble))).toBe(expected);
     expect(hexEncode(await x25519SharedSecret(priv, flagged, web))).toBe(expected);
     // u = p + 9 is the base point in non-canonical form.
     const base = le(9n);
-    expect(hexEncode(await x25519SharedSecret(priv, le(P + 9n), portable))).toBe(
-      hexEncode(await x25519SharedSecret(priv, base, portable)),
+    expect(hexEncode(await x25519SharedSecret(priv, le(P + 9n), noble))).toBe(
+      hexEncode(await x25519SharedSecret(priv, base, noble)),
     );
   });
 
-  describe.each([
-    ['webcrypto', webCryptoBackend],
-    ['portable', portableBackend],
-  ] as [string, CryptoBackend][])('through %s', (_n, backend) => {
+  describe.each(backendsFor('x25519'))('through %s', (_n, backend) => {
     it.each([
       ['u = 0', le(0n)],
       ['u = 1', le(1n)],
@@ -97,13 +101,13 @@ describe('Ed25519', () => {
   it('keys and signatures match WebCrypto and @noble/curves; both verify each other', async () => {
     await fc.assert(
       fc.asyncProperty(key32, fc.uint8Array({ maxLength: 100 }), async (seed, message) => {
-        const pub = await ed25519PublicKey(seed, portable);
+        const pub = await ed25519PublicKey(seed, noble);
         expect(hexEncode(pub)).toBe(hexEncode(await ed25519PublicKey(seed, web)));
         expect(hexEncode(pub)).toBe(hexEncode(nobleEd25519.getPublicKey(seed)));
-        const sig = await ed25519Sign(seed, message, portable);
+        const sig = await ed25519Sign(seed, message, noble);
         expect(hexEncode(sig)).toBe(hexEncode(await ed25519Sign(seed, message, web)));
         expect(hexEncode(sig)).toBe(hexEncode(nobleEd25519.sign(message, seed)));
-        expect(await ed25519Verify(pub, message, sig, portable)).toBe(true);
+        expect(await ed25519Verify(pub, message, sig, noble)).toBe(true);
         expect(await ed25519Verify(pub, message, sig, web)).toBe(true);
       }),
       { numRuns: 10 },
@@ -112,15 +116,71 @@ describe('Ed25519', () => {
 
   it('the key check refuses non-canonical encodings (y >= p) of ordinary points', () => {
     // Only y < 19 has a second encoding y + p below 2^255; keep those that are points of large order.
-    const ys = [...Array(19).keys()].map(BigInt).filter((y) => isStrongEd25519PublicKey(le(y)));
+    const ys = [...Array(19).keys()].map(BigInt).filter((y) => {
+      try {
+        return !nobleEd25519.Point.fromBytes(le(y), false).isSmallOrder();
+      } catch {
+        return false;
+      }
+    });
     expect(ys.length).toBeGreaterThan(0);
-    for (const y of ys) expect(isStrongEd25519PublicKey(le(y + P))).toBe(false);
+    for (const y of ys) {
+      expect(isStrongEd25519PublicKey(le(y))).toBe(true);
+      expect(isStrongEd25519PublicKey(le(y + P))).toBe(false);
+    }
   });
 
-  describe.each([
-    ['webcrypto', webCryptoBackend],
-    ['portable', portableBackend],
-  ] as [string, CryptoBackend][])('through %s', (_n, backend) => {
+  it('the key check refuses exactly the eight small-order points (either sign bit)', () => {
+    expect(ED25519_TORSION_SUBGROUP).toHaveLength(8);
+    for (const hex of ED25519_TORSION_SUBGROUP) {
+      const point = hexDecode(hex);
+      expect(nobleEd25519.Point.fromBytes(point, false).isSmallOrder()).toBe(true);
+      expect(isStrongEd25519PublicKey(point)).toBe(false);
+      const flipped = point.slice();
+      flipped[31]! ^= 0x80;
+      expect(isStrongEd25519PublicKey(flipped)).toBe(false);
+    }
+  });
+
+  it('the key check agrees with @noble/curves on random encodings that decode', () => {
+    fc.assert(
+      fc.property(key32, (bytes) => {
+        let point: ReturnType<typeof nobleEd25519.Point.fromBytes>;
+        try {
+          point = nobleEd25519.Point.fromBytes(bytes, false);
+        } catch {
+          return; // not a canonical curve point: the backends answer false themselves
+        }
+        expect(isStrongEd25519PublicKey(bytes)).toBe(!point.isSmallOrder());
+      }),
+      { numRuns: 300 },
+    );
+    fc.assert(
+      fc.property(key32, (seed) => {
+        expect(isStrongEd25519PublicKey(nobleEd25519.getPublicKey(seed))).toBe(true);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('the signature check wants R canonical and S < L', () => {
+    const sig = (r: bigint, s: bigint) => {
+      const out = new Uint8Array(64);
+      out.set(le(r));
+      out.set(le(s), 32);
+      return out;
+    };
+    expect(isCanonicalEd25519Signature(sig(9n, 0n))).toBe(true);
+    expect(isCanonicalEd25519Signature(sig(P - 1n, L - 1n))).toBe(true);
+    expect(isCanonicalEd25519Signature(sig(9n, L))).toBe(false);
+    expect(isCanonicalEd25519Signature(sig(9n, 2n ** 256n - 1n))).toBe(false);
+    expect(isCanonicalEd25519Signature(sig(P, 0n))).toBe(false);
+    const signBit = sig(P - 1n, 0n);
+    signBit[31]! |= 0x80;
+    expect(isCanonicalEd25519Signature(signBit)).toBe(true);
+  });
+
+  describe.each(backendsFor('ed25519'))('through %s', (_n, backend) => {
     const opts = { backend };
 
     it('rejects tampered messages, signatures and keys with false', async () => {
@@ -144,7 +204,6 @@ describe('Ed25519', () => {
       const { privateKey, publicKey } = await generateEd25519KeyPair(opts);
       const message = new Uint8Array([9]);
       const sig = await ed25519Sign(privateKey, message, opts);
-      const L = 2n ** 252n + 27742317777372353535851937790883648493n;
       let s = 0n;
       for (let i = 63; i >= 32; i--) s = (s << 8n) | BigInt(sig[i]!);
       const malleable = sig.slice();
