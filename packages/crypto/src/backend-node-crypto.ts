@@ -6,9 +6,8 @@
  *
  * @module
  */
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import type { Algorithm, CryptoBackend } from './backend.ts';
+import { nobleBackend } from './backend-noble.ts';
 import { CryptoError, DecryptionError } from './errors.ts';
 
 // The few members of node:crypto this backend uses, typed here so that neither the sources nor the published
@@ -125,7 +124,7 @@ export const nodeCryptoBackend: CryptoBackend = {
   async hkdfSha256(ikm, salt, info, length) {
     const c = nodeCrypto();
     // Node caps `info` at 1024 bytes; RFC 5869 does not. Longer ones (rare) take @noble/hashes.
-    if (info.length > NODE_HKDF_MAX_INFO) return hkdf(sha256, ikm, salt, info, length);
+    if (info.length > NODE_HKDF_MAX_INFO) return nobleBackend.hkdfSha256!(ikm, salt, info, length);
     return new Uint8Array(c.hkdfSync('sha256', ikm, salt ?? EMPTY, info, length));
   },
   async aesGcmSeal(key, nonce, plaintext, aad) {

@@ -15,6 +15,7 @@ afterEach(() => {
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
   vi.doUnmock('@noble/curves/ed25519.js');
+  vi.doUnmock('../src/noble-symmetric.ts');
   vi.resetModules();
 });
 
@@ -258,52 +259,62 @@ it('a custom backend may provide only some algorithms', async () => {
   await expect(sealing).rejects.toThrow('The hash-only backend does not provide AES-256-GCM');
 });
 
-describe('the lazily loaded noble curves', () => {
-  async function countingCurves(failFirst = false) {
-    const loads = { count: 0 };
+describe('the lazily loaded noble code', () => {
+  async function countingLoads(failFirst = false) {
+    const loads = { curves: 0, symmetric: 0 };
     vi.doMock('@noble/curves/ed25519.js', async (importOriginal) => {
-      loads.count++;
-      if (failFirst && loads.count === 1) throw new Error('chunk failed to load');
+      loads.curves++;
+      if (failFirst && loads.curves === 1) throw new Error('chunk failed to load');
+      return importOriginal();
+    });
+    vi.doMock('../src/noble-symmetric.ts', async (importOriginal) => {
+      loads.symmetric++;
       return importOriginal();
     });
     return { loads, fresh: await freshPackage() };
   }
 
   it('nobleBackend loads @noble/curves once, on the first curve operation only', async () => {
-    const { loads, fresh } = await countingCurves();
+    const { loads, fresh } = await countingLoads();
+    expect(loads).toEqual({ curves: 0, symmetric: 0 });
     const backend = { backend: fresh.nobleBackend };
     const key = new Uint8Array(32).fill(2);
-    await fresh.sha256Hex('x', backend);
-    await fresh.hkdfSha256({ ikm: key, length: 32 }, backend);
-    await fresh.aesGcmSeal({ key, plaintext: new Uint8Array(8) }, backend);
-    expect(loads.count).toBe(0);
+    await Promise.all([
+      fresh.sha256Hex('x', backend),
+      fresh.hkdfSha256({ ikm: key, length: 32 }, backend),
+      fresh.aesGcmSeal({ key, plaintext: new Uint8Array(8) }, backend),
+    ]);
+    expect(loads).toEqual({ curves: 0, symmetric: 1 });
     const [pub, edPub] = await Promise.all([
       fresh.x25519PublicKey(key, backend),
       fresh.ed25519PublicKey(key, backend),
     ]);
-    expect(loads.count).toBe(1);
+    expect(loads.curves).toBe(1);
     const sig = await fresh.ed25519Sign(key, new Uint8Array(1), backend);
     expect(await fresh.ed25519Verify(edPub, new Uint8Array(1), sig, backend)).toBe(true);
     expect(await fresh.x25519SharedSecret(key, pub, backend)).toHaveLength(32);
-    expect(loads.count).toBe(1);
+    expect(loads).toEqual({ curves: 1, symmetric: 1 });
   });
 
   it('a failed load rejects that call and is retried by the next', async () => {
-    const { loads, fresh } = await countingCurves(true);
+    const { loads, fresh } = await countingLoads(true);
     const key = new Uint8Array(32).fill(2);
     await expect(fresh.x25519PublicKey(key, { backend: fresh.nobleBackend })).rejects.toThrow();
     expect(await fresh.x25519PublicKey(key, { backend: fresh.nobleBackend })).toHaveLength(32);
-    expect(loads.count).toBe(2);
+    expect(loads.curves).toBe(2);
   });
 
-  it('the automatic backend never loads them where WebCrypto has the curves', async () => {
-    const { loads, fresh } = await countingCurves();
+  it('the automatic backend never loads noble where node:crypto and WebCrypto cover everything', async () => {
+    const { loads, fresh } = await countingLoads();
     const a = await fresh.generateX25519KeyPair();
     const b = await fresh.generateEd25519KeyPair();
-    await fresh.x25519SharedSecret(a.privateKey, a.publicKey);
+    const key = await fresh.deriveE2EKey({ privateKey: a.privateKey, peerPublicKey: a.publicKey, info: 'i' });
+    const sealed = await fresh.sealE2E({ key, plaintext: new Uint8Array(5) });
+    await fresh.openE2E({ key, ...sealed });
+    await fresh.sha256Hex('x');
     await fresh.ed25519Sign(b.privateKey, new Uint8Array(1));
-    expect((await fresh.resolveBackends()).x25519).toBe('webcrypto');
-    expect(loads.count).toBe(0);
+    expect(Object.values(await fresh.resolveBackends())).not.toContain('noble');
+    expect(loads).toEqual({ curves: 0, symmetric: 0 });
   });
 });
 
