@@ -1,15 +1,24 @@
-// pnpm bench: @x/crypto against node:crypto, against calling @noble directly, and canonicalize against the
-// `canonicalize` npm package. Targets are reported, never asserted (see @x/tooling/bench).
+// pnpm bench: @x/crypto (automatic backend: node:crypto in Node) against node:crypto, against calling @noble
+// directly (and forced to its noble backend), and canonicalize against the `canonicalize` npm package. Targets are reported, never asserted (see @x/tooling/bench).
 import { createCipheriv, createDecipheriv, randomBytes as nodeRandomBytes } from 'node:crypto';
 import { gcm } from '@noble/ciphers/aes.js';
 import type { ComparisonRow } from '@x/tooling/bench';
 import { compare, summarize } from '@x/tooling/bench';
 import canonicalizeNpm from 'canonicalize';
-import { aesGcmOpen, aesGcmSeal, canonicalize, randomBytes } from '../src/index.ts';
+import {
+  aesGcmOpen,
+  aesGcmSeal,
+  canonicalize,
+  nobleBackend,
+  randomBytes,
+  resolveBackends,
+} from '../src/index.ts';
 import { makeDocument } from './fixtures.ts';
 
 const rows: ComparisonRow[] = [];
 const key = randomBytes(32);
+const noble = { backend: nobleBackend };
+console.log('automatic backends:', JSON.stringify(await resolveBackends()));
 
 function nodeSeal(plaintext: Uint8Array) {
   const nonce = nodeRandomBytes(12);
@@ -107,6 +116,10 @@ for (const [label, size] of [
           fn: () => aesGcmSeal({ key, plaintext }),
           target: big ? undefined : 1,
         },
+        {
+          name: '@x/crypto aesGcmSeal, nobleBackend forced',
+          fn: () => aesGcmSeal({ key, plaintext }, noble),
+        },
       ],
       timeMs,
     })),
@@ -118,6 +131,10 @@ for (const [label, size] of [
           name: '@x/crypto aesGcmOpen',
           fn: () => aesGcmOpen({ key, ...sealed }),
           target: big ? undefined : 1,
+        },
+        {
+          name: '@x/crypto aesGcmOpen, nobleBackend forced',
+          fn: () => aesGcmOpen({ key, ...sealed }, noble),
         },
       ],
       timeMs,
