@@ -1,5 +1,6 @@
 // pnpm bench: @x/crypto (automatic backend: node:crypto in Node) against node:crypto, against calling @noble
-// directly (and forced to its noble backend), and canonicalize against the `canonicalize` npm package. Targets are reported, never asserted (see @x/tooling/bench).
+// directly (and forced to its noble backend), and canonicalize against the `canonicalize` npm package.
+// Targets are reported, never asserted (see @x/tooling/bench).
 import { createCipheriv, createDecipheriv, randomBytes as nodeRandomBytes } from 'node:crypto';
 import { gcm } from '@noble/ciphers/aes.js';
 import type { ComparisonRow } from '@x/tooling/bench';

@@ -28,7 +28,7 @@ function lazy<T>(load: () => Promise<T>): () => Promise<T> {
 }
 
 /**
- * @noble/curves' Ed25519 and X25519. Bundlers put them in a separate chunk that only runtimes without
+ * `@noble/curves`' Ed25519 and X25519. Bundlers put them in a separate chunk that only runtimes without
  * WebCrypto X25519/Ed25519 ever load.
  */
 const curves = lazy(() => import('@noble/curves/ed25519.js'));

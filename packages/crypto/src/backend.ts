@@ -50,7 +50,12 @@ export interface CryptoBackend {
     nonce: Uint8Array,
     plaintext: Uint8Array,
     aad: Uint8Array | undefined,
-  ): Promise<{ ciphertext: Uint8Array; tag: Uint8Array }>;
+  ): Promise<{
+    /** The ciphertext, as long as the plaintext. */
+    ciphertext: Uint8Array;
+    /** The detached 16-byte authentication tag. */
+    tag: Uint8Array;
+  }>;
   /** AES-256-GCM decryption; rejects with `DecryptionError` (and no output) when authentication fails. */
   aesGcmOpen?(
     key: Uint8Array,

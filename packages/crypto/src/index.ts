@@ -1,7 +1,7 @@
 /**
  * @x/crypto: X25519, Ed25519, HKDF-SHA256, AES-256-GCM, SHA-256, canonical JSON (RFC 8785), PKCE and strict
  * codecs for browsers, edge runtimes and Node. Per algorithm: node:crypto where the runtime exposes it,
- * WebCrypto where it has the algorithm, the @noble libraries otherwise.
+ * WebCrypto where it has the algorithm, the `@noble` libraries otherwise.
  *
  * @module
  */
