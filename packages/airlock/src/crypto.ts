@@ -1,0 +1,303 @@
+/**
+ * The Airlock crypto helpers with the upstream SDKs' names and string encodings (spec §7): keys and
+ * signatures as base64url without padding, ciphertext parts as standard base64, hashes as lowercase hex.
+ * All async; @x/crypto is loaded on first use so a client that never encrypts does not pay for it.
+ *
+ * @module
+ */
+import { AirlockDecryptionError, AirlockInputError } from './errors.ts';
+
+type Crypto = typeof import('@x/crypto');
+let loading: Promise<Crypto> | undefined;
+/** @x/crypto, imported lazily (a separate chunk for bundlers). */
+export const loadCrypto = (): Promise<Crypto> => (loading ??= import('@x/crypto'));
+
+/** The HKDF info string of the Airlock E2E key (spec §7.3). */
+export const E2E_INFO = 'HARP-E2E-AES256GCM';
+/** The `alg` the helpers write into ciphertext objects. */
+export const AES_256_GCM = 'AES-256-GCM';
+// DER SPKI header of an X25519 public key; some peers (the n8n node) send keys wrapped in it.
+const SPKI_X25519_PREFIX = '302a300506032b656e032100';
+
+/** An X25519 key pair as Airlock sends it: raw 32-byte keys, base64url without padding. */
+export interface AirlockKeyPair {
+  /** The private key (keep it secret). */
+  privateKey: string;
+  /** The public key, sent as `x25519PublicKey`. */
+  publicKey: string;
+}
+
+/** An AES-256-GCM ciphertext as it travels in `ciphertext` (spec §5.2): standard base64 with padding. */
+export interface EncryptedPayload {
+  /** `AES-256-GCM`. */
+  alg: string;
+  /** The ciphertext without the tag. */
+  data: string;
+  /** The 12-byte nonce. */
+  nonce: string;
+  /** The 16-byte tag. */
+  tag: string;
+  /** Never set by the SDKs; refused when present. */
+  aad?: string | null | undefined;
+}
+
+function wrap(error: unknown, code: string, what: string): never {
+  const message = `${what}: ${(error as Error)?.message ?? String(error)}`;
+  throw new AirlockInputError(message, { code, cause: error });
+}
+
+/** Decodes a base64url key of exactly `length` bytes, or throws an {@link AirlockInputError} (`invalid_key`). */
+export async function decodeKey(text: unknown, what: string, length = 32): Promise<Uint8Array> {
+  const c = await loadCrypto();
+  if (typeof text !== 'string' || text === '')
+    throw new AirlockInputError(`${what} is missing; pass a base64url string.`, { code: 'invalid_key' });
+  let bytes: Uint8Array;
+  try {
+    bytes = c.base64UrlDecode(text);
+  } catch (error) {
+    wrap(error, 'invalid_key', `${what} is not valid base64url`);
+  }
+  if (bytes.length !== length)
+    throw new AirlockInputError(`${what} must be ${length} bytes, got ${bytes.length}.`, {
+      code: 'invalid_key',
+    });
+  return bytes;
+}
+
+async function decodePeerKey(text: unknown, what: string): Promise<Uint8Array> {
+  const c = await loadCrypto();
+  if (typeof text === 'string' && text.length > 50) {
+    const bytes = await decodeKey(text, what, 44);
+    // Accept a DER SPKI-wrapped X25519 key (44 bytes) by checking and stripping its fixed 12-byte header.
+    if (c.hexEncode(bytes.subarray(0, 12)) !== SPKI_X25519_PREFIX)
+      throw new AirlockInputError(`${what} is 44 bytes but not an X25519 SPKI key.`, { code: 'invalid_key' });
+    return bytes.subarray(12);
+  }
+  return decodeKey(text, what);
+}
+
+/**
+ * Generates an X25519 key pair for pairing (spec §6, §7.1).
+ *
+ * @example
+ * ```ts
+ * const { privateKey, publicKey } = await generateX25519KeyPair(); // send publicKey as x25519PublicKey
+ * ```
+ */
+export async function generateX25519KeyPair(): Promise<AirlockKeyPair> {
+  const c = await loadCrypto();
+  const pair = await c.generateX25519KeyPair();
+  return { privateKey: c.base64UrlEncode(pair.privateKey), publicKey: c.base64UrlEncode(pair.publicKey) };
+}
+
+/** The X25519 public key of a base64url private key (X25519(private, 9)), base64url. */
+export async function getX25519PublicKey(privateKey: string): Promise<string> {
+  const c = await loadCrypto();
+  const priv = await decodeKey(privateKey, 'X25519 private key');
+  return c.base64UrlEncode(await c.x25519PublicKey(priv));
+}
+
+/**
+ * Derives the pairing's AES-256 key: HKDF-SHA256(X25519(mine, peer), no salt, `HARP-E2E-AES256GCM`, 32)
+ * (spec §7.3). Both sides get the same key. A 44-byte SPKI-wrapped peer key is accepted; a low-order peer
+ * key (all-zero shared secret) is refused.
+ *
+ * @returns the key, base64url without padding (the `encryptionKey` the other helpers take).
+ * @throws {AirlockInputError} `invalid_key` for a malformed, wrong-length or low-order key.
+ */
+export async function deriveSharedKey(myPrivateKey: string, peerPublicKey: string): Promise<string> {
+  const c = await loadCrypto();
+  const priv = await decodeKey(myPrivateKey, 'X25519 private key');
+  const peer = await decodePeerKey(peerPublicKey, 'peer X25519 public key');
+  try {
+    return c.base64UrlEncode(await c.deriveE2EKey({ privateKey: priv, peerPublicKey: peer, info: E2E_INFO }));
+  } catch (error) {
+    wrap(error, 'invalid_key', 'deriveSharedKey failed');
+  }
+}
+
+/** Options of {@link aesGcmEncrypt}. */
+export interface AesGcmEncryptOptions {
+  /** A fixed 12-byte nonce, for test vectors only: never reuse a nonce with the same key. */
+  nonce?: Uint8Array;
+}
+
+/**
+ * Encrypts with AES-256-GCM under a base64url 32-byte key and a fresh random nonce (spec §7.4).
+ *
+ * @returns `{ alg: 'AES-256-GCM', data, nonce, tag }` in standard base64.
+ * @throws {AirlockInputError} `invalid_key` for a bad key.
+ */
+export async function aesGcmEncrypt(
+  key: string,
+  plaintext: string | Uint8Array,
+  options: AesGcmEncryptOptions = {},
+): Promise<EncryptedPayload> {
+  const c = await loadCrypto();
+  const k = await decodeKey(key, 'AES-256-GCM key');
+  let bytes: Uint8Array;
+  try {
+    bytes = typeof plaintext === 'string' ? c.utf8Encode(plaintext) : plaintext;
+  } catch (error) {
+    wrap(error, 'invalid_payload', 'plaintext is not well-formed text');
+  }
+  let sealed: Awaited<ReturnType<Crypto['aesGcmSeal']>>;
+  try {
+    sealed = await c.aesGcmSeal({
+      key: k,
+      plaintext: bytes,
+      ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
+    });
+  } catch (error) {
+    wrap(error, 'invalid_argument', 'aesGcmEncrypt failed');
+  }
+  return {
+    alg: AES_256_GCM,
+    data: c.base64Encode(sealed.ciphertext),
+    nonce: c.base64Encode(sealed.nonce),
+    tag: c.base64Encode(sealed.tag),
+  };
+}
+
+/**
+ * Verifies and decrypts an {@link EncryptedPayload} (spec §7.4) into its UTF-8 text. A changed ciphertext,
+ * nonce or tag, or the wrong key, never yields plaintext.
+ *
+ * @throws {AirlockDecryptionError} when authentication fails.
+ * @throws {AirlockInputError} for a bad key, an unknown `alg`, malformed base64 or an `aad`.
+ */
+export async function aesGcmDecrypt(key: string, payload: EncryptedPayload): Promise<string> {
+  const c = await loadCrypto();
+  const k = await decodeKey(key, 'AES-256-GCM key');
+  if (typeof payload !== 'object' || payload === null)
+    throw new AirlockInputError('The encrypted payload must be an object { alg, data, nonce, tag }.');
+  // The gateway treats alg as opaque, so be strict here: only AES-256-GCM (any case) is ours to open.
+  if (typeof payload.alg !== 'string' || payload.alg.toUpperCase() !== AES_256_GCM)
+    throw new AirlockInputError(`Unsupported ciphertext alg ${JSON.stringify(payload.alg)}.`, {
+      code: 'unsupported_alg',
+    });
+  if (payload.aad !== undefined && payload.aad !== null)
+    throw new AirlockInputError('Ciphertexts with aad are not supported (no Airlock SDK sets it).');
+  let parts: { nonce: Uint8Array; ciphertext: Uint8Array; tag: Uint8Array };
+  try {
+    parts = {
+      nonce: c.base64Decode(payload.nonce),
+      ciphertext: c.base64Decode(payload.data),
+      tag: c.base64Decode(payload.tag),
+    };
+  } catch (error) {
+    wrap(error, 'invalid_payload', 'The encrypted payload is not valid base64');
+  }
+  if (parts.nonce.length !== 12)
+    throw new AirlockInputError(`The nonce must be 12 bytes, got ${parts.nonce.length}.`, {
+      code: 'invalid_payload',
+    });
+  let opened: Uint8Array;
+  try {
+    opened = await c.aesGcmOpen({ key: k, ...parts });
+  } catch (error) {
+    throw new AirlockDecryptionError('Decryption failed: the ciphertext was altered or the key is wrong.', {
+      cause: error,
+    });
+  }
+  try {
+    return c.utf8Decode(opened);
+  } catch (error) {
+    wrap(error, 'invalid_payload', 'The decrypted payload is not UTF-8');
+  }
+}
+
+/** Lowercase hex SHA-256 of a string's UTF-8 bytes (or of bytes), e.g. an `artifactHash`. */
+export async function sha256Hex(data: string | Uint8Array): Promise<string> {
+  const c = await loadCrypto();
+  try {
+    return await c.sha256Hex(data);
+  } catch (error) {
+    wrap(error, 'invalid_payload', 'sha256Hex failed');
+  }
+}
+
+/**
+ * Canonical JSON of a JSON text (spec §8): parsed and re-emitted with sorted keys and no whitespace, numbers
+ * in RFC 8785 form (as the .NET SDK, the only one using a real JCS library; integer-only payloads hash the
+ * same in every SDK).
+ *
+ * @throws {AirlockInputError} `invalid_payload` for text that is not JSON or has no canonical form.
+ */
+export async function canonicalize(jsonText: string): Promise<string> {
+  const c = await loadCrypto();
+  let value: unknown;
+  try {
+    value = JSON.parse(jsonText);
+  } catch (error) {
+    wrap(error, 'invalid_payload', 'The payload is not valid JSON');
+  }
+  try {
+    return c.canonicalize(value);
+  } catch (error) {
+    wrap(error, 'invalid_payload', 'The payload has no canonical JSON form');
+  }
+}
+
+/** An Ed25519 key pair, base64url: a 32-byte seed and the 32-byte public key. */
+export interface Ed25519KeyPair {
+  /** The 32-byte private seed. */
+  privateKey: string;
+  /** The public key approvers publish as the signer key. */
+  publicKey: string;
+}
+
+/** Generates an Ed25519 signing key pair (base64url). */
+export async function generateEd25519KeyPair(): Promise<Ed25519KeyPair> {
+  const c = await loadCrypto();
+  const pair = await c.generateEd25519KeyPair();
+  return { privateKey: c.base64UrlEncode(pair.privateKey), publicKey: c.base64UrlEncode(pair.publicKey) };
+}
+
+/** The Ed25519 public key of a base64url 32-byte seed, base64url. */
+export async function getEd25519PublicKey(privateKey: string): Promise<string> {
+  const c = await loadCrypto();
+  return c.base64UrlEncode(await c.ed25519PublicKey(await decodeKey(privateKey, 'Ed25519 private key')));
+}
+
+const messageBytes = async (message: string | Uint8Array): Promise<Uint8Array> =>
+  typeof message === 'string' ? (await loadCrypto()).utf8Encode(message) : message;
+
+/** Signs a message (a string is signed as UTF-8) with a base64url Ed25519 seed; returns the base64url signature. */
+export async function signEd25519(privateKey: string, message: string | Uint8Array): Promise<string> {
+  const c = await loadCrypto();
+  const seed = await decodeKey(privateKey, 'Ed25519 private key');
+  return c.base64UrlEncode(await c.ed25519Sign(seed, await messageBytes(message)));
+}
+
+/**
+ * Verifies a base64url Ed25519 signature. A wrong or malformed signature gives `false`.
+ *
+ * @throws {AirlockInputError} `invalid_key` for a malformed public key.
+ */
+export async function verifyEd25519(
+  publicKey: string,
+  message: string | Uint8Array,
+  signature: string,
+): Promise<boolean> {
+  const c = await loadCrypto();
+  const key = await decodeKey(publicKey, 'Ed25519 public key');
+  let sig: Uint8Array;
+  try {
+    sig = c.base64UrlDecode(signature);
+  } catch {
+    return false;
+  }
+  if (sig.length !== 64) return false;
+  try {
+    return await c.ed25519Verify(key, await messageBytes(message), sig);
+  } catch (error) {
+    wrap(error, 'invalid_key', 'Ed25519 verification failed');
+  }
+}
+
+/** Random bytes as lowercase hex (ids and nonces). */
+export async function randomHex(bytes: number): Promise<string> {
+  const c = await loadCrypto();
+  return c.hexEncode(c.randomBytes(bytes));
+}

@@ -1,0 +1,97 @@
+/**
+ * The gateway half of `@x/airlock`: the client, its models and errors, the crypto helpers, decision
+ * verification and pairing. Re-exported by the package entry.
+ *
+ * @module
+ */
+export {
+  AirlockGatewayClient,
+  type AirlockGatewayClientOptions,
+  type ArtifactSubmitRequest,
+  type CallOptions,
+  DEFAULT_ARTIFACT_TYPE,
+  DEFAULT_GATEWAY_URL,
+  type DndQuery,
+  type EncryptAndSubmitRequest,
+  type SubmittedArtifact,
+  type WaitOptions,
+  type WaitUntilDecidedOptions,
+} from './client.ts';
+export {
+  AES_256_GCM,
+  type AesGcmEncryptOptions,
+  type AirlockKeyPair,
+  aesGcmDecrypt,
+  aesGcmEncrypt,
+  canonicalize,
+  deriveSharedKey,
+  E2E_INFO,
+  type Ed25519KeyPair,
+  type EncryptedPayload,
+  generateEd25519KeyPair,
+  generateX25519KeyPair,
+  getEd25519PublicKey,
+  getX25519PublicKey,
+  sha256Hex,
+  signEd25519,
+  verifyEd25519,
+} from './crypto.ts';
+export {
+  type DecisionSignable,
+  decisionSignableText,
+  isApproved,
+  NonceJournal,
+  type NonceJournalOptions,
+  type NonceJournalStore,
+  signDecision,
+  type VerifiedDecision,
+  type VerifyDecisionOptions,
+  verifyDecision,
+} from './decisions.ts';
+export {
+  AirlockAuthenticationError,
+  AirlockBadRequestError,
+  AirlockConflictError,
+  AirlockConsentError,
+  AirlockDecryptionError,
+  AirlockError,
+  type AirlockErrorFields,
+  type AirlockErrorOptions,
+  AirlockInputError,
+  AirlockNotFoundError,
+  AirlockPermissionError,
+  AirlockQuotaError,
+  AirlockServerError,
+  AirlockUnavailableError,
+  AirlockUnprocessableError,
+  type ConsentErrorInfo,
+  type DecisionRejectionReason,
+  DecisionVerificationError,
+  PairingError,
+  parseConsentError,
+  parseErrorBody,
+} from './errors.ts';
+export {
+  DecisionBody,
+  DecisionDeliverEnvelope,
+  DndEffectiveResponse,
+  DndPolicy,
+  EchoResponse,
+  ExchangeStatusResponse,
+  type PairingClaimRequest,
+  PairingClaimResponse,
+  type PairingInitiateRequest,
+  PairingInitiateResponse,
+  PairingRevokeResponse,
+  PairingStatusResponse,
+  type PresenceHeartbeatRequest,
+} from './models.ts';
+export {
+  type CompletedPairing,
+  completePairing,
+  type PendingPairing,
+  type StartPairingOptions,
+  startPairing,
+  type WaitForPairingOptions,
+  waitForPairing,
+} from './pairing.ts';

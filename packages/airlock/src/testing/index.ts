@@ -1,0 +1,7 @@
+/**
+ * `@x/airlock/testing`: a faithful fake Airlock gateway and OIDC identity provider, Node only.
+ *
+ * @module
+ */
+export * from './gateway-fake.ts';
+export * from './oidc-fake.ts';
