@@ -6,8 +6,8 @@ import {
   AirlockAuthError,
   buildAuthorizationUrl,
   DEFAULT_OIDC_CLIENT_ID,
-  DEFAULT_SCOPE,
-  generateState,
+  DEFAULT_OIDC_SCOPE,
+  generateOAuthState,
   MemoryTokenStore,
   parseAuthorizationResponse,
   type TokenState,
@@ -64,9 +64,9 @@ describe('buildAuthorizationUrl', () => {
   });
 });
 
-describe('generateState', () => {
+describe('generateOAuthState', () => {
   it('is 32 lowercase hex characters, fresh each time', () => {
-    const states = new Set(Array.from({ length: 50 }, generateState));
+    const states = new Set(Array.from({ length: 50 }, generateOAuthState));
     expect(states.size).toBe(50);
     for (const state of states) expect(state).toMatch(/^[0-9a-f]{32}$/);
   });
@@ -143,7 +143,7 @@ describe('AirlockAuthClient without a network', () => {
     expect(auth.realmUrl).toBe(REALM);
     expect(auth.clientId).toBe(DEFAULT_OIDC_CLIENT_ID);
     expect(auth.clientId).toBe('airlock-integrations');
-    expect(auth.scope).toBe(DEFAULT_SCOPE);
+    expect(auth.scope).toBe(DEFAULT_OIDC_SCOPE);
     expect(auth.isLoggedIn()).toBe(false);
     expect(auth.isTokenExpired()).toBe(true);
     expect(auth.getTokenState()).toBeUndefined();

@@ -8,10 +8,10 @@ import { constantTimeEqual, randomBytes, utf8Encode } from '@x/crypto';
 import { AirlockAuthError } from './errors.ts';
 
 /** The scope every Airlock login asks for. */
-export const DEFAULT_SCOPE = 'openid profile email';
+export const DEFAULT_OIDC_SCOPE = 'openid profile email';
 
 /** A fresh `state`: 16 random bytes as 32 lowercase hex characters, as the upstream SDKs send it. */
-export function generateState(): string {
+export function generateOAuthState(): string {
   let hex = '';
   for (const byte of randomBytes(16)) hex += byte.toString(16).padStart(2, '0');
   return hex;
@@ -49,7 +49,7 @@ export function buildAuthorizationUrl(params: AuthorizationUrlParams): string {
     ['response_type', 'code'],
     ['client_id', params.clientId],
     ['redirect_uri', params.redirectUri],
-    ['scope', params.scope ?? DEFAULT_SCOPE],
+    ['scope', params.scope ?? DEFAULT_OIDC_SCOPE],
     ['state', params.state],
     ['code_challenge', params.codeChallenge],
     ['code_challenge_method', 'S256'],

@@ -20,8 +20,8 @@ import * as v from 'valibot';
 import type { AccessTokenProvider } from '../token-provider.ts';
 import {
   buildAuthorizationUrl,
-  DEFAULT_SCOPE,
-  generateState,
+  DEFAULT_OIDC_SCOPE,
+  generateOAuthState,
   parseAuthorizationResponse,
 } from './authorization.ts';
 import { AirlockAuthError } from './errors.ts';
@@ -167,7 +167,7 @@ export class AirlockAuthClient implements AccessTokenProvider {
   constructor(options: AirlockAuthClientOptions) {
     this.realmUrl = String(options.keycloakRealmUrl).replace(/\/+$/, '');
     this.clientId = options.oidcClientId ?? DEFAULT_OIDC_CLIENT_ID;
-    this.scope = options.scope ?? DEFAULT_SCOPE;
+    this.scope = options.scope ?? DEFAULT_OIDC_SCOPE;
     this.#store = options.store;
     this.#now = options.now ?? Date.now;
     this.#sleep = options.sleep ?? timerSleep;
@@ -318,7 +318,7 @@ export class AirlockAuthClient implements AccessTokenProvider {
       });
     }
     const pkce = await createPkcePair();
-    const state = generateState();
+    const state = generateOAuthState();
     const authorizationUrl = buildAuthorizationUrl({
       authorizationEndpoint: discovery.authorizationEndpoint,
       clientId: this.clientId,

@@ -6,8 +6,8 @@
 export {
   type AuthorizationUrlParams,
   buildAuthorizationUrl,
-  DEFAULT_SCOPE,
-  generateState,
+  DEFAULT_OIDC_SCOPE,
+  generateOAuthState,
   parseAuthorizationResponse,
 } from './authorization.ts';
 export {
