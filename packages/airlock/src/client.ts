@@ -358,7 +358,7 @@ export class AirlockGatewayClient {
   }
 
   /** `GET /echo`: the gateway's time and zone (a health check). */
-  echo(options: CallOptions = {}): Promise<EchoResponse> {
+  async echo(options: CallOptions = {}): Promise<EchoResponse> {
     return this.#http.get('/echo', { ...this.#call(options), schema: EchoResponse });
   }
 
@@ -465,7 +465,7 @@ export class AirlockGatewayClient {
   }
 
   /** `GET /v1/exchanges/{requestId}`: the exchange's state. */
-  getExchangeStatus(requestId: string, options: CallOptions = {}): Promise<ExchangeStatusResponse> {
+  async getExchangeStatus(requestId: string, options: CallOptions = {}): Promise<ExchangeStatusResponse> {
     return this.#http.get(`/v1/exchanges/${path(requestId, 'requestId')}`, {
       ...this.#call(options),
       schema: ExchangeStatusResponse,
@@ -578,7 +578,7 @@ export class AirlockGatewayClient {
   }
 
   /** `POST /v1/pairing/initiate`: starts a pairing; show `pairingCode` to the user. See also `startPairing`. */
-  initiatePairing(
+  async initiatePairing(
     request: PairingInitiateRequest,
     options: CallOptions = {},
   ): Promise<PairingInitiateResponse> {
@@ -592,7 +592,7 @@ export class AirlockGatewayClient {
   }
 
   /** `POST /v1/pairing/claim`: claims a code pre-generated in the mobile app; then poll the status. */
-  claimPairing(request: PairingClaimRequest, options: CallOptions = {}): Promise<PairingClaimResponse> {
+  async claimPairing(request: PairingClaimRequest, options: CallOptions = {}): Promise<PairingClaimResponse> {
     for (const k of ['pairingCode', 'deviceId', 'enforcerId', 'enforcerLabel', 'workspaceName'] as const)
       required(request?.[k], k);
     return this.#http.post('/v1/pairing/claim', {
@@ -603,7 +603,7 @@ export class AirlockGatewayClient {
   }
 
   /** `GET /v1/pairing/{pairingNonce}/status`. */
-  getPairingStatus(pairingNonce: string, options: CallOptions = {}): Promise<PairingStatusResponse> {
+  async getPairingStatus(pairingNonce: string, options: CallOptions = {}): Promise<PairingStatusResponse> {
     return this.#http.get(`/v1/pairing/${path(pairingNonce, 'pairingNonce')}/status`, {
       ...this.#call(options),
       schema: PairingStatusResponse,
@@ -611,7 +611,7 @@ export class AirlockGatewayClient {
   }
 
   /** `POST /v1/pairing/revoke`: unpairs. Clear the routing token locally even if this fails. */
-  revokePairing(routingToken: string, options: CallOptions = {}): Promise<PairingRevokeResponse> {
+  async revokePairing(routingToken: string, options: CallOptions = {}): Promise<PairingRevokeResponse> {
     return this.#http.post('/v1/pairing/revoke', {
       ...this.#call(options),
       json: { routingToken: required(routingToken, 'routingToken') },
@@ -630,8 +630,8 @@ export class AirlockGatewayClient {
   }
 
   /** `GET /v1/policy/dnd/effective`: the do-not-disturb policies in force. */
-  getEffectiveDndPolicies(query: DndQuery, options: CallOptions = {}): Promise<DndEffectiveResponse> {
-    return this.#http.get('/v1/policy/dnd/effective', {
+  async getEffectiveDndPolicies(query: DndQuery, options: CallOptions = {}): Promise<DndEffectiveResponse> {
+    const response = await this.#http.get('/v1/policy/dnd/effective', {
       ...this.#call(options),
       query: {
         enforcerId: required(query?.enforcerId, 'enforcerId'),
@@ -640,6 +640,7 @@ export class AirlockGatewayClient {
       },
       schema: DndEffectiveResponse,
     });
+    return { ...response, body: response.body ?? [] };
   }
 
   /**
@@ -647,7 +648,7 @@ export class AirlockGatewayClient {
    *
    * @throws {AirlockConsentError} (403) with the consent URL when consent is required, pending or denied.
    */
-  checkConsent(options: CallOptions = {}): Promise<string> {
+  async checkConsent(options: CallOptions = {}): Promise<string> {
     return this.#http.get('/v1/consent/status', { ...this.#call(options), schema: ConsentStatusResponse });
   }
 }

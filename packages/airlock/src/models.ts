@@ -170,8 +170,10 @@ export const DndEffectiveResponse = v.object({
     v.transform((x) => x ?? []),
   ),
 });
-/** The effective DND policies of a workspace. */
-export type DndEffectiveResponse = v.InferOutput<typeof DndEffectiveResponse>;
+/** The effective DND policies of a workspace (`body` is `[]` when the gateway sends none). */
+export type DndEffectiveResponse = Omit<v.InferOutput<typeof DndEffectiveResponse>, 'body'> & {
+  body: DndPolicy[];
+};
 
 /** `GET /v1/consent/status`. */
 export const ConsentStatusResponse = v.pipe(

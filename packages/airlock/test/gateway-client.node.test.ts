@@ -200,9 +200,11 @@ describe('endpoints', () => {
     });
     expect(withSession.body.map((p) => p.requestId)).toEqual(['req-p1', 'req-p2']);
     expect(withSession.body[0]!.sessionId).toBeUndefined();
-    expect(() => r.client.getEffectiveDndPolicies({ enforcerId: ' ', workspaceId: 'w' })).toThrow(
+    await expect(r.client.getEffectiveDndPolicies({ enforcerId: ' ', workspaceId: 'w' })).rejects.toThrow(
       AirlockInputError,
     );
+    // Refused before sending: the last request is still the one above.
+    expect(r.gateway.recorder.last()!.query['sessionId']).toBe('s-1');
   });
 
   it.each(['required', 'pending', 'denied'] as const)(
