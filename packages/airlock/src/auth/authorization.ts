@@ -4,14 +4,17 @@
  *
  * @module
  */
-import { constantTimeEqual, randomBytes, utf8Encode } from '@x/crypto';
 import { AirlockAuthError } from './errors.ts';
+
+/** @x/crypto, loaded on first use so the browser entry does not carry it up front (a shared lazy chunk). */
+export const loadAuthCrypto = (): Promise<typeof import('@x/crypto')> => import('@x/crypto');
 
 /** The scope every Airlock login asks for. */
 export const DEFAULT_OIDC_SCOPE = 'openid profile email';
 
 /** A fresh `state`: 16 random bytes as 32 lowercase hex characters, as the upstream SDKs send it. */
-export function generateOAuthState(): string {
+export async function generateOAuthState(): Promise<string> {
+  const { randomBytes } = await loadAuthCrypto();
   let hex = '';
   for (const byte of randomBytes(16)) hex += byte.toString(16).padStart(2, '0');
   return hex;
@@ -78,10 +81,10 @@ function queryOf(callback: string): URLSearchParams {
  *   `state_mismatch` when `state` is missing or differs from `expectedState` (CSRF);
  *   `invalid_callback` when there is no `code`.
  */
-export function parseAuthorizationResponse(
+export async function parseAuthorizationResponse(
   callback: string | URL | URLSearchParams,
   expectedState: string,
-): string {
+): Promise<string> {
   const params =
     callback instanceof URLSearchParams
       ? callback
@@ -97,6 +100,7 @@ export function parseAuthorizationResponse(
     );
   }
   const state = params.get('state');
+  const { constantTimeEqual, utf8Encode } = await loadAuthCrypto();
   if (state === null || !constantTimeEqual(utf8Encode(state), utf8Encode(expectedState))) {
     throw new AirlockAuthError(
       'The redirect does not carry the state this login sent; it was not started here (possible CSRF). Start the login again.',

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { createPkcePair } from '@x/crypto';
 import {
   AbortError,
   createHttpClient,
@@ -22,6 +21,7 @@ import {
   buildAuthorizationUrl,
   DEFAULT_OIDC_SCOPE,
   generateOAuthState,
+  loadAuthCrypto,
   parseAuthorizationResponse,
 } from './authorization.ts';
 import { AirlockAuthError } from './errors.ts';
@@ -317,8 +317,9 @@ export class AirlockAuthClient implements AccessTokenProvider {
         code: 'endpoint_missing',
       });
     }
+    const { createPkcePair } = await loadAuthCrypto();
     const pkce = await createPkcePair();
-    const state = generateOAuthState();
+    const state = await generateOAuthState();
     const authorizationUrl = buildAuthorizationUrl({
       authorizationEndpoint: discovery.authorizationEndpoint,
       clientId: this.clientId,
@@ -343,7 +344,7 @@ export class AirlockAuthClient implements AccessTokenProvider {
     request: Pick<AuthorizationRequest, 'state' | 'codeVerifier' | 'redirectUri'>,
     options: AuthCallOptions = {},
   ): Promise<TokenState> {
-    const code = parseAuthorizationResponse(callback, request.state);
+    const code = await parseAuthorizationResponse(callback, request.state);
     return this.exchangeCode(code, request.redirectUri, request.codeVerifier, options);
   }
 

@@ -93,7 +93,7 @@ export async function loginWithAuthCode(
       return send(res, 400, page('Sign-in failed', 'This sign-in is already finished.'));
     handled = true;
     try {
-      const code = parseAuthorizationResponse(url, request.state);
+      const code = await parseAuthorizationResponse(url, request.state);
       // Exchange before answering so the page tells the truth about the outcome.
       const tokens = await client.exchangeCode(code, request.redirectUri, request.codeVerifier, {
         ...(signal ? { signal } : {}),
