@@ -1,9 +1,10 @@
 // `pnpm demo`: runs every scenario in order and exits non-zero on the first failure.
 import type { Scenario } from './scenario.ts';
+import { airlockScenario } from './scenarios/airlock.ts';
 import { cryptoScenario } from './scenarios/crypto.ts';
 import { httpScenario } from './scenarios/http.ts';
 
-const scenarios: Scenario[] = [cryptoScenario, httpScenario];
+const scenarios: Scenario[] = [cryptoScenario, httpScenario, airlockScenario];
 
 let index = 0;
 for (const scenario of scenarios) {
