@@ -199,4 +199,25 @@ describe('AirlockAuthClient without a network', () => {
     });
     expect(await broken.loadTokens()).toBeUndefined();
   });
+
+  it('refuses bad arguments before any request', async () => {
+    for (const realm of ['', 'not a url', 'ftp://idp.example.com/realms/a']) {
+      let error: unknown;
+      try {
+        new AirlockAuthClient({ keycloakRealmUrl: realm });
+      } catch (e) {
+        error = e;
+      }
+      expect(AirlockAuthError.isInstance(error) && error.code).toBe('invalid_argument');
+    }
+    const auth = new AirlockAuthClient({ keycloakRealmUrl: REALM });
+    for (const redirect of ['/callback', '', 'https://app.example.com/cb#frag']) {
+      expect((await failure(auth.getAuthorizationUrl(redirect))).code).toBe('invalid_argument');
+    }
+    expect((await failure(auth.exchangeCode('', 'https://a/cb', 'v'.repeat(43)))).code).toBe(
+      'invalid_argument',
+    );
+    expect((await failure(auth.exchangeCode('c', 'https://a/cb', ''))).code).toBe('invalid_argument');
+    expect((await failure(auth.login(undefined as never))).code).toBe('invalid_argument');
+  });
 });

@@ -163,9 +163,16 @@ export class AirlockAuthClient implements AccessTokenProvider {
   // Bumped by logout and restore so a refresh that was already running cannot bring the old session back.
   #generation = 0;
 
-  /** Creates the client; no request is sent until a method needs one. */
+  /**
+   * Creates the client; no request is sent until a method needs one.
+   *
+   * @throws {AirlockAuthError} `invalid_argument` when `keycloakRealmUrl` is not an http(s) URL.
+   */
   constructor(options: AirlockAuthClientOptions) {
-    this.realmUrl = String(options.keycloakRealmUrl).replace(/\/+$/, '');
+    this.realmUrl = String(options?.keycloakRealmUrl ?? '').replace(/\/+$/, '');
+    if (!/^https?:$/.test(parseUrl(this.realmUrl)?.protocol ?? '')) {
+      throw invalidArgument(`keycloakRealmUrl must be an http(s) URL, got "${this.realmUrl}".`);
+    }
     this.clientId = options.oidcClientId ?? DEFAULT_OIDC_CLIENT_ID;
     this.scope = options.scope ?? DEFAULT_OIDC_SCOPE;
     this.#store = options.store;
@@ -223,6 +230,8 @@ export class AirlockAuthClient implements AccessTokenProvider {
     onUserCode: (info: DeviceCodeInfo) => void | Promise<void>,
     options: DeviceLoginOptions = {},
   ): Promise<TokenState> {
+    if (typeof onUserCode !== 'function')
+      throw invalidArgument('login needs an onUserCode callback to show the code.');
     const { signal } = options;
     const discovery = await this.discover({ signal });
     const endpoint = discovery.deviceAuthorizationEndpoint;
@@ -305,12 +314,17 @@ export class AirlockAuthClient implements AccessTokenProvider {
    * sessionStorage.setItem('login', JSON.stringify(request));
    * location.assign(request.authorizationUrl);
    * ```
-   * @throws {AirlockAuthError} `endpoint_missing` when discovery names no `authorization_endpoint`.
+   * @throws {AirlockAuthError} `invalid_argument` for a relative redirect URI; `endpoint_missing` when
+   *   discovery names no `authorization_endpoint`.
    */
   async getAuthorizationUrl(
     redirectUri: string,
     options: AuthorizationUrlOptions = {},
   ): Promise<AuthorizationRequest> {
+    // Any scheme is fine (mobile apps use deep links), but it must be an absolute URI without a fragment.
+    if (typeof redirectUri !== 'string' || !parseUrl(redirectUri) || redirectUri.includes('#')) {
+      throw invalidArgument('redirectUri must be an absolute URI without a fragment.');
+    }
     const discovery = await this.discover({ signal: options.signal });
     if (!discovery.authorizationEndpoint) {
       throw new AirlockAuthError('The identity provider offers no authorization endpoint.', {
@@ -360,6 +374,14 @@ export class AirlockAuthClient implements AccessTokenProvider {
     codeVerifier: string,
     options: AuthCallOptions = {},
   ): Promise<TokenState> {
+    for (const [name, value] of [
+      ['code', code],
+      ['redirectUri', redirectUri],
+      ['codeVerifier', codeVerifier],
+    ] as const) {
+      if (typeof value !== 'string' || value === '')
+        throw invalidArgument(`${name} must be a non-empty string.`);
+    }
     const discovery = await this.discover(options);
     const tokens = await this.#post(
       discovery.tokenEndpoint,
@@ -619,6 +641,18 @@ export class AirlockAuthClient implements AccessTokenProvider {
       );
     }
   }
+}
+
+function parseUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function invalidArgument(message: string): AirlockAuthError {
+  return new AirlockAuthError(message, { code: 'invalid_argument' });
 }
 
 function notLoggedIn(): AirlockAuthError {

@@ -26,6 +26,7 @@ import { XError, type XErrorOptions } from '@x/http-core';
  * | `invalid_discovery` | the discovery document lacks `token_endpoint` or is not usable |
  * | `endpoint_missing` | the flow needs an endpoint the provider does not advertise |
  * | `invalid_token_state` | `restoreTokens` was given something that is not a session |
+ * | `invalid_argument` | a bad realm URL, redirect URI, code or verifier, refused before any request |
  * | `oauth_error` | the default when no code is given |
  */
 export type AirlockAuthErrorCode =
@@ -48,6 +49,7 @@ export type AirlockAuthErrorCode =
   | 'invalid_discovery'
   | 'endpoint_missing'
   | 'invalid_token_state'
+  | 'invalid_argument'
   | 'oauth_error'
   | (string & {});
 

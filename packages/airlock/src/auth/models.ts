@@ -6,6 +6,22 @@
  */
 import * as v from 'valibot';
 
+/** The provider's endpoints, read from discovery (camelCase of the wire names). */
+export interface OidcDiscovery {
+  /** The issuer identifier (for Keycloak, the realm URL). */
+  issuer?: string;
+  /** Where tokens are requested; always present (discovery fails without it). */
+  tokenEndpoint: string;
+  /** Where device logins start (RFC 8628), if offered. */
+  deviceAuthorizationEndpoint?: string;
+  /** Where the browser is sent for authorization code logins, if offered. */
+  authorizationEndpoint?: string;
+  /** Where tokens are revoked (RFC 7009), if offered. */
+  revocationEndpoint?: string;
+  /** The provider's signing keys, if published. */
+  jwksUri?: string;
+}
+
 /** The discovery document (`/.well-known/openid-configuration`); only the fields the client uses. */
 export const OidcDiscoverySchema = v.pipe(
   v.looseObject({
@@ -25,9 +41,6 @@ export const OidcDiscoverySchema = v.pipe(
     jwksUri: d.jwks_uri,
   })),
 );
-
-/** The provider's endpoints, read from discovery; `tokenEndpoint` is always present. */
-export type OidcDiscovery = v.InferOutput<typeof OidcDiscoverySchema> & { tokenEndpoint: string };
 
 /** The device authorization response (RFC 8628 §3.2). */
 export const DeviceAuthorizationSchema = v.pipe(
@@ -94,16 +107,29 @@ export const OAuthErrorSchema = v.looseObject({
 
 /**
  * The session the client holds, as {@link AirlockAuthClient.getTokenState} exports it and a
- * {@link TokenStore} keeps it. `expiresAt` is epoch milliseconds with the 30 s skew already taken off.
+ * {@link TokenStore} keeps it.
  */
-export const TokenStateSchema = v.object({
+export interface TokenState {
+  /** The access token (a JWT from Keycloak), sent as `Authorization: Bearer`. */
+  accessToken: string;
+  /** The refresh token, when the provider issued one. */
+  refreshToken?: string;
+  /** When the access token counts as expired, epoch milliseconds, the 30 s skew already taken off. */
+  expiresAt?: number;
+  /** The token type, normally `Bearer`. */
+  tokenType?: string;
+  /** The granted scope. */
+  scope?: string;
+  /** The OpenID Connect ID token, when the provider issued one. */
+  idToken?: string;
+}
+
+/** Validates a {@link TokenState} read from a store or given to `restoreTokens`. */
+export const TokenStateSchema: v.GenericSchema<unknown, TokenState> = v.object({
   accessToken: v.pipe(v.string(), v.minLength(1)),
   refreshToken: v.optional(v.string()),
-  expiresAt: v.optional(v.number()),
+  expiresAt: v.optional(v.pipe(v.number(), v.finite())),
   tokenType: v.optional(v.string()),
   scope: v.optional(v.string()),
   idToken: v.optional(v.string()),
 });
-
-/** The session the client holds; see {@link TokenStateSchema}. */
-export type TokenState = v.InferOutput<typeof TokenStateSchema>;
