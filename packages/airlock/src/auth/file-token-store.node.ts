@@ -107,5 +107,9 @@ export class FileTokenStore implements TokenStore {
     }
     // rename keeps the temp file's mode; on filesystems that ignore it (Windows) this is a no-op.
     await chmod(this.path, this.#mode).catch(() => {});
+    // Flush the directory entry too, so the rename itself survives a power cut (best effort: not on Windows).
+    const dir = await open(dirname(this.path), 'r').catch(() => undefined);
+    await dir?.sync().catch(() => {});
+    await dir?.close();
   }
 }
