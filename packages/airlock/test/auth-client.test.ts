@@ -1,5 +1,6 @@
 // Pure logic of the auth client, run in Node and in the edge-runtime VM: no server involved.
 import { XError } from '@x/http-core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   AirlockAuthClient,
@@ -51,6 +52,59 @@ describe('buildAuthorizationUrl', () => {
     });
     expect(url.startsWith('https://idp.example.com/auth?kc_idp_hint=github&response_type=code&')).toBe(true);
     expect(new URL(url).searchParams.get('scope')).toBe('openid');
+  });
+});
+
+describe('buildAuthorizationUrl and parseAuthorizationResponse (properties)', () => {
+  it('every parameter survives the round trip through a URL parser', () => {
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.webUrl(),
+        fc.string(),
+        fc.string(),
+        fc.string(),
+        (clientId, redirectUri, scope, state, challenge) => {
+          const url = new URL(
+            buildAuthorizationUrl({
+              authorizationEndpoint: 'https://idp.example.com/auth',
+              clientId,
+              redirectUri,
+              scope,
+              state,
+              codeChallenge: challenge,
+            }),
+          );
+          const p = url.searchParams;
+          return (
+            p.get('client_id') === clientId &&
+            p.get('redirect_uri') === redirectUri &&
+            p.get('scope') === scope &&
+            p.get('state') === state &&
+            p.get('code_challenge') === challenge &&
+            !url.search.includes('+')
+          );
+        },
+      ),
+    );
+  });
+
+  it('only the exact state passes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ minLength: 1 }),
+        fc.string(),
+        fc.string({ minLength: 1 }),
+        async (expected, other, code) => {
+          const query = new URLSearchParams({ code, state: other });
+          const outcome = await parseAuthorizationResponse(query, expected).then(
+            (value) => value,
+            (error: AirlockAuthError) => error.code,
+          );
+          return other === expected ? outcome === code : outcome === 'state_mismatch';
+        },
+      ),
+    );
   });
 });
 
