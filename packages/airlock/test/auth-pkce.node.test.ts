@@ -289,6 +289,28 @@ describe('authorization code + PKCE, loopback (Node)', () => {
     await expect(fetch(`http://127.0.0.1:${port}/callback`)).rejects.toThrow();
   });
 
+  it('fails with the error of onBrowserUrl, or endpoint_missing, and closes the server either way', async () => {
+    ctx = await startIdp();
+    let port = '';
+    const opener = await loginWithAuthCode(ctx.client(), (url) => {
+      port = redirectOf(url).port;
+      throw new Error('no browser on this machine');
+    }).catch((e: unknown) => e);
+    expect((opener as Error).message).toBe('no browser on this machine');
+    await expect(fetch(`http://127.0.0.1:${port}/callback`)).rejects.toThrow();
+    await ctx.idp.close();
+
+    ctx = await startIdp({ omitEndpoints: ['authorization_endpoint'] });
+    let called = false;
+    const error = await failure(
+      loginWithAuthCode(ctx.client(), () => {
+        called = true;
+      }),
+    );
+    expect(error.code).toBe('endpoint_missing');
+    expect(called).toBe(false);
+  });
+
   it('takes a fixed port', async () => {
     ctx = await startIdp();
     const probe = await startIdp();

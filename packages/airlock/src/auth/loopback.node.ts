@@ -82,6 +82,8 @@ export async function loginWithAuthCode(
   const result = new Promise<TokenState>((resolve, reject) => {
     settle = { resolve, reject };
   });
+  // It may fail (timeout, abort) before anyone awaits it; that is not an unhandled rejection.
+  result.catch(() => {});
   let request: { state: string; codeVerifier: string; redirectUri: string } | undefined;
   let handled = false;
 
@@ -140,7 +142,6 @@ export async function loginWithAuthCode(
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
-    result.catch(() => {});
     // Stop listening at once, but let the page already written reach the browser before sockets go.
     server.close();
     server.closeIdleConnections();
