@@ -1,15 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  CodecError,
-  CryptoError,
-  hexEncode,
-  hkdfSha256,
-  nobleBackend,
-  nodeCryptoBackend,
-  sha256,
-  sha256Hex,
-} from '../src/index.ts';
+import { CodecError, CryptoError, hexEncode, hkdfSha256, sha256, sha256Hex } from '../src/index.ts';
 import { backendsFor, inEdgeRuntime } from './backends.ts';
 
 const backends = backendsFor('sha256', 'hkdf');
@@ -79,17 +70,3 @@ it('every backend agrees on random inputs (property)', async () => {
     { numRuns: 100 },
   );
 });
-
-it.skipIf(inEdgeRuntime)(
-  'node:crypto HKDF takes an info longer than its 1024-byte cap, same bytes',
-  async () => {
-    const ikm = new Uint8Array(32).fill(1);
-    for (const size of [1024, 1025, 5000]) {
-      const info = new Uint8Array(size).fill(size & 255);
-      const params = { ikm, info, length: 64 };
-      expect(hexEncode(await hkdfSha256(params, { backend: nodeCryptoBackend }))).toBe(
-        hexEncode(await hkdfSha256(params, { backend: nobleBackend })),
-      );
-    }
-  },
-);
