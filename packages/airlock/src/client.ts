@@ -26,6 +26,7 @@ import { AirlockConflictError, AirlockInputError, gatewayError } from './errors.
 import {
   ConsentStatusResponse,
   DecisionDeliverEnvelope,
+  DiscoveryResponse,
   DndEffectiveResponse,
   EchoResponse,
   ExchangeStatusResponse,
@@ -363,6 +364,18 @@ export class AirlockGatewayClient {
   }
 
   /**
+   * `GET /v1/integrations/discovery`: the identity provider to sign in with (`idp.baseUrl` is the
+   * `keycloakRealmUrl` of `AirlockAuthClient`). Test enforcers call it with a 5 s timeout and disable sign-in
+   * when it fails; PATs work either way.
+   */
+  async getDiscovery(options: CallOptions = {}): Promise<DiscoveryResponse> {
+    return this.#http.get('/v1/integrations/discovery', {
+      ...this.#call(options),
+      schema: DiscoveryResponse,
+    });
+  }
+
+  /**
    * `POST /v1/artifacts`: submits an encrypted artifact (spec §5.2). The `requestId` is the idempotency key:
    * retries after a lost response reuse it, and a 409 for a request the gateway already holds with the same
    * artifact hash resolves with `duplicate: true`.
@@ -627,6 +640,40 @@ export class AirlockGatewayClient {
       json: defined(request),
       schema: Ignored,
     });
+  }
+
+  /**
+   * Sends a heartbeat now and then every `intervalMs` (default 10 000, as the test enforcers) until the
+   * returned `stop()` is called or `signal` aborts. Failures go to `onError` and never stop the loop.
+   *
+   * @example
+   * ```ts
+   * const heartbeat = client.startHeartbeat({ enforcerId: 'enf-1', workspaceName: 'app' });
+   * // ... on unpair or sign-out:
+   * heartbeat.stop();
+   * ```
+   */
+  startHeartbeat(
+    request: PresenceHeartbeatRequest,
+    options: { intervalMs?: number; signal?: AbortSignal; onError?: (error: unknown) => void } = {},
+  ): { stop(): void } {
+    const ctl = new AbortController();
+    const stop = () => ctl.abort();
+    if (options.signal?.aborted) stop();
+    options.signal?.addEventListener('abort', stop, { once: true });
+    const beat = () => {
+      if (ctl.signal.aborted) return;
+      this.sendHeartbeat(request, { signal: ctl.signal }).catch((error) => {
+        if (!ctl.signal.aborted) options.onError?.(error);
+      });
+    };
+    beat();
+    const timer = setInterval(beat, options.intervalMs ?? 10_000);
+    ctl.signal.addEventListener('abort', () => {
+      clearInterval(timer);
+      options.signal?.removeEventListener('abort', stop);
+    });
+    return { stop };
   }
 
   /** `GET /v1/policy/dnd/effective`: the do-not-disturb policies in force. */

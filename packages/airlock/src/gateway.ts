@@ -74,6 +74,7 @@ export {
 export {
   DecisionBody,
   DecisionDeliverEnvelope,
+  DiscoveryResponse,
   DndEffectiveResponse,
   DndPolicy,
   EchoResponse,

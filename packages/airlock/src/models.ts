@@ -181,5 +181,10 @@ export const ConsentStatusResponse = v.pipe(
   v.transform((x) => x?.status ?? 'unknown'),
 );
 
-/** Exchange state strings seen on the wire. */
-export const EXCHANGE_PENDING = 'PendingApproval';
+/** `GET /v1/integrations/discovery` (spec §3.2): where users sign in. */
+export const DiscoveryResponse = v.object({
+  idp: opt(v.object({ baseUrl: opt(str), clientId: opt(str) })),
+  auth: opt(v.object({ patSupported: opt(v.boolean()) })),
+});
+/** The gateway's identity provider (`idp.baseUrl` is the Keycloak realm URL) and whether PATs work. */
+export type DiscoveryResponse = v.InferOutput<typeof DiscoveryResponse>;

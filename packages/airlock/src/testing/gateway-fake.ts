@@ -682,7 +682,10 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
     decide,
     pendingWaits: () => held,
     async close() {
+      const answering = held > 0;
       for (const set of [...waiters.values()]) for (const w of [...set]) w(null);
+      // Let the 204s reach their clients before the sockets are destroyed.
+      if (answering) await new Promise((resolve) => setTimeout(resolve, 50));
       await server.close();
     },
   };

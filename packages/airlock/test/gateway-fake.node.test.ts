@@ -1,0 +1,193 @@
+// The fake gateway's own behaviour that client tests lean on: identity rules, the test clock, expiry of
+// pairings, codes and exchanges, quota windows, autoDecide, held polls released on abort and on close,
+// plus the client's discovery and heartbeat helpers.
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  AirlockAuthenticationError,
+  AirlockGatewayClient,
+  AirlockNotFoundError,
+  AirlockUnprocessableError,
+  startPairing,
+} from '../src/index.ts';
+import { PAT, pair, type Rig, rig } from './gateway-kit.ts';
+
+let r: Rig;
+afterEach(async () => {
+  await r?.close();
+});
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const payload = '{"command":"ls"}';
+
+describe('identity', () => {
+  it('checks X-PAT first: a wrong PAT is refused even with a valid bearer token', async () => {
+    r = await rig({ bearerTokens: ['tok'] }, { pat: 'airpat_wrong', bearerToken: 'tok' });
+    await expect(r.client.checkConsent()).rejects.toSatisfy((e) => AirlockAuthenticationError.isInstance(e));
+    r.client.setPat(undefined);
+    expect(await r.client.checkConsent()).toBe('approved');
+  });
+
+  it('echo and discovery need no user identity', async () => {
+    r = await rig({ idpBaseUrl: 'https://idp.example/realms/airlock' }, { pat: undefined });
+    expect((await r.client.echo()).offsetMinutes).toBe(0);
+    expect(await r.client.getDiscovery()).toEqual({
+      idp: { baseUrl: 'https://idp.example/realms/airlock', clientId: 'airlock-integrations' },
+      auth: { patSupported: true },
+    });
+    await expect(r.client.checkConsent()).rejects.toSatisfy((e) => AirlockAuthenticationError.isInstance(e));
+  });
+});
+
+describe('the test clock', () => {
+  it('expires a pending exchange: the wait answers 404, the status says Expired', async () => {
+    let clock = Date.now();
+    r = await rig({ now: () => clock }, { now: () => clock });
+    const p = await pair(r);
+    const { requestId } = await r.client.encryptAndSubmitArtifact({
+      enforcerId: 'enf-1',
+      plaintextPayload: payload,
+      encryptionKey: p.encryptionKey,
+      metadata: { routingToken: p.routingToken },
+      expiresAt: new Date(clock + 60_000),
+    });
+    clock += 61_000;
+    await expect(r.client.waitForDecision(requestId)).rejects.toSatisfy((e) =>
+      AirlockNotFoundError.isInstance(e),
+    );
+    expect((await r.client.getExchangeStatus(requestId)).body?.state).toBe('Expired');
+  });
+
+  it('a pre-generated code lives 30 minutes', async () => {
+    let clock = Date.now();
+    r = await rig({ now: () => clock });
+    const code = r.gateway.preGeneratePairingCode();
+    clock += 30 * 60_000;
+    const e = await r.client
+      .claimPairing({
+        pairingCode: code,
+        deviceId: 'd',
+        enforcerId: 'e',
+        enforcerLabel: 'l',
+        workspaceName: 'w',
+      })
+      .catch((x) => x);
+    expect(AirlockUnprocessableError.isInstance(e)).toBe(true);
+    expect(e.isExpired).toBe(true);
+  });
+
+  it('quota windows reset with the clock', async () => {
+    let clock = Date.now();
+    r = await rig({ now: () => clock, rateLimit: { limit: 1, windowMs: 10_000 } }, { retry: false });
+    await r.client.checkConsent();
+    const e = await r.client.checkConsent().catch((x) => x);
+    expect(e.isQuotaExceeded).toBe(true);
+    expect(e.retryAfterMs).toBe(10_000);
+    clock += 10_000;
+    expect(await r.client.checkConsent()).toBe('approved');
+  });
+});
+
+describe('approver automation', () => {
+  it('autoCompletePairing and autoDecide run the whole flow without the test stepping in', async () => {
+    r = await rig({
+      autoCompletePairing: true,
+      autoDecide: (artifact) =>
+        artifact.plaintext?.includes('rm -rf')
+          ? { decision: 'reject', reason: 'destructive' }
+          : { delayMs: 20 },
+    });
+    const pending = await startPairing(r.client, { enforcerId: 'enf-1', deviceId: 'dev-1' });
+    const { routingToken, encryptionKey } = await pending.waitForCompletion({ intervalMs: 10 });
+    const submit = (command: string) =>
+      r.client.encryptAndSubmitArtifact({
+        enforcerId: 'enf-1',
+        plaintextPayload: JSON.stringify({ command }),
+        encryptionKey,
+        metadata: { routingToken },
+      });
+    const ok = await submit('ls');
+    const bad = await submit('rm -rf /');
+    expect((await r.client.waitUntilDecided(ok.requestId))?.body?.decision).toBe('approve');
+    expect((await r.client.waitUntilDecided(bad.requestId))?.body).toMatchObject({
+      decision: 'reject',
+      reason: 'destructive',
+    });
+  });
+
+  it('an artifact under the wrong key is recorded as undecryptable', async () => {
+    r = await rig();
+    const p = await pair(r);
+    const { requestId } = await r.client.encryptAndSubmitArtifact({
+      enforcerId: 'enf-1',
+      plaintextPayload: payload,
+      encryptionKey: 'BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc',
+      metadata: { routingToken: p.routingToken },
+    });
+    const seen = await r.gateway.waitForArtifact(requestId);
+    expect(seen.plaintext).toBeUndefined();
+    expect(seen.decryptionError).toMatch(/altered|key/);
+    expect(seen.hashMatches).toBe(false);
+  });
+});
+
+describe('held polls', () => {
+  it('are released when the client aborts and when the gateway closes', async () => {
+    r = await rig();
+    const p = await pair(r);
+    const { requestId } = await r.client.encryptAndSubmitArtifact({
+      enforcerId: 'enf-1',
+      plaintextPayload: payload,
+      encryptionKey: p.encryptionKey,
+      metadata: { routingToken: p.routingToken },
+    });
+    const ctl = new AbortController();
+    const aborted = r.client.waitForDecision(requestId, { signal: ctl.signal }).catch((e) => e);
+    const kept = r.client.waitForDecision(requestId, { timeoutSeconds: 30 });
+    await wait(100);
+    expect(r.gateway.pendingWaits()).toBe(2);
+    ctl.abort();
+    await aborted;
+    await wait(100);
+    expect(r.gateway.pendingWaits()).toBe(1);
+    await r.gateway.close();
+    expect(r.gateway.pendingWaits()).toBe(0);
+    expect(await kept).toBeNull();
+  });
+});
+
+describe('heartbeat helper', () => {
+  it('beats at once, then every interval, until stopped; failures are reported, not thrown', async () => {
+    r = await rig();
+    const errors: unknown[] = [];
+    const beat = r.client.startHeartbeat(
+      { enforcerId: 'enf-1', enforcerLabel: 'CLI' },
+      { intervalMs: 150, onError: (e) => errors.push(e) },
+    );
+    await wait(75);
+    expect(r.gateway.heartbeats.length).toBe(1);
+    await wait(300);
+    expect(r.gateway.heartbeats.length).toBeGreaterThanOrEqual(2);
+    r.gateway.faults.enqueue({ status: 500, match: { path: '/v1/presence/heartbeat' } });
+    await wait(150);
+    expect(errors.length).toBe(1);
+    beat.stop();
+    const count = r.gateway.heartbeats.length;
+    await wait(300);
+    expect(r.gateway.heartbeats.length).toBe(count);
+    expect(r.gateway.heartbeats[0]).toMatchObject({ enforcerId: 'enf-1', enforcerLabel: 'CLI' });
+  });
+
+  it('stops with the caller signal', async () => {
+    r = await rig();
+    const ctl = new AbortController();
+    new AirlockGatewayClient({ baseUrl: r.gateway.url, pat: PAT }).startHeartbeat(
+      { enforcerId: 'e' },
+      { intervalMs: 20, signal: ctl.signal },
+    );
+    await wait(5);
+    ctl.abort();
+    const count = r.gateway.heartbeats.length;
+    await wait(80);
+    expect(r.gateway.heartbeats.length).toBeLessThanOrEqual(count + 1);
+  });
+});
