@@ -20,8 +20,6 @@ describe('README: Auth client', () => {
     idp = await startFakeOidcProvider();
     const home = await mkdtemp(join(tmpdir(), 'airlock-readme-'));
     const printed: string[] = [];
-    const clientId = 'enforcer-app';
-    const clientSecret = 'secret';
     try {
       const run = async () => {
         const auth = new AirlockAuthClient({
@@ -40,7 +38,11 @@ describe('README: Auth client', () => {
           });
         }
 
-        const gateway = new AirlockGatewayClient({ clientId, clientSecret, tokenProvider: auth });
+        const gateway = new AirlockGatewayClient({
+          clientId: 'your-client-id',
+          clientSecret: 'your-client-secret',
+          tokenProvider: auth,
+        });
         return { auth, gateway };
       };
 
