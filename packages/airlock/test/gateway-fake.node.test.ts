@@ -191,3 +191,36 @@ describe('heartbeat helper', () => {
     expect(r.gateway.heartbeats.length).toBeLessThanOrEqual(count + 1);
   });
 });
+
+describe('long-poll timing', () => {
+  it('the HTTP timeout outlasts the server wait even when the client timeout is shorter', async () => {
+    r = await rig({}, { timeout: 500 });
+    const p = await pair(r);
+    const { requestId } = await r.client.encryptAndSubmitArtifact({
+      enforcerId: 'enf-1',
+      plaintextPayload: payload,
+      encryptionKey: p.encryptionKey,
+      metadata: { routingToken: p.routingToken },
+    });
+    const started = Date.now();
+    expect(await r.client.waitForDecision(requestId, { timeoutSeconds: 2 })).toBeNull();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+  });
+
+  it('waitUntilDecided stops with the caller signal', async () => {
+    r = await rig();
+    const p = await pair(r);
+    const { requestId } = await r.client.encryptAndSubmitArtifact({
+      enforcerId: 'enf-1',
+      plaintextPayload: payload,
+      encryptionKey: p.encryptionKey,
+      metadata: { routingToken: p.routingToken },
+    });
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(), 100);
+    const e = await r.client.waitUntilDecided(requestId, { signal: ctl.signal }).catch((x) => x);
+    expect(e?.code).toBe('aborted');
+    await wait(50);
+    expect(r.gateway.pendingWaits()).toBe(0);
+  });
+});
