@@ -82,6 +82,36 @@ export interface AirlockGatewayClientOptions {
   now?: () => number;
 }
 
+/** Which credentials a client has configured (see {@link AirlockGatewayClient.credentials}). */
+export interface ConfiguredCredentials {
+  /** A PAT is set (`X-PAT`). */
+  pat: boolean;
+  /** A static bearer token is set. */
+  bearer: boolean;
+  /** A token provider supplies the bearer token. */
+  tokenProvider: boolean;
+  /** An app client id is set (`X-Client-Id`). */
+  clientId: boolean;
+  /** An app secret is set (`X-Client-Secret`). */
+  clientSecret: boolean;
+}
+
+/** A running heartbeat loop, from {@link AirlockGatewayClient.startHeartbeat}. */
+export interface HeartbeatHandle {
+  /** Stops the loop (an in-flight heartbeat is aborted). */
+  stop(): void;
+}
+
+/** Options of {@link AirlockGatewayClient.startHeartbeat}. */
+export interface HeartbeatOptions {
+  /** Between heartbeats, in ms (default 10 000). */
+  intervalMs?: number;
+  /** Stops the loop when it aborts. */
+  signal?: AbortSignal;
+  /** Told about each failed heartbeat (the loop goes on). */
+  onError?: (error: unknown) => void;
+}
+
 /** The options bag every call takes last. */
 export interface CallOptions {
   /** Aborts the call (rejects with `AbortError`). */
@@ -304,13 +334,7 @@ export class AirlockGatewayClient {
   }
 
   /** The credentials currently configured (never their values). */
-  get credentials(): {
-    pat: boolean;
-    bearer: boolean;
-    tokenProvider: boolean;
-    clientId: boolean;
-    clientSecret: boolean;
-  } {
+  get credentials(): ConfiguredCredentials {
     return {
       pat: this.#pat !== undefined,
       bearer: this.#bearer !== undefined,
@@ -653,10 +677,7 @@ export class AirlockGatewayClient {
    * heartbeat.stop();
    * ```
    */
-  startHeartbeat(
-    request: PresenceHeartbeatRequest,
-    options: { intervalMs?: number; signal?: AbortSignal; onError?: (error: unknown) => void } = {},
-  ): { stop(): void } {
+  startHeartbeat(request: PresenceHeartbeatRequest, options: HeartbeatOptions = {}): HeartbeatHandle {
     const ctl = new AbortController();
     const stop = () => ctl.abort();
     if (options.signal?.aborted) stop();

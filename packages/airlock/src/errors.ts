@@ -106,6 +106,7 @@ const predicates: PropertyDescriptorMap = {
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the fields are set in the constructor, the predicates on the prototype below.
 export class AirlockError extends XError {
+  /** The brand `isInstance` looks for (a `Symbol.for`, so it works across package copies). */
   static override readonly brand: symbol = Symbol.for('@x/airlock.AirlockError');
   /** True for any gateway error of this package (any copy of it), whatever its http-core base class. */
   static override isInstance<T extends abstract new (...args: any) => XError>(
@@ -127,6 +128,7 @@ export interface AirlockError extends AirlockErrorFields {}
 /** 400 from the gateway (`bad_request`). */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the fields are set in the constructor, the predicates on the prototype below.
 export class AirlockBadRequestError extends BadRequestError {
+  /** The brand `isInstance` looks for (a `Symbol.for`, so it works across package copies). */
   static override readonly brand: symbol = Symbol.for('@x/airlock.AirlockBadRequestError');
   /** Creates the error. */
   constructor(message: string, options: AirlockErrorOptions = {}) {
@@ -139,6 +141,7 @@ export interface AirlockBadRequestError extends AirlockErrorFields {}
 /** 401: missing, invalid or revoked credentials (PAT, bearer token or app credentials). */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the fields are set in the constructor, the predicates on the prototype below.
 export class AirlockAuthenticationError extends AuthenticationError {
+  /** The brand `isInstance` looks for (a `Symbol.for`, so it works across package copies). */
   static override readonly brand: symbol = Symbol.for('@x/airlock.AirlockAuthenticationError');
   /** Creates the error. */
   constructor(message: string, options: AirlockErrorOptions = {}) {
@@ -151,6 +154,7 @@ export interface AirlockAuthenticationError extends AirlockErrorFields {}
 /** 403: forbidden (`access_denied`, `pairing_revoked`, consent codes — see {@link AirlockConsentError}). */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the fields are set in the constructor, the predicates on the prototype below.
 export class AirlockPermissionError extends PermissionDeniedError {
+  /** The brand `isInstance` looks for (a `Symbol.for`, so it works across package copies). */
   static override readonly brand: symbol = Symbol.for('@x/airlock.AirlockPermissionError');
   /** Creates the error. */
   constructor(message: string, options: AirlockErrorOptions = {}) {
@@ -176,6 +180,7 @@ export interface ConsentErrorInfo {
 
 /** 403 with a consent code: the user has not (yet) allowed this enforcer app. */
 export class AirlockConsentError extends AirlockPermissionError {
+  /** The brand `isInstance` looks for (a `Symbol.for`, so it works across package copies). */
   static override readonly brand: symbol = Symbol.for('@x/airlock.AirlockConsentError');
   /** The consent details. */
   readonly consent: ConsentErrorInfo;
@@ -189,6 +194,7 @@ export class AirlockConsentError extends AirlockPermissionError {
 /** 404: unknown (or expired, withdrawn) exchange or pairing. */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the fields are set in the constructor, the predicates on the prototype below.
 export class AirlockNotFoundError extends NotFoundError {
+  /** The brand `isInstance` looks for (a `Symbol.for`, so it works across package copies). */
   static override readonly brand: symbol = Symbol.for('@x/airlock.AirlockNotFoundError');
   /** Creates the error. */
   constructor(message: string, options: AirlockErrorOptions = {}) {
@@ -201,6 +207,7 @@ export interface AirlockNotFoundError extends AirlockErrorFields {}
 /** 409: duplicate `requestId` (`AlreadyExistsConflict`) or withdraw after a decision (`already_resolved`). */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the fields are set in the constructor, the predicates on the prototype below.
 export class AirlockConflictError extends ConflictError {
+  /** The brand `isInstance` looks for (a `Symbol.for`, so it works across package copies). */
   static override readonly brand: symbol = Symbol.for('@x/airlock.AirlockConflictError');
   /** Creates the error. */
   constructor(message: string, options: AirlockErrorOptions = {}) {
@@ -213,6 +220,7 @@ export interface AirlockConflictError extends AirlockErrorFields {}
 /** 422: `no_approver` for the routing, or `expired`. */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the fields are set in the constructor, the predicates on the prototype below.
 export class AirlockUnprocessableError extends UnprocessableEntityError {
+  /** The brand `isInstance` looks for (a `Symbol.for`, so it works across package copies). */
   static override readonly brand: symbol = Symbol.for('@x/airlock.AirlockUnprocessableError');
   /** Creates the error. */
   constructor(message: string, options: AirlockErrorOptions = {}) {
@@ -225,6 +233,7 @@ export interface AirlockUnprocessableError extends AirlockErrorFields {}
 /** 429: rate or quota limit (`quota_exceeded`, `workspace_limit_exceeded`); see `retryAfterMs`. */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the fields are set in the constructor, the predicates on the prototype below.
 export class AirlockQuotaError extends RateLimitError {
+  /** The brand `isInstance` looks for (a `Symbol.for`, so it works across package copies). */
   static override readonly brand: symbol = Symbol.for('@x/airlock.AirlockQuotaError');
   /** Creates the error. */
   constructor(message: string, options: AirlockErrorOptions = {}) {
@@ -237,6 +246,7 @@ export interface AirlockQuotaError extends AirlockErrorFields {}
 /** 5xx from the gateway. */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the fields are set in the constructor, the predicates on the prototype below.
 export class AirlockServerError extends ServerError {
+  /** The brand `isInstance` looks for (a `Symbol.for`, so it works across package copies). */
   static override readonly brand: symbol = Symbol.for('@x/airlock.AirlockServerError');
   /** Creates the error. */
   constructor(message: string, options: AirlockErrorOptions = {}) {
@@ -249,6 +259,7 @@ export interface AirlockServerError extends AirlockErrorFields {}
 /** 503 from the gateway; retryable. */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the fields are set in the constructor, the predicates on the prototype below.
 export class AirlockUnavailableError extends ServiceUnavailableError {
+  /** The brand `isInstance` looks for (a `Symbol.for`, so it works across package copies). */
   static override readonly brand: symbol = Symbol.for('@x/airlock.AirlockUnavailableError');
   /** Creates the error. */
   constructor(message: string, options: AirlockErrorOptions = {}) {
@@ -279,12 +290,14 @@ for (const cls of [
  * underlying @x/crypto error.
  */
 export class AirlockInputError extends XError {
+  /** The brand `isInstance` looks for (a `Symbol.for`, so it works across package copies). */
   static override readonly brand: symbol = Symbol.for('@x/airlock.AirlockInputError');
   static override readonly defaultCode: string = 'invalid_input';
 }
 
 /** AES-256-GCM authentication failed: the ciphertext, nonce or tag was changed, or the key is wrong. */
 export class AirlockDecryptionError extends XError {
+  /** The brand `isInstance` looks for (a `Symbol.for`, so it works across package copies). */
   static override readonly brand: symbol = Symbol.for('@x/airlock.AirlockDecryptionError');
   static override readonly defaultCode: string = 'decryption_failed';
 }
@@ -302,6 +315,7 @@ export type DecisionRejectionReason =
 
 /** A decision envelope failed verification (spec §7.6, §9): never act on it. */
 export class DecisionVerificationError extends XError {
+  /** The brand `isInstance` looks for (a `Symbol.for`, so it works across package copies). */
   static override readonly brand: symbol = Symbol.for('@x/airlock.DecisionVerificationError');
   static override readonly defaultCode: string = 'decision_rejected';
   /** What was wrong. */
@@ -330,11 +344,21 @@ function asObject(body: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
+/** What {@link parseErrorBody} finds; members are absent when the body lacks them. */
+export interface ParsedErrorBody {
+  /** `body.code` (HARP envelope) or `error` (flat shape). */
+  errorCode?: string;
+  /** The human-readable message. */
+  message?: string;
+  /** `body.requestId`, else the envelope's `requestId`. */
+  requestId?: string;
+}
+
 /**
  * The code, message and request id of an error body, in either shape of spec §4.1: the HARP envelope
  * `{ msgType: 'error', body: { code, message, requestId } }` or the flat `{ error, message }`.
  */
-export function parseErrorBody(body: unknown): { errorCode?: string; message?: string; requestId?: string } {
+export function parseErrorBody(body: unknown): ParsedErrorBody {
   const json = asObject(body);
   if (!json) return {};
   const inner = json['body'];
@@ -427,6 +451,7 @@ export function gatewayError(context: ErrorContext, rawBody?: string): XError {
 
 /** A pairing ended without completing: `pairing_revoked`, `pairing_expired` or `pairing_incomplete`. */
 export class PairingError extends XError {
+  /** The brand `isInstance` looks for (a `Symbol.for`, so it works across package copies). */
   static override readonly brand: symbol = Symbol.for('@x/airlock.PairingError');
   static override readonly defaultCode: string = 'pairing_failed';
 }

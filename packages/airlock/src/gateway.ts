@@ -4,15 +4,39 @@
  *
  * @module
  */
+
+// The http-core errors a gateway call can also raise (TimeoutError, AbortError, NetworkError, …), so callers
+// need no second import to check them.
+export {
+  AbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  NetworkError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  ResponseValidationError,
+  ServerError,
+  ServiceUnavailableError,
+  TimeoutError,
+  UnprocessableEntityError,
+  XError,
+  type XErrorCode,
+  type XErrorOptions,
+} from '@x/http-core';
 export {
   AirlockGatewayClient,
   type AirlockGatewayClientOptions,
   type ArtifactSubmitRequest,
   type CallOptions,
+  type ConfiguredCredentials,
   DEFAULT_ARTIFACT_TYPE,
   DEFAULT_GATEWAY_URL,
   type DndQuery,
   type EncryptAndSubmitRequest,
+  type HeartbeatHandle,
+  type HeartbeatOptions,
   type SubmittedArtifact,
   type WaitOptions,
   type WaitUntilDecidedOptions,
@@ -68,6 +92,7 @@ export {
   type DecisionRejectionReason,
   DecisionVerificationError,
   PairingError,
+  type ParsedErrorBody,
   parseConsentError,
   parseErrorBody,
 } from './errors.ts';

@@ -17,9 +17,13 @@ const str = v.string();
 
 /** `GET /echo`. */
 export const EchoResponse = v.object({
+  /** The gateway's time in UTC, e.g. `2025-01-01T00:00:00Z`. */
   utc: str,
+  /** The same time in the gateway's zone, e.g. `2025-01-01T03:00:00+03:00`. */
   local: str,
+  /** The IANA zone, e.g. `Europe/Istanbul`. */
   timezone: str,
+  /** The zone's offset from UTC in minutes, e.g. `180`. */
   offsetMinutes: v.number(),
 });
 /** `GET /echo`: the gateway's clock and time zone. */
@@ -27,15 +31,24 @@ export type EchoResponse = v.InferOutput<typeof EchoResponse>;
 
 /** `GET /v1/exchanges/{requestId}`. */
 export const ExchangeStatusResponse = v.object({
+  /** The HARP message type. */
   msgType: str,
+  /** The exchange (request) id. */
   requestId: str,
+  /** The exchange's state. */
   body: opt(
     v.object({
+      /** The exchange (request) id. */
       requestId: str,
+      /** The state, e.g. `PendingApproval` / `Completed` (compare ignoring case). */
       state: str,
+      /** When it was created (ISO 8601). */
       createdAt: opt(str),
+      /** When it expires (ISO 8601). */
       expiresAt: opt(str),
+      /** Lowercase hex SHA-256 of the canonical artifact. */
       artifactHash: opt(str),
+      /** The decision, once there is one (untyped). */
       decision: v.optional(v.unknown()),
     }),
   ),
@@ -45,12 +58,19 @@ export type ExchangeStatusResponse = v.InferOutput<typeof ExchangeStatusResponse
 
 /** The body of a `decision.deliver` envelope. */
 export const DecisionBody = v.object({
+  /** Lowercase hex SHA-256 of the canonical artifact. */
   artifactHash: str,
+  /** The decision: `approve` or `reject`. */
   decision: str,
+  /** The approver's reason. */
   reason: opt(str),
+  /** The id of the approver's signing key. */
   signerKeyId: opt(str),
+  /** The decision nonce (anti-replay, see `NonceJournal`). */
   nonce: opt(str),
+  /** Ed25519 signature over the canonical signable object, base64url. */
   signature: opt(str),
+  /** SHA-256 of the signable object (present with a signature; not checked). */
   decisionHash: opt(str),
 });
 /** What the approver decided (`approve` / `reject`) on which artifact hash, signed. */
@@ -58,11 +78,17 @@ export type DecisionBody = v.InferOutput<typeof DecisionBody>;
 
 /** `GET /v1/exchanges/{requestId}/wait` with a decision. */
 export const DecisionDeliverEnvelope = v.object({
+  /** The message id (acknowledge it with `acknowledgeDecision`). */
   msgId: opt(str),
+  /** The HARP message type. */
   msgType: str,
+  /** The exchange (request) id. */
   requestId: str,
+  /** When the decision was delivered. */
   createdAt: opt(str),
+  /** When the decision stops being valid, if the gateway says (checked by `verifyDecision`). */
   expiresAt: opt(str),
+  /** The decision; absent only in malformed envelopes. */
   body: opt(DecisionBody),
 });
 /** A delivered decision; check it with `verifyDecision` before acting on it. */
@@ -86,10 +112,15 @@ export interface PairingInitiateRequest {
 
 /** `POST /v1/pairing/initiate` response. */
 export const PairingInitiateResponse = v.object({
+  /** The pairing's handle for status polls. */
   pairingNonce: str,
+  /** The code the user enters in the mobile app, e.g. `ABC123`. */
   pairingCode: str,
+  /** The device id sent. */
   deviceId: str,
+  /** The gateway URL. */
   gatewayUrl: opt(str),
+  /** When it expires (ISO 8601). */
   expiresAt: opt(str),
 });
 /** A started pairing: show `pairingCode` to the user, poll with `pairingNonce`. */
@@ -97,17 +128,27 @@ export type PairingInitiateResponse = v.InferOutput<typeof PairingInitiateRespon
 
 /** `GET /v1/pairing/{pairingNonce}/status`. */
 export const PairingStatusResponse = v.object({
+  /** The pairing's handle for status polls. */
   pairingNonce: str,
+  /** The state, e.g. `PendingApproval` / `Completed` (compare ignoring case). */
   state: str,
+  /** JSON text; on completion holds the approver's `x25519PublicKey`. */
   responseJson: opt(str),
+  /** Present when completed: send it as `metadata.routingToken`. */
   routingToken: opt(str),
+  /** When it expires (ISO 8601). */
   expiresAt: opt(str),
 });
 /** A pairing's state (`Completed`, `Revoked`, `Expired`, anything else = pending). */
 export type PairingStatusResponse = v.InferOutput<typeof PairingStatusResponse>;
 
 /** `POST /v1/pairing/revoke` response. */
-export const PairingRevokeResponse = v.object({ status: str, enforcerId: opt(str) });
+export const PairingRevokeResponse = v.object({
+  /** `revoked`. */
+  status: str,
+  /** The enforcer that was unpaired. */
+  enforcerId: opt(str),
+});
 /** `{ status: 'revoked', enforcerId? }`. */
 export type PairingRevokeResponse = v.InferOutput<typeof PairingRevokeResponse>;
 
@@ -130,7 +171,12 @@ export interface PairingClaimRequest {
 }
 
 /** `POST /v1/pairing/claim` response. */
-export const PairingClaimResponse = v.object({ pairingNonce: str, expiresAt: opt(str) });
+export const PairingClaimResponse = v.object({
+  /** The pairing's handle for status polls. */
+  pairingNonce: str,
+  /** When the claimed pairing expires (ISO 8601). */
+  expiresAt: opt(str),
+});
 /** A claimed code: poll the pairing's status with `pairingNonce`. */
 export type PairingClaimResponse = v.InferOutput<typeof PairingClaimResponse>;
 
@@ -146,16 +192,27 @@ export interface PresenceHeartbeatRequest {
 
 /** One effective do-not-disturb policy. */
 export const DndPolicy = v.object({
+  /** The policy's id. */
   requestId: str,
+  /** The policy object type, e.g. `airlock.dnd.workspace`. */
   objectType: str,
+  /** The workspace's id. */
   workspaceId: str,
+  /** The session it is limited to, if any. */
   sessionId: opt(str),
+  /** The enforcer's id. */
   enforcerId: str,
+  /** What the policy does, e.g. `approve_all`. */
   policyMode: str,
+  /** The artifact type it applies to, if limited. */
   targetArtifactType: opt(str),
+  /** Which actions it covers (free-form). */
   actionSelector: opt(v.record(str, v.unknown())),
+  /** Hash of the selector. */
   selectorHash: opt(str),
+  /** When it was created (ISO 8601). */
   createdAt: opt(str),
+  /** When it expires (ISO 8601). */
   expiresAt: str,
 });
 /** A do-not-disturb policy (e.g. `policyMode: 'approve_all'` until `expiresAt`). */
@@ -163,8 +220,11 @@ export type DndPolicy = v.InferOutput<typeof DndPolicy>;
 
 /** `GET /v1/policy/dnd/effective`. */
 export const DndEffectiveResponse = v.object({
+  /** The HARP message type. */
   msgType: str,
+  /** The response's id. */
   requestId: str,
+  /** The policies in force (`[]` when none). */
   body: v.pipe(
     v.nullish(v.array(DndPolicy)),
     v.transform((x) => x ?? []),
@@ -172,6 +232,7 @@ export const DndEffectiveResponse = v.object({
 });
 /** The effective DND policies of a workspace (`body` is `[]` when the gateway sends none). */
 export type DndEffectiveResponse = Omit<v.InferOutput<typeof DndEffectiveResponse>, 'body'> & {
+  /** The policies in force (`[]` when none). */
   body: DndPolicy[];
 };
 
@@ -183,8 +244,22 @@ export const ConsentStatusResponse = v.pipe(
 
 /** `GET /v1/integrations/discovery` (spec §3.2): where users sign in. */
 export const DiscoveryResponse = v.object({
-  idp: opt(v.object({ baseUrl: opt(str), clientId: opt(str) })),
-  auth: opt(v.object({ patSupported: opt(v.boolean()) })),
+  /** The identity provider. */
+  idp: opt(
+    v.object({
+      /** The Keycloak realm URL (the auth client's `keycloakRealmUrl`). */
+      baseUrl: opt(str),
+      /** The OIDC client id, e.g. `airlock-integrations`. */
+      clientId: opt(str),
+    }),
+  ),
+  /** Authentication features. */
+  auth: opt(
+    v.object({
+      /** Whether Personal Access Tokens are accepted. */
+      patSupported: opt(v.boolean()),
+    }),
+  ),
 });
 /** The gateway's identity provider (`idp.baseUrl` is the Keycloak realm URL) and whether PATs work. */
 export type DiscoveryResponse = v.InferOutput<typeof DiscoveryResponse>;

@@ -15,6 +15,7 @@ import {
 } from '@x/http-core/testing';
 import { type Context, Hono } from 'hono';
 import {
+  type AirlockKeyPair,
   aesGcmDecrypt,
   deriveSharedKey,
   type EncryptedPayload,
@@ -60,6 +61,32 @@ export interface FakeDecision {
   expiresAt?: string;
 }
 
+/** The fake's rate limit: requests per identity (app and user) per window on `/v1/*`. */
+export interface FakeRateLimit {
+  /** Requests allowed per window. */
+  limit: number;
+  /** The window, in ms of the fake's clock. */
+  windowMs: number;
+}
+
+/** What `autoDecide` returns: a decision, and how long the approver takes to make it. */
+export interface FakeAutoDecision extends FakeDecision {
+  /** Delay before deciding, in ms (default 0). */
+  delayMs?: number;
+}
+
+/** A heartbeat the fake received. */
+export interface FakeHeartbeat {
+  /** From the request. */
+  enforcerId: string;
+  /** From the request. */
+  workspaceName?: string;
+  /** From the request. */
+  enforcerLabel?: string;
+  /** When it arrived (the fake's clock, Unix ms). */
+  at: number;
+}
+
 /** Options of {@link startFakeGateway}. */
 export interface FakeGatewayOptions {
   /** Accepted PATs (default `['airpat_test']`). */
@@ -77,13 +104,13 @@ export interface FakeGatewayOptions {
   /** The signer key id put in decisions (default `fake-signer-1`). */
   signerKeyId?: string;
   /** Requests per identity per window on `/v1/*`; beyond it 429 `quota_exceeded` with `Retry-After`. */
-  rateLimit?: { limit: number; windowMs: number };
+  rateLimit?: FakeRateLimit;
   /** Initial consent state (default `approved`). */
   consent?: FakeConsentState;
   /** Complete an initiated pairing on its first status poll, as if the user entered the code at once. */
   autoCompletePairing?: boolean;
   /** Decide every artifact on arrival (after `delayMs`) with what this returns; `undefined` leaves it pending. */
-  autoDecide?: (artifact: FakeExchange) => (FakeDecision & { delayMs?: number }) | undefined;
+  autoDecide?: (artifact: FakeExchange) => FakeAutoDecision | undefined;
   /** The clock for expiries (default `Date.now`); a test moves it to expire pairings and exchanges. */
   now?: () => number;
   /** How long an initiated pairing waits for the user (default 10 minutes). */
@@ -111,7 +138,7 @@ export interface FakePairing {
   /** The enforcer's X25519 public key. */
   enforcerPublicKey?: string;
   /** The approver's X25519 key pair, made at completion. */
-  approverKeyPair?: { privateKey: string; publicKey: string };
+  approverKeyPair?: AirlockKeyPair;
   /** The approver's copy of the E2E key (when the enforcer sent a public key). */
   encryptionKey?: string;
   /** Set at completion. */
@@ -171,7 +198,7 @@ export interface FakeGateway {
   /** Exchanges by request id. */
   exchanges: Map<string, FakeExchange>;
   /** Heartbeats received, oldest first. */
-  heartbeats: Array<{ enforcerId: string; workspaceName?: string; enforcerLabel?: string; at: number }>;
+  heartbeats: FakeHeartbeat[];
   /** Ack envelopes received, oldest first. */
   acks: unknown[];
   /** The DND policies the fake serves (filtered per query). */
