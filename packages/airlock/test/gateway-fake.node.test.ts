@@ -57,6 +57,25 @@ describe('the test clock', () => {
     expect((await r.client.getExchangeStatus(requestId)).body?.state).toBe('Expired');
   });
 
+  it('the approver side can pre-generate a code over HTTP too', async () => {
+    r = await rig();
+    const res = await fetch(`${r.gateway.url}/v1/pairing/pre-generate`, {
+      method: 'POST',
+      headers: { 'x-pat': PAT },
+    });
+    expect(res.status).toBe(201);
+    const { pairingCode, expiresAt } = (await res.json()) as { pairingCode: string; expiresAt: string };
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(29 * 60_000);
+    const claimed = await r.client.claimPairing({
+      pairingCode,
+      deviceId: 'd',
+      enforcerId: 'e',
+      enforcerLabel: 'l',
+      workspaceName: 'w',
+    });
+    expect(r.gateway.pairings.get(claimed.pairingNonce)?.state).toBe('Completed');
+  });
+
   it('a pre-generated code lives 30 minutes', async () => {
     let clock = Date.now();
     r = await rig({ now: () => clock });

@@ -357,6 +357,12 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
     return p.state;
   };
 
+  function preGenerate(): string {
+    const c = `${code().slice(0, 4)}-${Math.floor(1000 + Math.random() * 9000)}`;
+    preGenerated.set(c, now() + 30 * 60_000);
+    return c;
+  }
+
   async function complete(p: FakePairing): Promise<FakePairing> {
     const keys = await generateX25519KeyPair();
     p.approverKeyPair = keys;
@@ -391,6 +397,12 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
       },
       201,
     );
+  });
+
+  // The approver side (the mobile app), not called by SDKs: a code valid for 30 minutes.
+  app.post('/v1/pairing/pre-generate', (c) => {
+    const pairingCode = preGenerate();
+    return c.json({ pairingCode, expiresAt: new Date(preGenerated.get(pairingCode)!).toISOString() }, 201);
   });
 
   app.post('/v1/pairing/claim', async (c) => {
@@ -688,11 +700,7 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
       p.state = 'Revoked';
       return p;
     },
-    preGeneratePairingCode() {
-      const c = `${code().slice(0, 4)}-${Math.floor(1000 + Math.random() * 9000)}`;
-      preGenerated.set(c, now() + 30 * 60_000);
-      return c;
-    },
+    preGeneratePairingCode: preGenerate,
     waitForArtifact(requestId) {
       const match = (e: FakeExchange) => requestId === undefined || e.requestId === requestId;
       const existing = [...exchanges.values()].find(match);
