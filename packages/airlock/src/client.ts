@@ -287,6 +287,7 @@ export class AirlockGatewayClient {
       mapError: (context) => gatewayError(context, raw.get(context.headers)),
     });
     this.setPat(options.pat);
+    checkCredential(options.bearerToken, 'The bearer token');
     this.#bearer = options.bearerToken;
     this.#provider = options.tokenProvider;
     this.setClientCredentials(options.clientId, options.clientSecret);

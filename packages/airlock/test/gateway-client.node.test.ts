@@ -63,6 +63,21 @@ describe('credentials (spec §2)', () => {
     await expect(r.client.checkConsent()).rejects.toSatisfy((e) => AirlockAuthenticationError.isInstance(e));
   });
 
+  it('public app kinds are checked by Origin when the app lists allowed origins', async () => {
+    r = await rig(
+      { apps: [{ clientId: 'web', allowedOrigins: ['https://app.example'] }] },
+      { clientId: 'web', headers: { origin: 'https://app.example' } },
+    );
+    expect(await r.client.checkConsent()).toBe('approved');
+    const other = new AirlockGatewayClient({
+      baseUrl: r.gateway.url,
+      pat: PAT,
+      clientId: 'web',
+      headers: { origin: 'https://evil.example' },
+    });
+    await expect(other.checkConsent()).rejects.toSatisfy((e) => AirlockAuthenticationError.isInstance(e));
+  });
+
   it('a wrong app secret is a 401 with an empty body', async () => {
     r = await rig(
       { apps: [{ clientId: 'a', clientSecret: 'right' }] },
@@ -82,6 +97,7 @@ describe('credentials (spec §2)', () => {
     expect(() => r.client.setPat('airlock_pat_abc')).toThrow(AirlockInputError);
     expect(() => new AirlockGatewayClient({ pat: 'nope' })).toThrow(/airpat_/);
     expect(() => r.client.setBearerToken('a\nb')).toThrow(AirlockInputError);
+    expect(() => new AirlockGatewayClient({ bearerToken: 'a\rb' })).toThrow(AirlockInputError);
     expect(() => r.client.setClientCredentials('id', 'x\u0000')).toThrow(AirlockInputError);
     expect(r.gateway.recorder.requests.length).toBe(0);
   });

@@ -39,6 +39,11 @@ export interface FakeApp {
   clientSecret?: string;
   /** Shown in consent errors. */
   appName?: string;
+  /**
+   * For public kinds: the browser origins allowed (spec §2). When set, a request without a secret must carry
+   * one of them in `Origin`; the fake answers others with a 401, as for any credential it refuses.
+   */
+  allowedOrigins?: string[];
 }
 
 /** What a test wants the fake approver to decide (defaults: approve, signed, a fresh nonce). */
@@ -290,6 +295,9 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
         !known ||
         (known.clientSecret !== undefined && c.req.header('x-client-secret') !== known.clientSecret)
       )
+        return c.body(null, 401);
+      const origin = c.req.header('origin') ?? '';
+      if (known.clientSecret === undefined && known.allowedOrigins && !known.allowedOrigins.includes(origin))
         return c.body(null, 401);
       appId = known.clientId;
     }
