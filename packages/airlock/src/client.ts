@@ -181,6 +181,8 @@ export interface WaitUntilDecidedOptions extends Omit<WaitOptions, 'timeout'> {
   totalTimeout?: number;
   /** Withdraws the exchange when the deadline passes (default `false`), as the test enforcers do. */
   withdrawOnTimeout?: boolean;
+  /** Acknowledges the decision once it arrived (default `false`); a failed ack does not fail the wait. */
+  acknowledge?: boolean;
 }
 
 /** Options of {@link AirlockGatewayClient.getEffectiveDndPolicies}. */
@@ -555,9 +557,16 @@ export class AirlockGatewayClient {
     requestId: string,
     options: WaitUntilDecidedOptions = {},
   ): Promise<DecisionDeliverEnvelope> {
-    const { totalTimeout = 120_000, withdrawOnTimeout = false, signal, ...wait } = options;
+    const {
+      totalTimeout = 120_000,
+      withdrawOnTimeout = false,
+      acknowledge = false,
+      signal,
+      ...wait
+    } = options;
+    let decision: DecisionDeliverEnvelope;
     try {
-      return await longPoll(
+      decision = await longPoll(
         (poll) =>
           this.waitForDecision(requestId, {
             ...wait,
@@ -577,6 +586,8 @@ export class AirlockGatewayClient {
         await this.withdrawExchange(requestId).catch(() => {});
       throw error;
     }
+    if (acknowledge) await this.acknowledgeDecision(decision, signal ? { signal } : {}).catch(() => {});
+    return decision;
   }
 
   /**

@@ -214,7 +214,12 @@ describe('encrypt, submit, decide, wait, verify, ack', () => {
       metadata: { routingToken: p.routingToken },
     });
     setTimeout(() => void r.gateway.decide(requestId, { decision: 'reject', reason: 'no' }), 1300);
-    const decision = await r.client.waitUntilDecided(requestId, { timeoutSeconds: 1, totalTimeout: 10_000 });
+    const decision = await r.client.waitUntilDecided(requestId, {
+      timeoutSeconds: 1,
+      totalTimeout: 10_000,
+      acknowledge: true,
+    });
+    expect((r.gateway.acks[0] as { body: { msgId: string } }).body.msgId).toBe(decision.msgId);
     expect(decision.body?.decision).toBe('reject');
     expect(isApproved(decision)).toBe(false);
     expect(r.gateway.recorder.requests.filter((x) => x.path.endsWith('/wait')).length).toBeGreaterThanOrEqual(
