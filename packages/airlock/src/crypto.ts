@@ -6,6 +6,7 @@
  * @module
  */
 import { AirlockDecryptionError, AirlockInputError } from './errors.ts';
+import { parseJsonExact } from './json.ts';
 
 type Crypto = typeof import('@x/crypto');
 let loading: Promise<Crypto> | undefined;
@@ -219,8 +220,9 @@ export async function sha256Hex(data: string | Uint8Array): Promise<string> {
 
 /**
  * Canonical JSON of a JSON text (spec §8): parsed and re-emitted with sorted keys and no whitespace, numbers
- * in RFC 8785 form (as the .NET SDK, the only one using a real JCS library; integer-only payloads hash the
- * same in every SDK).
+ * in RFC 8785 form (as the .NET SDK, the only one using a real JCS library), except that integers beyond
+ * 2^53 keep every digit, as in the Python reference: rounding them would change what the approver reads.
+ * Integer-only payloads hash the same in every SDK.
  *
  * @throws {AirlockInputError} `invalid_payload` for text that is not JSON or has no canonical form.
  */
@@ -228,7 +230,7 @@ export async function canonicalize(jsonText: string): Promise<string> {
   const c = await loadCrypto();
   let value: unknown;
   try {
-    value = JSON.parse(jsonText);
+    value = parseJsonExact(jsonText);
   } catch (error) {
     wrap(error, 'invalid_payload', 'The payload is not valid JSON');
   }
