@@ -6,7 +6,6 @@
  * @module
  */
 import { AirlockDecryptionError, AirlockInputError } from './errors.ts';
-import { parseJsonExact } from './json.ts';
 
 type Crypto = typeof import('@x/crypto');
 let loading: Promise<Crypto> | undefined;
@@ -228,6 +227,8 @@ export async function sha256Hex(data: string | Uint8Array): Promise<string> {
  */
 export async function canonicalize(jsonText: string): Promise<string> {
   const c = await loadCrypto();
+  // The parser is only needed here, so it loads with @x/crypto rather than up front.
+  const { parseJsonExact } = await import('./json.ts');
   let value: unknown;
   try {
     value = parseJsonExact(jsonText);
