@@ -39,6 +39,7 @@ import {
   type PresenceHeartbeatRequest,
 } from './models.ts';
 import type { AccessTokenProvider } from './token-provider.ts';
+import { VERSION } from './version.ts';
 
 /** The public gateway. */
 export const DEFAULT_GATEWAY_URL = 'https://igw.airlocks.io';
@@ -263,6 +264,7 @@ export class AirlockGatewayClient {
     this.#http = createHttpClient({
       baseUrl: options.baseUrl ?? DEFAULT_GATEWAY_URL,
       timeout: this.#timeout,
+      userAgent: `x-airlock/${VERSION}`,
       ...(options.retry === undefined ? {} : { retry: options.retry }),
       ...(options.headers === undefined ? {} : { headers: options.headers }),
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),

@@ -1,6 +1,7 @@
 // Credentials, headers and the smaller endpoints (echo, heartbeat, DND, consent), error bodies, quota and
 // 401 handling, all against the fake gateway over real sockets.
 import { afterEach, describe, expect, it } from 'vitest';
+import pkg from '../package.json';
 import {
   type AccessTokenProvider,
   AirlockAuthenticationError,
@@ -51,6 +52,14 @@ describe('credentials (spec §2)', () => {
     r.client.setBearerToken(undefined);
     await expect(r.client.checkConsent()).rejects.toSatisfy((e) => AirlockAuthenticationError.isInstance(e));
     expect(r.gateway.recorder.last()!.headers['authorization']).toBeUndefined();
+  });
+
+  it('identifies itself in the User-Agent with the package version', async () => {
+    r = await rig();
+    await r.client.echo();
+    expect(r.gateway.recorder.last()!.headers['user-agent']).toMatch(
+      new RegExp(`^x-airlock/${pkg.version.replace(/\./g, '\\.')} x-http-core/`),
+    );
   });
 
   it('public app kinds send a client id and no secret', async () => {
