@@ -12,6 +12,8 @@ let loading: Promise<Crypto> | undefined;
 /** @x/crypto, imported lazily (a separate chunk for bundlers). */
 export const loadCrypto = (): Promise<Crypto> => (loading ??= import('@x/crypto'));
 
+let jsonModule: Promise<typeof import('./json.ts')> | undefined;
+
 /** The HKDF info string of the Airlock E2E key (spec §7.3). */
 export const E2E_INFO = 'HARP-E2E-AES256GCM';
 /** The `alg` the helpers write into ciphertext objects. */
@@ -227,8 +229,8 @@ export async function sha256Hex(data: string | Uint8Array): Promise<string> {
  */
 export async function canonicalize(jsonText: string): Promise<string> {
   const c = await loadCrypto();
-  // The parser is only needed here, so it loads with @x/crypto rather than up front.
-  const { parseJsonExact } = await import('./json.ts');
+  // The parser is only needed here, so it is loaded on first use rather than up front.
+  const { parseJsonExact } = await (jsonModule ??= import('./json.ts'));
   let value: unknown;
   try {
     value = parseJsonExact(jsonText);
