@@ -13,6 +13,7 @@ let loading: Promise<Crypto> | undefined;
 export const loadCrypto = (): Promise<Crypto> => (loading ??= import('@x/crypto'));
 
 let jsonModule: Promise<typeof import('./json.ts')> | undefined;
+const loadJson = () => (jsonModule ??= import('./json.ts'));
 
 /** The HKDF info string of the Airlock E2E key (spec §7.3). */
 export const E2E_INFO = 'HARP-E2E-AES256GCM';
@@ -230,7 +231,7 @@ export async function sha256Hex(data: string | Uint8Array): Promise<string> {
 export async function canonicalize(jsonText: string): Promise<string> {
   const c = await loadCrypto();
   // The parser is only needed here, so it is loaded on first use rather than up front.
-  const { parseJsonExact } = await (jsonModule ??= import('./json.ts'));
+  const { parseJsonExact } = await loadJson();
   let value: unknown;
   try {
     value = parseJsonExact(jsonText);
