@@ -16,7 +16,7 @@ export interface Comparison {
   title: string;
   baseline: BenchCase;
   candidates: Candidate[];
-  /** Milliseconds spent on each case (default 500, or BENCH_TIME_MS). */
+  /** Milliseconds spent on each case, split over BENCH_ROUNDS rounds (default 500, or BENCH_TIME_MS). */
   timeMs?: number;
 }
 
@@ -32,6 +32,7 @@ export interface ComparisonRow {
 }
 
 const defaultTimeMs = Number(process.env.BENCH_TIME_MS ?? 500);
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 
 /**
  * Runs the baseline and every candidate, then prints ops/s and each candidate's ratio to the baseline.
@@ -39,13 +40,28 @@ const defaultTimeMs = Number(process.env.BENCH_TIME_MS ?? 500);
  */
 export async function compare(comparison: Comparison): Promise<ComparisonRow[]> {
   const timeMs = comparison.timeMs ?? defaultTimeMs;
-  const bench = new Bench({ time: timeMs, warmupTime: Math.min(200, timeMs / 2), throws: true });
-  for (const c of [comparison.baseline, ...comparison.candidates]) bench.add(c.name, c.fn);
-  await bench.run();
+  const cases = [comparison.baseline, ...comparison.candidates];
+  // Several short rounds in rotating order, then the median per case: drift over a run (JIT warm-up, GC,
+  // a server's growing state, other load on the machine) then lands on every case alike.
+  const samples = new Map<string, Array<[number, number]>>(cases.map((c) => [c.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    const bench = new Bench({
+      time: timeMs / rounds,
+      warmupTime: Math.min(100, timeMs / rounds / 2),
+      throws: true,
+    });
+    const order = cases.map((_, i) => cases[(i + round) % cases.length]!);
+    for (const c of order) bench.add(c.name, c.fn);
+    await bench.run();
+    for (const c of cases) {
+      const result = bench.getTask(c.name)?.result;
+      if (!result || !('throughput' in result)) throw new Error(`benchmark ${c.name} produced no result`);
+      samples.get(c.name)!.push([result.throughput.mean, result.throughput.rme]);
+    }
+  }
   const hz = (name: string): [number, number] => {
-    const result = bench.getTask(name)?.result;
-    if (!result || !('throughput' in result)) throw new Error(`benchmark ${name} produced no result`);
-    return [result.throughput.mean, result.throughput.rme];
+    const sorted = [...samples.get(name)!].sort((a, b) => a[0] - b[0]);
+    return sorted[Math.floor(sorted.length / 2)]!;
   };
   const [baseHz, baseRme] = hz(comparison.baseline.name);
   const rows: ComparisonRow[] = [
