@@ -27,6 +27,7 @@ import {
 } from '../crypto.ts';
 import { signDecision } from '../decisions.ts';
 import type { DecisionDeliverEnvelope, DndPolicy } from '../models.ts';
+import { type FakeCors, fakeCors } from './cors.ts';
 
 /** The consent state the fake reports (`GET /v1/consent/status` and the artifact gate). */
 export type FakeConsentState = 'approved' | 'required' | 'pending' | 'denied';
@@ -122,6 +123,11 @@ export interface FakeGatewayOptions {
   pairingTtlMs?: number;
   /** The identity provider announced by `GET /v1/integrations/discovery`. */
   idpBaseUrl?: string;
+  /**
+   * CORS for browser code under test (default: any loopback `http` origin; `false` for none): preflights are
+   * answered before the recorder and faults, responses carry `Access-Control-Allow-Origin`. See {@link FakeCors}.
+   */
+  cors?: FakeCors;
 }
 
 /** A pairing as the fake holds it. */
@@ -265,6 +271,7 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
   const recorder = createRequestRecorder();
   const faults = createFaultInjector();
   const app = new Hono();
+  app.use(fakeCors(options.cors));
   app.use(recorder.middleware);
   app.use(faults.middleware);
 

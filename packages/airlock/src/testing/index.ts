@@ -3,5 +3,6 @@
  *
  * @module
  */
+export { type FakeCors, type FakeCorsOptions, isLoopbackOrigin } from './cors.ts';
 export * from './gateway-fake.ts';
 export * from './oidc-fake.ts';

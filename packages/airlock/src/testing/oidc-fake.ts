@@ -31,6 +31,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
+import { type FakeCors, fakeCors } from './cors.ts';
 import { OidcFakeClock } from './oidc-clock.ts';
 
 export { OidcFakeClock } from './oidc-clock.ts';
@@ -65,6 +66,11 @@ export interface FakeOidcProviderOptions {
   omitEndpoints?: ReadonlyArray<
     'device_authorization_endpoint' | 'authorization_endpoint' | 'revocation_endpoint'
   >;
+  /**
+   * CORS for a browser client under test (default: any loopback `http` origin; `false` for none), as Keycloak
+   * does for a client's web origins: preflights answered before the recorder and faults. See {@link FakeCors}.
+   */
+  cors?: FakeCors;
 }
 
 /** A device login as the fake sees it. */
@@ -344,6 +350,7 @@ interface ProviderState {
   defaultSubject: string;
   allowRedirectUri: (uri: string) => boolean;
   omit: ReadonlySet<string>;
+  cors: FakeCors | undefined;
   recorder: RequestRecorder;
   faults: FaultInjector;
   privateKey: CryptoKey;
@@ -388,6 +395,7 @@ export async function startFakeOidcProvider(
     defaultSubject: options.defaultSubject ?? 'user-1',
     allowRedirectUri: options.allowRedirectUri ?? defaultAllowRedirectUri,
     omit: new Set(options.omitEndpoints ?? []),
+    cors: options.cors,
     recorder: createRequestRecorder(),
     faults: createFaultInjector(),
     privateKey,
@@ -406,6 +414,7 @@ export async function startFakeOidcProvider(
 
 function createApp(s: ProviderState): Hono {
   const app = new Hono();
+  app.use(fakeCors(s.cors));
   app.use(s.recorder.middleware);
   app.use(s.faults.middleware);
   const base = `/realms/${s.realm}`;
