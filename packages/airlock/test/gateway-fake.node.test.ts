@@ -9,7 +9,7 @@ import {
   AirlockUnprocessableError,
   startPairing,
 } from '../src/index.ts';
-import { PAT, pair, type Rig, rig } from './gateway-kit.ts';
+import { artifactFor, PAT, pair, type Rig, rig } from './gateway-kit.ts';
 
 let r: Rig;
 afterEach(async () => {
@@ -153,12 +153,7 @@ describe('held polls', () => {
   it('are released when the client aborts and when the gateway closes', async () => {
     r = await rig();
     const p = await pair(r);
-    const { requestId } = await r.client.encryptAndSubmitArtifact({
-      enforcerId: 'enf-1',
-      plaintextPayload: payload,
-      encryptionKey: p.encryptionKey,
-      metadata: { routingToken: p.routingToken },
-    });
+    const { requestId } = await r.client.encryptAndSubmitArtifact(artifactFor(p, payload));
     const ctl = new AbortController();
     const aborted = r.client.waitForDecision(requestId, { signal: ctl.signal }).catch((e) => e);
     const kept = r.client.waitForDecision(requestId, { timeoutSeconds: 30 });
@@ -215,12 +210,7 @@ describe('long-poll timing', () => {
   it('the HTTP timeout outlasts the server wait even when the client timeout is shorter', async () => {
     r = await rig({}, { timeout: 500 });
     const p = await pair(r);
-    const { requestId } = await r.client.encryptAndSubmitArtifact({
-      enforcerId: 'enf-1',
-      plaintextPayload: payload,
-      encryptionKey: p.encryptionKey,
-      metadata: { routingToken: p.routingToken },
-    });
+    const { requestId } = await r.client.encryptAndSubmitArtifact(artifactFor(p, payload));
     const started = Date.now();
     expect(await r.client.waitForDecision(requestId, { timeoutSeconds: 2 })).toBeNull();
     expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
@@ -229,12 +219,7 @@ describe('long-poll timing', () => {
   it('waitUntilDecided stops with the caller signal', async () => {
     r = await rig();
     const p = await pair(r);
-    const { requestId } = await r.client.encryptAndSubmitArtifact({
-      enforcerId: 'enf-1',
-      plaintextPayload: payload,
-      encryptionKey: p.encryptionKey,
-      metadata: { routingToken: p.routingToken },
-    });
+    const { requestId } = await r.client.encryptAndSubmitArtifact(artifactFor(p, payload));
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(), 100);
     const e = await r.client.waitUntilDecided(requestId, { signal: ctl.signal }).catch((x) => x);

@@ -15,7 +15,7 @@ import {
   verifyDecision,
   waitForPairing,
 } from '../src/index.ts';
-import { pair, type Rig, rig } from './gateway-kit.ts';
+import { artifactFor, pair, type Rig, rig } from './gateway-kit.ts';
 
 let r: Rig;
 afterEach(async () => {
@@ -116,14 +116,7 @@ describe('pairing', () => {
     r = await rig();
     const p = await pair(r);
     expect(await r.client.revokePairing(p.routingToken)).toEqual({ status: 'revoked', enforcerId: 'enf-1' });
-    const error = await r.client
-      .encryptAndSubmitArtifact({
-        enforcerId: 'enf-1',
-        plaintextPayload: payload,
-        encryptionKey: p.encryptionKey,
-        metadata: { routingToken: p.routingToken },
-      })
-      .catch((e) => e);
+    const error = await r.client.encryptAndSubmitArtifact(artifactFor(p, payload)).catch((e) => e);
     expect(AirlockPermissionError.isInstance(error)).toBe(true);
     expect(error.isPairingRevoked).toBe(true);
     expect(error.status).toBe(403);
@@ -184,12 +177,7 @@ describe('encrypt, submit, decide, wait, verify, ack', () => {
   it('returns null on 204 and clamps the wait to 1..60 s', async () => {
     r = await rig();
     const p = await pair(r);
-    const { requestId } = await r.client.encryptAndSubmitArtifact({
-      enforcerId: 'enf-1',
-      plaintextPayload: payload,
-      encryptionKey: p.encryptionKey,
-      metadata: { routingToken: p.routingToken },
-    });
+    const { requestId } = await r.client.encryptAndSubmitArtifact(artifactFor(p, payload));
     const started = Date.now();
     expect(await r.client.waitForDecision(requestId, { timeoutSeconds: 0.2 })).toBeNull();
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
@@ -207,12 +195,7 @@ describe('encrypt, submit, decide, wait, verify, ack', () => {
   it('waitUntilDecided loops over empty polls until the decision', async () => {
     r = await rig();
     const p = await pair(r);
-    const { requestId } = await r.client.encryptAndSubmitArtifact({
-      enforcerId: 'enf-1',
-      plaintextPayload: payload,
-      encryptionKey: p.encryptionKey,
-      metadata: { routingToken: p.routingToken },
-    });
+    const { requestId } = await r.client.encryptAndSubmitArtifact(artifactFor(p, payload));
     setTimeout(() => void r.gateway.decide(requestId, { decision: 'reject', reason: 'no' }), 1300);
     const decision = await r.client.waitUntilDecided(requestId, {
       timeoutSeconds: 1,
@@ -230,12 +213,7 @@ describe('encrypt, submit, decide, wait, verify, ack', () => {
   it('waitUntilDecided gives up at the deadline and withdraws when asked', async () => {
     r = await rig();
     const p = await pair(r);
-    const { requestId } = await r.client.encryptAndSubmitArtifact({
-      enforcerId: 'enf-1',
-      plaintextPayload: payload,
-      encryptionKey: p.encryptionKey,
-      metadata: { routingToken: p.routingToken },
-    });
+    const { requestId } = await r.client.encryptAndSubmitArtifact(artifactFor(p, payload));
     await expect(
       r.client.waitUntilDecided(requestId, {
         timeoutSeconds: 1,
@@ -253,13 +231,7 @@ describe('encrypt, submit, decide, wait, verify, ack', () => {
   it('withdraw: a held poll ends with 404; after a decision, 409 already_resolved', async () => {
     r = await rig();
     const p = await pair(r);
-    const submit = () =>
-      r.client.encryptAndSubmitArtifact({
-        enforcerId: 'enf-1',
-        plaintextPayload: payload,
-        encryptionKey: p.encryptionKey,
-        metadata: { routingToken: p.routingToken },
-      });
+    const submit = () => r.client.encryptAndSubmitArtifact(artifactFor(p, payload));
     const a = await submit();
     const held = r.client.waitForDecision(a.requestId, { timeoutSeconds: 20 }).catch((e) => e);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -348,12 +320,7 @@ describe('idempotency by requestId', () => {
 describe('decision verification against the fake approver', () => {
   async function submitted(r: Rig) {
     const p = await pair(r);
-    return r.client.encryptAndSubmitArtifact({
-      enforcerId: 'enf-1',
-      plaintextPayload: payload,
-      encryptionKey: p.encryptionKey,
-      metadata: { routingToken: p.routingToken },
-    });
+    return r.client.encryptAndSubmitArtifact(artifactFor(p, payload));
   }
 
   it.each([
@@ -378,13 +345,7 @@ describe('decision verification against the fake approver', () => {
   it('refuses a replayed nonce, but not the same decision delivered twice', async () => {
     r = await rig();
     const p = await pair(r);
-    const submit = () =>
-      r.client.encryptAndSubmitArtifact({
-        enforcerId: 'enf-1',
-        plaintextPayload: payload,
-        encryptionKey: p.encryptionKey,
-        metadata: { routingToken: p.routingToken },
-      });
+    const submit = () => r.client.encryptAndSubmitArtifact(artifactFor(p, payload));
     const a = await submit();
     await r.gateway.decide(a.requestId, { nonce: 'nonce-1' });
     expect((await r.client.waitForDecision(a.requestId))?.body?.nonce).toBe('nonce-1');

@@ -42,3 +42,13 @@ export async function pair(r: Rig, enforcerId = 'enf-1'): Promise<CompletedPairi
   await r.gateway.completePairing(pending.pairingCode!);
   return pending.waitForCompletion({ intervalMs: 10 });
 }
+
+/** The encrypt-and-submit request most tests send: `payload` under the pairing's key and routing token. */
+export function artifactFor(p: CompletedPairing, plaintextPayload: string, enforcerId = 'enf-1') {
+  return {
+    enforcerId,
+    plaintextPayload,
+    encryptionKey: p.encryptionKey,
+    metadata: { routingToken: p.routingToken },
+  };
+}
