@@ -40,6 +40,16 @@ try {
     },
     candidates: [
       {
+        // Reference: what Node's fetch alone pays for an AbortSignal, which every client call needs for its
+        // per-attempt timeout and the caller's abort.
+        name: 'raw fetch + AbortSignal (reference)',
+        fn: async () => {
+          const res = await fetch(url, { signal: new AbortController().signal });
+          if (!res.ok) throw new Error(String(res.status));
+          await res.json();
+        },
+      },
+      {
         name: 'createHttpClient().get(schema)',
         target: 0.9,
         fn: () => client.get('/users/u1', { schema: User }),
