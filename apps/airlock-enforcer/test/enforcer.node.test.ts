@@ -2,8 +2,8 @@
  * The Test Enforcer driven as a person would: in a real terminal (tmux), typing answers and menu choices,
  * reading the screen, against the fake gateway and identity provider started here.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,7 +64,6 @@ async function launch(args: string[] = [], env: Record<string, string> = {}): Pr
 }
 
 async function saveConfig(fields: Record<string, unknown>): Promise<void> {
-  const { mkdir } = await import('node:fs/promises');
   await mkdir(join(home, '.airlock'), { recursive: true });
   await writeFile(
     configPath,
@@ -146,6 +145,210 @@ describe('first run', () => {
     await terminal.choose(MENU, 'Exit');
     await terminal.waitFor('Bye.');
     expect(await terminal.exitStatus()).toBe(0);
-    if (process.env.SHOW_SCREEN) console.log(await terminal.screen());
+  });
+});
+
+/** The request id the enforcer printed after submitting (the last one on screen). */
+async function submit(terminal: Terminal, command: string): Promise<string> {
+  const before = await terminal.count('Submitted req-');
+  await terminal.choose(MENU, 'Submit artifact');
+  await terminal.answer('Command to approve', command);
+  await terminal.answer('Request label', 'Deploy');
+  const screen = await terminal.waitFor('Submitted req-', { times: before + 1 });
+  await terminal.waitFor(/Waiting for the decision: \d+:\d\d left/);
+  return [...screen.matchAll(/Submitted (req-[0-9a-f-]+)/g)].at(-1)![1]!;
+}
+
+describe('device code sign-in', () => {
+  it('shows the URL, the code and a QR code, signs in, restores the session from the refresh token and signs out', async () => {
+    await saveConfig({});
+    let terminal = await launch();
+    await terminal.choose(MENU, 'Sign in (device code)');
+    const screen = await terminal.waitFor(/enter the code [A-Z]{4}-[A-Z]{4}/);
+    const userCode = /enter the code ([A-Z]{4}-[A-Z]{4})/.exec(screen)![1]!;
+    expect(screen).toContain(`Open ${idp.realmUrl}`);
+    expect(screen).toMatch(/[▀▄█]{10}/); // the QR code
+    await terminal.waitFor(`Waiting for you to approve the sign-in (code ${userCode})`);
+    idp.approveDevice(userCode);
+    // The provider's clock only moves when told: let the polling interval pass there.
+    idp.clock.advance(60_000);
+    await terminal.waitFor('Signed in.', { timeout: 90_000 });
+    await terminal.waitFor('Consent: approved');
+    await terminal.waitFor('signed in (OAuth, refresh token');
+
+    const saved = await readConfig();
+    expect(saved.accessToken).toMatch(/^ey/);
+    expect(saved.refreshToken).not.toBe('');
+    expect(saved.tokenExpiresAt).toBeGreaterThan(Date.now());
+    const consent = gateway.recorder.requests.filter((r) => r.path === '/v1/consent/status').at(-1);
+    expect(consent?.headers.authorization).toBe(`Bearer ${saved.accessToken}`);
+    expect(await terminal.screen()).not.toContain(String(saved.refreshToken));
+    await terminal.choose(MENU, 'Exit');
+    expect(await terminal.exitStatus()).toBe(0);
+
+    // Next run: the refresh token brings the session back.
+    terminal = await launch();
+    await terminal.waitFor('Signed in with the saved session. Consent: approved.');
+    const restored = await readConfig();
+    expect(restored.refreshToken).not.toBe(saved.refreshToken); // rotated and saved
+    await terminal.choose(MENU, 'Sign out');
+    await terminal.waitFor('Signed out: tokens and PAT removed');
+    await terminal.waitFor('not signed in');
+    const cleared = await readConfig();
+    expect(cleared).toMatchObject({ accessToken: '', refreshToken: '', tokenExpiresAt: 0, pat: '' });
+    expect(idp.isRefreshTokenActive(String(restored.refreshToken))).toBe(false);
+    await terminal.choose(MENU, 'Exit');
+    expect(await terminal.exitStatus()).toBe(0);
+  });
+});
+
+describe('saved sessions and overrides', () => {
+  it('restores a saved PAT, and drops one the gateway refuses', async () => {
+    await saveConfig({ pat: PAT });
+    let terminal = await launch();
+    await terminal.waitFor('Signed in with the saved Personal Access Token. Consent: approved.');
+    await terminal.waitForPrompt(MENU);
+    await terminal.press('C-c');
+    expect(await terminal.exitStatus()).toBe(130);
+
+    await saveConfig({ pat: 'airpat_revoked_000000000' });
+    terminal = await launch();
+    await terminal.waitFor('The saved PAT was refused by the gateway and has been removed.');
+    expect((await readConfig()).pat).toBe('');
+  });
+
+  it('takes the gateway from --gateway and credentials from AIRLOCK_* without saving them', async () => {
+    await saveConfig({
+      gatewayUrl: 'http://127.0.0.1:9',
+      clientId: 'file-app',
+      clientSecret: 'file-secret-0000',
+    });
+    const terminal = await launch(['--gateway', gateway.url], {
+      AIRLOCK_PAT: PAT,
+      AIRLOCK_CLIENT_ID: CLIENT_ID,
+      AIRLOCK_CLIENT_SECRET: CLIENT_SECRET,
+      AIRLOCK_WORKSPACE_NAME: 'ci-workspace',
+    });
+    await terminal.waitFor('Signed in with the saved Personal Access Token.');
+    await terminal.waitFor('workspace ci-workspace');
+    await terminal.choose(MENU, 'Exit');
+    expect(await terminal.exitStatus()).toBe(0);
+    const saved = await readConfig();
+    expect(saved).toMatchObject({ gatewayUrl: 'http://127.0.0.1:9', clientId: 'file-app' });
+    expect(saved.pat ?? '').toBe('');
+    expect(saved.workspaceName).toBeUndefined();
+  });
+
+  it('tells a non-terminal stdin to use a terminal instead of waiting for input', async () => {
+    await saveConfig({});
+    const child = spawn(process.execPath, [bin, '--config', configPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain('airlock-enforcer is interactive and needs a terminal');
+  });
+});
+
+describe('pairing and artifacts', () => {
+  it('pairs, sends heartbeats, submits → approve, submits → reject, then unpairs', async () => {
+    await saveConfig({ pat: PAT, enforcerId: 'enf-pair' });
+    const terminal = await launch([], { AIRLOCK_SIGNER_PUBLIC_KEY: gateway.signerPublicKey });
+    await terminal.waitForPrompt(MENU);
+    const beats = gateway.heartbeats.length;
+    await pair(terminal);
+    const saved = await readConfig();
+    expect(saved.deviceId).toBe('dev-test-box');
+    expect(saved.routingToken).not.toBe('');
+    expect(saved.encryptionKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const pairing = [...gateway.pairings.values()].find((p) => p.routingToken === saved.routingToken)!;
+    expect(pairing).toMatchObject({
+      deviceId: 'dev-test-box',
+      enforcerId: 'enf-pair',
+      workspaceName: 'default',
+    });
+    expect(pairing.encryptionKey).toBe(saved.encryptionKey); // both ends derived the same key
+    await terminal.waitFor('heartbeat on');
+    await expect.poll(() => gateway.heartbeats.length, { timeout: 30_000 }).toBeGreaterThan(beats);
+    expect(gateway.heartbeats.at(-1)).toMatchObject({ enforcerId: 'enf-pair', workspaceName: 'default' });
+
+    // Submit → approve: the approver decrypts the payload; the signed decision is verified and acknowledged.
+    const approvedId = await submit(terminal, 'terraform apply');
+    const exchange = gateway.exchanges.get(approvedId)!;
+    expect(exchange.hashMatches).toBe(true);
+    expect(JSON.parse(exchange.plaintext!)).toMatchObject({
+      command: 'terraform apply',
+      requestLabel: 'Deploy',
+    });
+    expect(exchange.metadata).toEqual({
+      routingToken: saved.routingToken,
+      workspaceName: 'default',
+      requestLabel: 'Deploy',
+    });
+    await gateway.decide(approvedId, { decision: 'approve', reason: 'Looks fine' });
+    await terminal.waitFor(`APPROVED: ${approvedId}`);
+    await terminal.waitFor('Reason: Looks fine');
+    await terminal.waitFor('Signer: fake-signer-1 · signature verified');
+    await expect.poll(() => gateway.exchanges.get(approvedId)!.acks.length).toBe(1);
+
+    // Submit → reject.
+    const rejectedId = await submit(terminal, 'rm -rf /');
+    await gateway.decide(rejectedId, { decision: 'reject', reason: 'Too dangerous' });
+    await terminal.waitFor(`REJECTED (reject): ${rejectedId}`);
+    await terminal.waitFor('Reason: Too dangerous');
+
+    // Withdrawing a decided request is refused by the gateway and said so.
+    await terminal.choose(MENU, 'Withdraw last request');
+    await terminal.waitFor(`Could not withdraw ${rejectedId}`);
+
+    await terminal.choose(MENU, 'Unpair');
+    await terminal.choose('Unpair this device?', 'Yes');
+    await terminal.waitFor('Unpaired: routing token and key removed, heartbeat stopped.');
+    expect(gateway.pairings.get(pairing.pairingNonce)!.state).toBe('Revoked');
+    expect(await readConfig()).toMatchObject({ routingToken: '', encryptionKey: '', deviceId: '' });
+    await terminal.waitForPrompt(MENU);
+    expect(await terminal.screen()).toMatch(/What next\?\n│\s+● Pair device/);
+    await terminal.choose(MENU, 'Exit');
+    expect(await terminal.exitStatus()).toBe(0);
+  });
+
+  it('claims a code generated in the Airlock app', async () => {
+    await saveConfig({ pat: PAT });
+    const terminal = await launch();
+    await terminal.choose(MENU, 'Pair device');
+    await terminal.choose('How do you want to pair?', 'Enter a code generated');
+    await terminal.answer('Device ID', '');
+    await terminal.answer('Pairing code from the Airlock app', gateway.preGeneratePairingCode());
+    await terminal.waitFor('Paired. Routing token');
+    expect((await readConfig()).deviceId).toMatch(/^dev-/);
+    await terminal.choose(MENU, 'Exit');
+    expect(await terminal.exitStatus()).toBe(0);
+  });
+
+  it('withdraws a request nobody decided when the countdown runs out', async () => {
+    await saveConfig({ pat: PAT });
+    const terminal = await launch(['--decision-timeout', '3']);
+    await pair(terminal);
+    const requestId = await submit(terminal, 'make release');
+    await terminal.waitFor('No decision within 3 s: the request was withdrawn.', { timeout: 90_000 });
+    expect(gateway.exchanges.get(requestId)!.state).toBe('Withdrawn');
+    await terminal.choose(MENU, 'Exit');
+    expect(await terminal.exitStatus()).toBe(0);
+  });
+
+  it('leaves on Ctrl-C while waiting, withdrawing the pending request when asked', async () => {
+    await saveConfig({ pat: PAT });
+    const terminal = await launch();
+    await pair(terminal);
+    const requestId = await submit(terminal, 'npm publish');
+    await terminal.press('C-c');
+    await terminal.waitForPrompt(`Withdraw the pending request ${requestId} before leaving?`);
+    await terminal.press('Enter');
+    await terminal.waitFor(`Withdrew ${requestId}.`);
+    await terminal.waitFor('Interrupted: heartbeat stopped. Bye.');
+    expect(await terminal.exitStatus()).toBe(130);
+    expect(gateway.exchanges.get(requestId)!.state).toBe('Withdrawn');
   });
 });

@@ -147,24 +147,39 @@ export class Terminal {
     }
   }
 
-  /** Picks `label` in the select prompt asking `question`, with the arrow keys, and presses Enter. */
+  /**
+   * Picks `label` in the select prompt asking `question`: presses the arrow keys as many times as needed,
+   * waits until the screen shows the choice, then presses Enter.
+   */
   async choose(question: string | RegExp, label: string): Promise<void> {
     await this.waitForPrompt(question);
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const screen = await this.screen();
-      const active = activePrompt(screen);
-      const options = active?.lines.filter((line) => /^│\s+[●○]/.test(line)) ?? [];
-      const current = options.findIndex((line) => /^│\s+●/.test(line));
-      const target = options.findIndex((line) => line.replace(/^│\s+[●○]\s*/, '').startsWith(label));
-      if (target === -1) throw new Error(`No option "${label}" in the menu. Screen:\n${screen}`);
+      const { screen, current, target } = await this.#menuPosition(label);
       if (current === target) break;
       if (Date.now() > deadline) throw new Error(`Could not move to "${label}". Screen:\n${screen}`);
-      if (current !== -1) await this.press(target > current ? 'Down' : 'Up');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (current !== -1) {
+        const key = target > current ? 'Down' : 'Up';
+        await this.press(...Array.from({ length: Math.abs(target - current) }, () => key));
+        // Let the program catch up before looking again, so no key is pressed twice.
+        const settle = Date.now() + 10_000;
+        while (Date.now() < settle && (await this.#menuPosition(label)).current !== target)
+          await new Promise((resolve) => setTimeout(resolve, 100));
+      } else await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await this.press('Enter');
     await this.waitForAnswered(question);
+  }
+
+  async #menuPosition(label: string): Promise<{ screen: string; current: number; target: number }> {
+    const screen = await this.screen();
+    const active = activePrompt(screen);
+    const options = active?.state === 'active' ? active.lines.filter((line) => /^│\s+[●○]/.test(line)) : [];
+    const current = options.findIndex((line) => /^│\s+●/.test(line));
+    const target = options.findIndex((line) => line.replace(/^│\s+[●○]\s*/, '').startsWith(label));
+    if (target === -1 && options.length > 0)
+      throw new Error(`No option "${label}" in the menu. Screen:\n${screen}`);
+    return { screen, current, target };
   }
 
   /** Waits for the program to end; resolves with its exit status. */
