@@ -29,7 +29,7 @@ export class Terminal {
     this.#socket = socket;
   }
 
-  /** Starts `command` in a new detached tmux server of its own. */
+  /** Starts `command` in a new detached tmux server of its own; a shell around it prints its exit status. */
   static async start(command: string[], options: TerminalOptions = {}): Promise<Terminal> {
     const socket = `enforcer-test-${process.pid}-${++sessions}`;
     const terminal = new Terminal(socket);
@@ -46,6 +46,10 @@ export class Terminal {
       ...(options.cwd ? ['-c', options.cwd] : []),
       ...env,
       '--',
+      'sh',
+      '-c',
+      '"$@"; echo "[exited with $?]"',
+      'sh',
       ...command,
       ';',
       'set-option',
@@ -118,8 +122,7 @@ export class Terminal {
   async answer(question: string | RegExp, text: string): Promise<void> {
     await this.waitForPrompt(question);
     if (text) await this.type(text);
-    await this.press('Enter');
-    await this.waitForAnswered(question);
+    await this.#submit(question);
   }
 
   /** Waits until the active prompt (clack's `◆` line) shows `question`. */
@@ -135,14 +138,23 @@ export class Terminal {
     }
   }
 
-  async waitForAnswered(question: string | RegExp): Promise<void> {
+  /** How many answered (`◇`) or cancelled (`■`) prompts asking `question` are on the screen. */
+  async #answered(question: string | RegExp): Promise<number> {
+    return (await this.screen()).split('\n').filter((line) => {
+      const mark = /^[◇■]\s+(.*)$/.exec(line);
+      return mark !== null && matches(mark[1]!, question);
+    }).length;
+  }
+
+  /** Presses Enter on the open prompt asking `question` and waits until the program took the answer. */
+  async #submit(question: string | RegExp): Promise<void> {
+    // Counting answered prompts, not looking for an open one: the same question may be asked again at once.
+    const before = await this.#answered(question);
+    await this.press('Enter');
     const deadline = Date.now() + 60_000;
-    for (;;) {
-      const screen = await this.screen();
-      const active = activePrompt(screen);
-      if (!active || !matches(active.title, question) || active.state !== 'active') return;
+    while ((await this.#answered(question)) <= before) {
       if (Date.now() > deadline)
-        throw new Error(`The prompt ${String(question)} stayed open. Screen:\n${screen}`);
+        throw new Error(`The prompt ${String(question)} stayed open. Screen:\n${await this.screen()}`);
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
   }
@@ -167,8 +179,7 @@ export class Terminal {
           await new Promise((resolve) => setTimeout(resolve, 100));
       } else await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await this.press('Enter');
-    await this.waitForAnswered(question);
+    await this.#submit(question);
   }
 
   async #menuPosition(label: string): Promise<{ screen: string; current: number; target: number }> {
@@ -184,18 +195,9 @@ export class Terminal {
 
   /** Waits for the program to end; resolves with its exit status. */
   async exitStatus(timeout = 60_000): Promise<number> {
-    const deadline = Date.now() + timeout;
-    for (;;) {
-      const [dead, status] = (
-        await this.tmux('display-message', '-p', '-t', 'main', '#{pane_dead} #{pane_dead_status}')
-      )
-        .trim()
-        .split(' ');
-      // The pane dies at the terminal's end of file; its status follows when tmux reaps the process.
-      if (dead === '1' && status) return Number(status);
-      if (Date.now() > deadline) throw new Error(`The program did not exit. Screen:\n${await this.screen()}`);
-      await new Promise((resolve) => setTimeout(resolve, 150));
-    }
+    // The status comes from the wrapping shell: tmux does not always reap a pane's process in time to say.
+    const screen = await this.waitFor(/\[exited with \d+\]/, { timeout });
+    return Number(/\[exited with (\d+)\]/.exec(screen)![1]);
   }
 
   /** Stops the tmux server (and the program, if still running). */
