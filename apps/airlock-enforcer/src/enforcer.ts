@@ -10,6 +10,7 @@ import {
   AirlockAuthenticationError,
   AirlockConsentError,
   AirlockGatewayClient,
+  AirlockInputError,
   AirlockNotFoundError,
   type DecisionDeliverEnvelope,
   type DeviceCodeInfo,
@@ -156,7 +157,7 @@ export class Enforcer {
         return `Signed in with the saved Personal Access Token. ${consent.message}`;
       } catch (error) {
         this.gateway.setPat(undefined);
-        if (!AirlockAuthenticationError.isInstance(error) && (error as Error).name !== 'AirlockInputError')
+        if (!AirlockAuthenticationError.isInstance(error) && !AirlockInputError.isInstance(error))
           return `Could not check the saved PAT: ${describe(error)}`;
         await this.config.update({ pat: '' });
         // Fall through to the refresh token below.

@@ -172,7 +172,7 @@ export class EnforcerUi {
           ? `signed in (OAuth, refresh token ${mask(s.refreshToken)})`
           : 'not signed in';
     const pairing = enforcer.paired
-      ? `paired as ${s.deviceId} (routing token ${mask(s.routingToken)}), heartbeat ${enforcer.heartbeating ? 'on' : 'off'}`
+      ? `paired as ${s.deviceId} (routing token ${mask(s.routingToken)}), heartbeat ${enforcer.heartbeating ? 'on' : 'off'}${enforcer.heartbeatFailures ? ` (${enforcer.heartbeatFailures} failed)` : ''}`
       : 'not paired';
     return [
       `Gateway    ${s.gatewayUrl}`,

@@ -352,3 +352,36 @@ describe('pairing and artifacts', () => {
     expect(gateway.exchanges.get(requestId)!.state).toBe('Withdrawn');
   });
 });
+
+describe('consent and reconfiguration', () => {
+  it('says when consent was requested on the phone, and reconfigures the enforcer', async () => {
+    await saveConfig({});
+    gateway.setConsent('pending');
+    try {
+      const terminal = await launch();
+      await signInWithPat(terminal);
+      await terminal.waitFor('Consent request sent to your mobile device');
+      await terminal.waitFor('Auth       PAT airp…6789');
+
+      await terminal.choose(MENU, 'Reconfigure');
+      await terminal.answer('Gateway URL', '');
+      await terminal.answer('Client ID', '');
+      await terminal.answer('Client secret (Enter keeps app-…5678)', '');
+      await terminal.answer('Enforcer ID', 'enf-renamed');
+      await terminal.answer('Workspace name', 'ws-renamed');
+      await terminal.waitFor('Enforcer   enf-renamed · workspace ws-renamed');
+      expect(await readConfig()).toMatchObject({
+        gatewayUrl: gateway.url,
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        enforcerId: 'enf-renamed',
+        workspaceName: 'ws-renamed',
+        pat: PAT,
+      });
+      await terminal.choose(MENU, 'Exit');
+      expect(await terminal.exitStatus()).toBe(0);
+    } finally {
+      gateway.setConsent('approved');
+    }
+  });
+});
