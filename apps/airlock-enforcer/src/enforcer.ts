@@ -7,6 +7,7 @@
 import { hostname } from 'node:os';
 import {
   AirlockAuthClient,
+  AirlockAuthError,
   AirlockAuthenticationError,
   AirlockConsentError,
   AirlockGatewayClient,
@@ -201,9 +202,16 @@ export class Enforcer {
   async signIn(onUserCode: (info: DeviceCodeInfo) => void, signal: AbortSignal): Promise<ConsentResult> {
     if (!this.auth)
       throw new Error(`Sign-in is unavailable: ${this.signInUnavailable ?? 'no identity provider'}.`);
-    await this.auth.login(onUserCode, { signal });
+    try {
+      await this.auth.login(onUserCode, { signal });
+    } catch (error) {
+      if (AirlockAuthError.isInstance(error) && error.code === 'access_denied')
+        throw new Error('Sign-in was refused in the browser.', { cause: error });
+      if (AirlockAuthError.isInstance(error) && error.code === 'expired_token')
+        throw new Error('The sign-in code expired before it was approved; sign in again.', { cause: error });
+      throw error;
+    }
     this.gateway.setTokenProvider(this.auth);
-    this.authMethod = this.authMethod ?? 'oauth';
     const consent = await this.checkConsent();
     this.authMethod = 'oauth';
     this.#afterAuth();

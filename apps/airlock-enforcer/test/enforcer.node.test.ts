@@ -239,6 +239,60 @@ describe('saved sessions and overrides', () => {
     expect(saved.workspaceName).toBeUndefined();
   });
 
+  it('says when the sign-in is refused in the browser, and stays signed out', async () => {
+    await saveConfig({});
+    const terminal = await launch();
+    await terminal.choose(MENU, 'Sign in (device code)');
+    const screen = await terminal.waitFor(/enter the code [A-Z]{4}-[A-Z]{4}/);
+    idp.denyDevice(/enter the code ([A-Z]{4}-[A-Z]{4})/.exec(screen)![1]!);
+    idp.clock.advance(60_000);
+    await terminal.waitFor('Sign-in was refused in the browser.', { timeout: 90_000 });
+    await terminal.waitForPrompt(MENU);
+    expect(await terminal.screen()).toMatch(/Auth {7}not signed in[^]*◆ {2}What next\?/);
+    expect((await readConfig()).accessToken ?? '').toBe('');
+    await terminal.choose(MENU, 'Exit');
+    expect(await terminal.exitStatus()).toBe(0);
+  });
+
+  it('hides sign-in when the gateway cannot be reached, and still offers a PAT', async () => {
+    await saveConfig({ gatewayUrl: 'http://127.0.0.1:9' });
+    const terminal = await launch();
+    await terminal.waitFor('Sign-in unavailable (gateway discovery failed');
+    await terminal.waitForPrompt(MENU);
+    const menu = (await terminal.screen()).split('◆  What next?').at(-1)!;
+    expect(menu).toContain('Set Personal Access Token');
+    expect(menu).not.toContain('Sign in (device code)');
+    await terminal.choose(MENU, 'Exit');
+    expect(await terminal.exitStatus()).toBe(0);
+  });
+
+  it('answers --help and refuses bad flags before asking for a terminal', async () => {
+    const run = async (...args: string[]) => {
+      const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk) => {
+        output += chunk;
+      });
+      child.stderr.on('data', (chunk) => {
+        output += chunk;
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      return { code, output };
+    };
+    expect(await run('--help')).toMatchObject({
+      code: 0,
+      output: expect.stringContaining('Usage: airlock-enforcer'),
+    });
+    expect(await run('--decision-timeout', '0')).toMatchObject({
+      code: 2,
+      output: expect.stringContaining('The decision timeout must be a number of seconds'),
+    });
+    expect(await run('--bogus')).toMatchObject({
+      code: 2,
+      output: expect.stringContaining("Unknown option '--bogus'"),
+    });
+  });
+
   it('tells a non-terminal stdin to use a terminal instead of waiting for input', async () => {
     await saveConfig({});
     const child = spawn(process.execPath, [bin, '--config', configPath], { stdio: ['pipe', 'pipe', 'pipe'] });
