@@ -248,7 +248,7 @@ describe('saved sessions and overrides', () => {
     idp.clock.advance(60_000);
     await terminal.waitFor('Sign-in was refused in the browser.', { timeout: 90_000 });
     await terminal.waitForPrompt(MENU);
-    expect(await terminal.screen()).toMatch(/Auth {7}not signed in[^]*◆ {2}What next\?/);
+    expect(await terminal.screen()).toMatch(/Auth {7}not signed in[\s\S]*◆ {2}What next\?/);
     expect((await readConfig()).accessToken ?? '').toBe('');
     await terminal.choose(MENU, 'Exit');
     expect(await terminal.exitStatus()).toBe(0);
