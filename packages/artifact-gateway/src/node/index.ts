@@ -1,0 +1,33 @@
+/**
+ * @x/artifact-gateway/node: the server. `createArtifactGateway` serves every route of the upstream browser
+ * SDK; the building blocks (`ExternalProxy`, `DuckDbHandler`, `FilesHandler`, `MongoHandler`) are usable
+ * alone. Node only.
+ *
+ * @module
+ */
+
+export {
+  type DuckDbHandlerOptions,
+  DuckDbHandler,
+  type DuckDbTarget,
+  type QueryResult,
+  type SqlAccess,
+} from './duckdb.ts';
+export {
+  type ExternalCallOptions,
+  ExternalProxy,
+  type ExternalProxyOptions,
+  type ExternalResponse,
+  type ExternalStream,
+  type ResolvedAddress,
+  type Resolver,
+} from './external-proxy.ts';
+export { type FileEntry, FilesHandler, type FilesHandlerOptions, type FilesTarget, relativeSegments } from './files.ts';
+export {
+  type ArtifactGateway,
+  type ArtifactGatewayOptions,
+  type CodeRunner,
+  createArtifactGateway,
+  type StoredCredential,
+} from './gateway.ts';
+export { connectMongo, MongoHandler, type MongoHandlerOptions, type MongoTarget } from './mongo.ts';
