@@ -1,6 +1,7 @@
 // A local HTTPS stand-in for an external API (certificate for api.test, valid 10 years, self-signed).
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:https';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 export const testCa = readFileSync(new URL('./fixtures/test-cert.pem', import.meta.url), 'utf8');
@@ -36,7 +37,7 @@ export async function startHttpsUpstream(): Promise<HttpsUpstream> {
         res.writeHead(200, { 'content-type': 'text/plain' }).end('x'.repeat(5000));
       } else if (path === '/slow') {
         setTimeout(() => res.writeHead(200).end('late'), 3000).unref();
-      } else if (path === '/stream') {
+      } else if (path?.endsWith('/stream')) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.write('data: one\n\n');
         setTimeout(() => res.end('data: two\n\n'), 20);

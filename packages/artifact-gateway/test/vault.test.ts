@@ -16,7 +16,7 @@ describe('CredentialVault', () => {
     const vault = new CredentialVault('k1');
     const sealed = base64Decode(await vault.encrypt('secret'));
     sealed[14]! ^= 1;
-    const fail = (p: Promise<unknown>) => p.catch((e: unknown) => e as ArtifactGatewayError);
+    const fail = (p: Promise<unknown>) => p.then(() => undefined as never, (e: unknown) => e as ArtifactGatewayError);
     expect((await fail(vault.decrypt(base64Encode(sealed)))).message).toBe(
       'Credential decryption failed (wrong key or tampered)',
     );
