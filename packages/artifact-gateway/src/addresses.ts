@@ -118,7 +118,7 @@ const v6Ranges: readonly Range[] = [
 function inRange(bytes: Uint8Array, [prefix, bits]: Range): boolean {
   for (let i = 0; i < bits; i++) {
     const byte = Math.floor(i / 8);
-    const mask = 0x80 >> i % 8;
+    const mask = 0x80 >> (i % 8);
     if (((bytes[byte] ?? 0) & mask) !== ((prefix[byte] ?? 0) & mask)) return false;
   }
   return true;

@@ -77,7 +77,7 @@ export interface ArtifactGatewayErrorOptions extends Omit<XErrorOptions, 'code'>
  */
 export class ArtifactGatewayError extends XError {
   static override readonly brand: symbol = Symbol.for('@x/artifact-gateway.ArtifactGatewayError');
-  /** The gateway code (narrower than {@link XErrorCode}). */
+  /** The gateway code (one of {@link ArtifactGatewayErrorCode}). */
   declare readonly code: ArtifactGatewayErrorCode & XErrorCode;
   /** The HTTP status the gateway answers with. */
   declare readonly status: number;

@@ -20,10 +20,8 @@ export {
   type InternalCallOptions,
   InternalProxy,
   type InternalProxyOptions,
-  type InternalResponse,
   normaliseInternalPath,
 } from './internal-proxy.ts';
-export * from './models.ts';
 export {
   checkFilter,
   checkLimit,
@@ -34,8 +32,9 @@ export {
   SERVER_JS_OPERATORS,
   UPDATE_OPERATORS,
 } from './mongo-filters.ts';
-export { checkId, checkName } from './names.ts';
+export { checkId, checkName, hasControlCharacter } from './names.ts';
 export { DROPPED_REQUEST_HEADERS, PROXY_METHODS, type ProxyMethod } from './proxy-common.ts';
+export type * from './results.ts';
 export { type Role, SCOPES, type StorageScope, scopeFromRole, storageScopes } from './scopes.ts';
 export {
   type StateDocument,
@@ -57,6 +56,7 @@ export {
   validateAppToken,
 } from './tokens.ts';
 export {
+  type AppliedCredential,
   type ApplyCredentialOptions,
   applyCredential,
   type CredentialPlacement,

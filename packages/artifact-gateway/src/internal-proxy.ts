@@ -7,12 +7,9 @@
  * @module
  */
 import { ArtifactGatewayError, invalidRequest } from './errors.ts';
-import {
-  decodeBody,
-  encodeJsonBody,
-  normaliseMethod,
-  readCapped,
-} from './proxy-common.ts';
+import { hasControlCharacter } from './names.ts';
+import { decodeBody, encodeJsonBody, normaliseMethod, readCapped } from './proxy-common.ts';
+import type { InternalResponse } from './results.ts';
 import { SCOPES } from './scopes.ts';
 
 /** One allowlist entry: a path prefix and the methods allowed under it. */
@@ -59,14 +56,6 @@ export interface InternalCallOptions {
   signal?: AbortSignal;
 }
 
-/** The envelope {@link InternalProxy.call} returns. */
-export interface InternalResponse {
-  /** The platform's status (any, as data). */
-  status: number;
-  /** Parsed JSON when the content type is JSON, else text. */
-  body: unknown;
-}
-
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
@@ -77,7 +66,8 @@ const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * @throws {ArtifactGatewayError} `invalid_request` saying what was wrong.
  */
 export function normaliseInternalPath(path: unknown): string[] {
-  if (typeof path !== 'string' || !path.startsWith('/api/')) throw invalidRequest('path must start with /api/');
+  if (typeof path !== 'string' || !path.startsWith('/api/'))
+    throw invalidRequest('path must start with /api/');
   if (path.length > 2048) throw invalidRequest('path is too long');
   let decoded: string;
   try {
@@ -85,7 +75,7 @@ export function normaliseInternalPath(path: unknown): string[] {
   } catch {
     throw invalidRequest('path has a malformed percent-encoding');
   }
-  if (/[\\%?#]/.test(decoded) || /[\u0000-\u001f\u007f]/.test(decoded))
+  if (/[\\%?#]/.test(decoded) || hasControlCharacter(decoded))
     throw invalidRequest('path may not contain backslashes, %, ?, # or control characters');
   const segments = decoded.slice(1).split('/');
   if (segments[segments.length - 1] === '') segments.pop();
@@ -135,15 +125,24 @@ export class InternalProxy {
           "Scope 'internal:write' is required for mutating internal API calls",
         );
     } else if (!scope.includes(SCOPES.internalRead) && !scope.includes(SCOPES.internalWrite)) {
-      throw new ArtifactGatewayError('permission_denied', "Scope 'internal:read' is required for internal API calls");
+      throw new ArtifactGatewayError(
+        'permission_denied',
+        "Scope 'internal:read' is required for internal API calls",
+      );
     }
     const segments = normaliseInternalPath(path);
     const clean = `/${segments.join('/')}`;
     const entry = this.#allowlist.find(([prefix]) => clean === prefix || clean.startsWith(`${prefix}/`));
     if (!entry)
-      throw new ArtifactGatewayError('permission_denied', `Path '${clean}' is not in the internal API allowlist`);
+      throw new ArtifactGatewayError(
+        'permission_denied',
+        `Path '${clean}' is not in the internal API allowlist`,
+      );
     if (!entry[1].some((m) => m.toUpperCase() === upper))
-      throw new ArtifactGatewayError('permission_denied', `Method ${upper} is not allowed for internal path ${clean}`);
+      throw new ArtifactGatewayError(
+        'permission_denied',
+        `Method ${upper} is not allowed for internal path ${clean}`,
+      );
     return `/${segments.map(encodeURIComponent).join('/')}`;
   }
 
@@ -157,7 +156,10 @@ export class InternalProxy {
     const method = normaliseMethod(options.method ?? 'GET');
     const path = this.authorize(options.scope ?? [], method, options.path);
     if (typeof options.userJwt !== 'string' || options.userJwt === '')
-      throw new ArtifactGatewayError('permission_denied', 'This app token carries no user JWT for internal calls');
+      throw new ArtifactGatewayError(
+        'permission_denied',
+        'This app token carries no user JWT for internal calls',
+      );
     const url = new URL(this.#baseUrl + path);
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (typeof value !== 'string') throw invalidRequest(`query parameter ${name} must be a string`);
@@ -165,7 +167,10 @@ export class InternalProxy {
     }
     const body = encodeJsonBody(options.body);
     if (body !== undefined && method === 'GET') throw invalidRequest('a GET request cannot carry a body');
-    const headers: Record<string, string> = { authorization: `Bearer ${options.userJwt}`, accept: 'application/json' };
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${options.userJwt}`,
+      accept: 'application/json',
+    };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -176,7 +181,10 @@ export class InternalProxy {
     } catch (error) {
       if (ArtifactGatewayError.isInstance(error)) throw error;
       if (timeout.aborted)
-        throw new ArtifactGatewayError('upstream_timeout', `the internal API did not answer within ${this.#timeoutMs} ms`);
+        throw new ArtifactGatewayError(
+          'upstream_timeout',
+          `the internal API did not answer within ${this.#timeoutMs} ms`,
+        );
       throw new ArtifactGatewayError('upstream_error', 'Could not reach the internal API', { cause: error });
     }
   }

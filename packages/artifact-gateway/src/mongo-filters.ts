@@ -14,14 +14,48 @@ export const SERVER_JS_OPERATORS: ReadonlySet<string> = new Set(['$where', '$fun
 
 /** Query operators a filter may use. */
 export const QUERY_OPERATORS: ReadonlySet<string> = new Set([
-  '$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$and', '$or', '$nor', '$not', '$exists',
-  '$type', '$regex', '$options', '$all', '$elemMatch', '$size', '$mod',
+  '$eq',
+  '$ne',
+  '$gt',
+  '$gte',
+  '$lt',
+  '$lte',
+  '$in',
+  '$nin',
+  '$and',
+  '$or',
+  '$nor',
+  '$not',
+  '$exists',
+  '$type',
+  '$regex',
+  '$options',
+  '$all',
+  '$elemMatch',
+  '$size',
+  '$mod',
 ]);
 
 /** Update operators an upsert may use. */
 export const UPDATE_OPERATORS: ReadonlySet<string> = new Set([
-  '$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$setOnInsert', '$currentDate', '$push',
-  '$addToSet', '$pull', '$pullAll', '$pop', '$each', '$position', '$slice', '$sort',
+  '$set',
+  '$unset',
+  '$inc',
+  '$mul',
+  '$min',
+  '$max',
+  '$rename',
+  '$setOnInsert',
+  '$currentDate',
+  '$push',
+  '$addToSet',
+  '$pull',
+  '$pullAll',
+  '$pop',
+  '$each',
+  '$position',
+  '$slice',
+  '$sort',
 ]);
 
 /** Limits of {@link checkFilter} and {@link checkUpdate}. */
@@ -34,7 +68,13 @@ export interface DocumentLimits {
   maxRegexLength?: number;
 }
 
-function walk(value: unknown, allowed: ReadonlySet<string>, depth: number, limits: Required<DocumentLimits>, at: string): void {
+function walk(
+  value: unknown,
+  allowed: ReadonlySet<string>,
+  depth: number,
+  limits: Required<DocumentLimits>,
+  at: string,
+): void {
   if (depth > limits.maxDepth) throw invalidRequest(`${at} is nested deeper than ${limits.maxDepth} levels`);
   if (Array.isArray(value)) {
     value.forEach((item, i) => {
@@ -54,11 +94,20 @@ function walk(value: unknown, allowed: ReadonlySet<string>, depth: number, limit
 }
 
 function resolveLimits(limits: DocumentLimits): Required<DocumentLimits> {
-  return { maxDepth: limits.maxDepth ?? 16, maxBytes: limits.maxBytes ?? 256 * 1024, maxRegexLength: limits.maxRegexLength ?? 256 };
+  return {
+    maxDepth: limits.maxDepth ?? 16,
+    maxBytes: limits.maxBytes ?? 256 * 1024,
+    maxRegexLength: limits.maxRegexLength ?? 256,
+  };
 }
 
-function checkObject(value: unknown, what: string, limits: Required<DocumentLimits>): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidRequest(`${what} must be an object`);
+function checkObject(
+  value: unknown,
+  what: string,
+  limits: Required<DocumentLimits>,
+): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw invalidRequest(`${what} must be an object`);
   if (new TextEncoder().encode(JSON.stringify(value)).byteLength > limits.maxBytes)
     throw invalidRequest(`${what} is larger than ${limits.maxBytes} bytes`);
   return value as Record<string, unknown>;
@@ -88,7 +137,8 @@ export function checkUpdate(update: unknown, limits: DocumentLimits = {}): Recor
   const keys = Object.keys(object);
   if (keys.length === 0) throw invalidRequest('update must not be empty');
   for (const key of keys)
-    if (!key.startsWith('$')) throw invalidRequest('update must use operators such as $set (found a plain field)');
+    if (!key.startsWith('$'))
+      throw invalidRequest('update must use operators such as $set (found a plain field)');
   walk(object, UPDATE_OPERATORS, 0, resolved, 'update');
   return object;
 }

@@ -30,3 +30,12 @@ export function checkName(value: unknown, what: string): string {
     throw invalidRequest(`${what} must be 1-64 ASCII letters, digits, "_" or "-"`);
   return value;
 }
+
+/** True when `text` holds a C0 control character (NUL, line breaks, …) or DEL. */
+export function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}

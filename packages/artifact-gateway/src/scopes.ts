@@ -6,13 +6,21 @@
 
 /** Every scope an app token may carry (spec §2.1). */
 export const SCOPES = {
+  /** Call any external HTTPS API. */
   external: 'external:*',
+  /** Read internal APIs (GET). */
   internalRead: 'internal:read',
+  /** Mutate internal APIs (POST, PUT, PATCH, DELETE). */
   internalWrite: 'internal:write',
+  /** Read user-scoped data. */
   dbUserRead: 'db:user:read',
+  /** Read and write user-scoped data. */
   dbUserRw: 'db:user:rw',
+  /** Read session-scoped data. */
   dbSessionRead: 'db:session:read',
+  /** Read and write session-scoped data. */
   dbSessionRw: 'db:session:rw',
+  /** Read shared databases (admin and above; no route uses it yet, as upstream). */
   dbSharedRead: 'db:shared:read',
 } as const;
 

@@ -8,6 +8,7 @@
  */
 import { invalidRequest, VersionConflictError } from './errors.ts';
 import { checkName } from './names.ts';
+import type { StateDeleteResult, StateSetResult } from './results.ts';
 
 /** A state document as `get`/`list` return it. */
 export interface StateDocument {
@@ -77,9 +78,16 @@ function resourceId(value: unknown): string {
 }
 
 function getPath(doc: StateDocument, key: string): unknown {
-  const path = key === 'resource_id' ? ['resource_id'] : key.startsWith('data.') ? key.split('.') : ['data', ...key.split('.')];
+  const path =
+    key === 'resource_id'
+      ? ['resource_id']
+      : key.startsWith('data.')
+        ? key.split('.')
+        : ['data', ...key.split('.')];
   let value: unknown = doc;
-  for (const part of path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  for (const part of path)
+    value =
+      value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
   return value;
 }
 
@@ -92,22 +100,32 @@ function compare(a: unknown, b: unknown): number | undefined {
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 function matches(value: unknown, condition: unknown): boolean {
-  if (condition === null || typeof condition !== 'object' || Array.isArray(condition)) return same(value, condition);
+  if (condition === null || typeof condition !== 'object' || Array.isArray(condition))
+    return same(value, condition);
   const entries = Object.entries(condition);
   if (!entries.some(([k]) => k.startsWith('$'))) return same(value, condition);
   return entries.every(([op, arg]) => {
     if (!FILTER_OPERATORS.has(op)) throw invalidRequest(`filter operator ${op} is not allowed`);
     const c = compare(value, arg);
     switch (op) {
-      case '$eq': return same(value, arg);
-      case '$ne': return !same(value, arg);
-      case '$gt': return c !== undefined && c > 0;
-      case '$gte': return c !== undefined && c >= 0;
-      case '$lt': return c !== undefined && c < 0;
-      case '$lte': return c !== undefined && c <= 0;
-      case '$in': return Array.isArray(arg) && arg.some((x) => same(value, x));
-      case '$nin': return Array.isArray(arg) && !arg.some((x) => same(value, x));
-      default: return (value !== undefined) === Boolean(arg);
+      case '$eq':
+        return same(value, arg);
+      case '$ne':
+        return !same(value, arg);
+      case '$gt':
+        return c !== undefined && c > 0;
+      case '$gte':
+        return c !== undefined && c >= 0;
+      case '$lt':
+        return c !== undefined && c < 0;
+      case '$lte':
+        return c !== undefined && c <= 0;
+      case '$in':
+        return Array.isArray(arg) && arg.some((x) => same(value, x));
+      case '$nin':
+        return Array.isArray(arg) && !arg.some((x) => same(value, x));
+      default:
+        return (value !== undefined) === Boolean(arg);
     }
   });
 }
@@ -169,10 +187,11 @@ export class StateStore {
     id: unknown,
     patch: unknown = {},
     expectedVersion?: number | null,
-  ): Promise<{ ok: true; version: number }> {
+  ): Promise<StateSetResult> {
     const space = this.#space(tenant, ns);
     const rid = resourceId(id);
-    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw invalidRequest('patch must be an object');
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
+      throw invalidRequest('patch must be an object');
     for (const key of Object.keys(patch))
       if (key === '' || key.includes('.') || key.startsWith('$') || key === '__proto__')
         throw invalidRequest(`patch key ${JSON.stringify(key)} is not allowed (no ".", no leading "$")`);
@@ -211,9 +230,17 @@ export class StateStore {
    * Resources whose fields match `filter` (keys: `resource_id`, `data.x` or `x` meaning `data.x`; values
    * literal or with `$eq $ne $gt $gte $lt $lte $in $nin $exists`), oldest first.
    */
-  async list(tenant: string, ns: string, filter: unknown = {}, limit = 200, skip = 0): Promise<StateDocument[]> {
-    if (filter === null || typeof filter !== 'object' || Array.isArray(filter)) throw invalidRequest('filter must be an object');
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalidRequest('limit must be from 1 to 1000');
+  async list(
+    tenant: string,
+    ns: string,
+    filter: unknown = {},
+    limit = 200,
+    skip = 0,
+  ): Promise<StateDocument[]> {
+    if (filter === null || typeof filter !== 'object' || Array.isArray(filter))
+      throw invalidRequest('filter must be an object');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw invalidRequest('limit must be from 1 to 1000');
     const conditions = Object.entries(filter).filter(([key]) => key !== 'tenant');
     const out: StateDocument[] = [];
     let skipped = 0;
@@ -227,18 +254,26 @@ export class StateStore {
   }
 
   /** Deletes the resource's current state; records a `delete` event when something was deleted. */
-  async delete(tenant: string, ns: string, id: unknown): Promise<{ ok: true; deleted: number }> {
+  async delete(tenant: string, ns: string, id: unknown): Promise<StateDeleteResult> {
     const space = this.#space(tenant, ns);
     const rid = resourceId(id);
     const deleted = space.docs.delete(rid) ? 1 : 0;
     if (deleted)
-      this.#event(space, { ns, resource_id: rid, op: 'delete', patch: null, version: null, ts: new Date(this.#now()).toISOString() });
+      this.#event(space, {
+        ns,
+        resource_id: rid,
+        op: 'delete',
+        patch: null,
+        version: null,
+        ts: new Date(this.#now()).toISOString(),
+      });
     return { ok: true, deleted };
   }
 
   /** Events of one resource (or of the namespace for `null`), newest first. */
   async history(tenant: string, ns: string, id: unknown = null, limit = 100): Promise<StateEvent[]> {
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw invalidRequest('limit must be from 1 to 1000');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw invalidRequest('limit must be from 1 to 1000');
     const rid = id === null || id === undefined ? undefined : resourceId(id);
     const out: StateEvent[] = [];
     const events = this.#space(tenant, ns).events;

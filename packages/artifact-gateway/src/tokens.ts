@@ -95,10 +95,13 @@ function hmacKey(secret: SecretKey): Promise<CryptoKey> | Uint8Array {
   if (!key) {
     if (secret.length === 0) throw invalidRequest('the app token secret key must not be empty');
     if (keyCache.size >= 8) keyCache.clear();
-    key = crypto.subtle.importKey('raw', utf8Encode(secret) as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-      'verify',
-    ]);
+    key = crypto.subtle.importKey(
+      'raw',
+      utf8Encode(secret) as Uint8Array<ArrayBuffer>,
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
     keyCache.set(secret, key);
   }
   return key;
@@ -119,7 +122,8 @@ function seconds(now: number | undefined): number {
 }
 
 function checkTtl(ttl: number): number {
-  if (!Number.isInteger(ttl) || ttl <= 0) throw invalidRequest('ttl must be a positive whole number of seconds');
+  if (!Number.isInteger(ttl) || ttl <= 0)
+    throw invalidRequest('ttl must be a positive whole number of seconds');
   return ttl;
 }
 
@@ -152,7 +156,9 @@ export async function issueAppToken(options: IssueAppTokenOptions): Promise<stri
   const extra = { ...options.extraClaims };
   for (const name of CLEAR_USER_JWT_CLAIMS)
     if (name in extra)
-      throw invalidRequest(`claim ${name} would expose the user's JWT to the artifact; pass userJwt and vault`);
+      throw invalidRequest(
+        `claim ${name} would expose the user's JWT to the artifact; pass userJwt and vault`,
+      );
   if (options.userJwt !== undefined) {
     if (!options.vault) throw invalidRequest('userJwt needs a vault to encrypt it into the token');
     extra[SEALED_USER_JWT_CLAIM] = await options.vault.encrypt(options.userJwt);
@@ -234,6 +240,7 @@ function joseReason(error: unknown): string {
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'only HS256 tokens are accepted';
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'signature verification failed';
   if (error instanceof joseErrors.JWTClaimValidationFailed) return error.message;
-  if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid) return 'malformed token';
+  if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid)
+    return 'malformed token';
   return 'the token could not be verified';
 }

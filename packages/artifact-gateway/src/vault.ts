@@ -105,6 +105,14 @@ export interface ApplyCredentialOptions {
   query?: Record<string, string>;
 }
 
+/** What {@link applyCredential} returns. */
+export interface AppliedCredential {
+  /** The headers with the secret placed (a copy). */
+  headers: Record<string, string>;
+  /** The query parameters with the secret placed (a copy). */
+  query: Record<string, string>;
+}
+
 /**
  * Returns copies of `headers` and `query` with the secret placed as asked.
  *
@@ -114,10 +122,7 @@ export interface ApplyCredentialOptions {
  * ```
  * @throws {ArtifactGatewayError} `credential_error` for a missing name or an unknown placement.
  */
-export function applyCredential(options: ApplyCredentialOptions): {
-  headers: Record<string, string>;
-  query: Record<string, string>;
-} {
+export function applyCredential(options: ApplyCredentialOptions): AppliedCredential {
   const headers = { ...options.headers };
   const query = { ...options.query };
   const placement = options.placement ?? PLACEMENT_BEARER;

@@ -44,7 +44,11 @@ beforeAll(async () => {
   });
   const js = bundle.outputFiles[0]!.text;
   const app = new Hono()
-    .get('/artifact.html', (c) => c.html('<!doctype html><meta charset="utf-8"><body>Loading…<script type="module" src="/artifact.js"></script>'))
+    .get('/artifact.html', (c) =>
+      c.html(
+        '<!doctype html><meta charset="utf-8"><body>Loading…<script type="module" src="/artifact.js"></script>',
+      ),
+    )
     .get('/artifact.js', (c) => c.body(js, 200, { 'content-type': 'text/javascript' }));
   app.route('/api/app', gateway);
   artifactServer = await startTestServer(app);
@@ -60,20 +64,36 @@ afterAll(async () => {
 });
 
 async function tokenFor(userId: string) {
-  return issueAppToken({ secretKey, userId, accountId: 'acc', context: 'lab_session:s1', scope: scopeFromRole('member') });
+  return issueAppToken({
+    secretKey,
+    userId,
+    accountId: 'acc',
+    context: 'lab_session:s1',
+    scope: scopeFromRole('member'),
+  });
 }
 
 // The artifact's origin differs from the host page's (localhost vs 127.0.0.1): a real cross-origin iframe.
 const artifactOrigin = () => artifactServer.url.replace('127.0.0.1', 'localhost');
 
 function artifactSrc(extra: Record<string, string> = {}) {
-  const query = new URLSearchParams({ host: page.origin, external: `https://api.test:${upstream.port}/v1/data`, ...extra });
+  const query = new URLSearchParams({
+    host: page.origin,
+    external: `https://api.test:${upstream.port}/v1/data`,
+    ...extra,
+  });
   return `${artifactOrigin()}/artifact.html?${query}`;
 }
 
 describe('client and host in Chromium', () => {
   it('hands the token over by postMessage and the app uses every kind of storage and the external API', async () => {
-    const result = await page.call<Record<string, any>>('embed', artifactSrc(), await tokenFor('user-1'), `${artifactOrigin()}/api/app/`, 30_000);
+    const result = await page.call<Record<string, any>>(
+      'embed',
+      artifactSrc(),
+      await tokenFor('user-1'),
+      `${artifactOrigin()}/api/app/`,
+      30_000,
+    );
     expect(result.error).toBeUndefined();
     expect(result.query).toEqual({ columns: ['body'], rows: [['hello from Chromium']], rowcount: 1 });
     expect(result.written).toEqual({ ok: true, path: 'notes/today.md', bytes: 7 });
@@ -90,7 +110,13 @@ describe('client and host in Chromium', () => {
   });
 
   it('ignores init messages from an origin that is not allowed, even with a valid token', async () => {
-    const result = await page.call('embed', artifactSrc({ allow: 'https://trusted-host.example' }), await tokenFor('user-2'), `${artifactOrigin()}/api/app/`, 2_000);
+    const result = await page.call(
+      'embed',
+      artifactSrc({ allow: 'https://trusted-host.example' }),
+      await tokenFor('user-2'),
+      `${artifactOrigin()}/api/app/`,
+      2_000,
+    );
     expect(result).toBe('no-result');
     await page.call('forgeInit', await tokenFor('user-2'));
   });

@@ -40,11 +40,20 @@ describe('DuckDbHandler', () => {
   });
 
   it('keeps session databases apart and requires the session id', async () => {
-    const s = { scope: 'session', userId: 'user-abc123', sessionId: 'sess-001', database: 'analytics' } as const;
+    const s = {
+      scope: 'session',
+      userId: 'user-abc123',
+      sessionId: 'sess-001',
+      database: 'analytics',
+    } as const;
     await db.exec(s, 'CREATE TABLE t (n INT)');
     expect((await db.query(s, 'SELECT count(*) AS n FROM t')).rows).toEqual([[0]]);
-    expect(db.pathOf(s)).toBe(join(workspace, 'user-abc123', 'sessions', 'sess-001', 'db', 'analytics.duckdb'));
-    expect((await refused(db.query({ ...s, sessionId: undefined }, 'SELECT 1'))).code).toBe('invalid_request');
+    expect(db.pathOf(s)).toBe(
+      join(workspace, 'user-abc123', 'sessions', 'sess-001', 'db', 'analytics.duckdb'),
+    );
+    expect((await refused(db.query({ ...s, sessionId: undefined }, 'SELECT 1'))).code).toBe(
+      'invalid_request',
+    );
   });
 
   it('binds parameters as data: an injection string is stored, not run', async () => {
@@ -85,8 +94,12 @@ describe('DuckDbHandler', () => {
 
   it('lets read-only callers SELECT only', async () => {
     expect((await db.query(target, 'SELECT 1 AS one', [], 'read')).rows).toEqual([[1]]);
-    expect((await refused(db.query(target, 'DELETE FROM events', [], 'read'))).code).toBe('permission_denied');
-    expect((await refused(db.query(target, 'CREATE TABLE z (a INT)', [], 'read'))).code).toBe('permission_denied');
+    expect((await refused(db.query(target, 'DELETE FROM events', [], 'read'))).code).toBe(
+      'permission_denied',
+    );
+    expect((await refused(db.query(target, 'CREATE TABLE z (a INT)', [], 'read'))).code).toBe(
+      'permission_denied',
+    );
   });
 
   it('returns JSON-safe values', async () => {
@@ -94,14 +107,29 @@ describe('DuckDbHandler', () => {
       target,
       "SELECT 42::BIGINT AS small, 9007199254740993::BIGINT AS big, 12.34::DECIMAL(10,2) AS dec, 123456789012345678.12::DECIMAL(38,2) AS wide, DATE '2026-01-01' AS d, TIMESTAMP '2026-01-01 10:00:00' AS ts, '\\xAA'::BLOB AS b, [1, 2] AS l, {'x': 1} AS s, 'inf'::DOUBLE AS inf",
     );
-    expect(result.rows[0]).toEqual([42, '9007199254740993', 12.34, '123456789012345678.12', '2026-01-01', '2026-01-01 10:00:00', '\\xAA', [1, 2], { x: 1 }, 'Infinity']);
+    expect(result.rows[0]).toEqual([
+      42,
+      '9007199254740993',
+      12.34,
+      '123456789012345678.12',
+      '2026-01-01',
+      '2026-01-01 10:00:00',
+      '\\xAA',
+      [1, 2],
+      { x: 1 },
+      'Infinity',
+    ]);
     expect(() => JSON.stringify(result)).not.toThrow();
   });
 
   it('refuses too many rows, bad names and bad SQL with clear errors', async () => {
     expect((await refused(db.query(target, 'SELECT * FROM range(1000)'))).message).toMatch(/LIMIT/);
-    expect((await refused(db.query({ ...target, database: '../x' }, 'SELECT 1'))).code).toBe('invalid_request');
-    expect((await refused(db.query({ ...target, userId: '../../etc' }, 'SELECT 1'))).code).toBe('invalid_request');
+    expect((await refused(db.query({ ...target, database: '../x' }, 'SELECT 1'))).code).toBe(
+      'invalid_request',
+    );
+    expect((await refused(db.query({ ...target, userId: '../../etc' }, 'SELECT 1'))).code).toBe(
+      'invalid_request',
+    );
     expect((await refused(db.query(target, 'SELEC 1'))).message).toMatch(/^SQL error: /);
   });
 });

@@ -20,7 +20,8 @@ const resolver: Resolver = async (hostname) => {
   if (hostname === 'mapped.test') return [{ address: '::ffff:169.254.169.254', family: 6 }];
   throw new Error('ENOTFOUND');
 };
-const allowLoopbackOnly = (address: string) => (address === '127.0.0.1' ? undefined : blockedAddressReason(address));
+const allowLoopbackOnly = (address: string) =>
+  address === '127.0.0.1' ? undefined : blockedAddressReason(address);
 
 beforeAll(async () => {
   upstream = await startHttpsUpstream();
@@ -52,7 +53,13 @@ async function refused(p: Promise<unknown>): Promise<ArtifactGatewayError> {
 describe('ExternalProxy', () => {
   it('forwards a call over TLS to the checked address and returns status, headers and JSON body', async () => {
     resolved = [];
-    const result = await proxy.call({ scope, method: 'post', url: url('/v1/data?x=1'), body: { n: 1 }, headers: { 'X-Api-Key': 'k' } });
+    const result = await proxy.call({
+      scope,
+      method: 'post',
+      url: url('/v1/data?x=1'),
+      body: { n: 1 },
+      headers: { 'X-Api-Key': 'k' },
+    });
     expect(result.status).toBe(200);
     expect(result.body).toEqual({ ok: true, method: 'POST', url: '/v1/data?x=1', body: '{"n":1}' });
     expect(result.headers['x-upstream']).toBe('yes');
@@ -68,7 +75,14 @@ describe('ExternalProxy', () => {
     await proxy.call({
       scope,
       url: url('/h'),
-      headers: { Cookie: 's=1', Authorization: 'Bearer stolen', 'Proxy-Authorization': 'x', 'X-Forwarded-For': '10.0.0.1', Connection: 'close', 'X-Keep': 'yes' },
+      headers: {
+        Cookie: 's=1',
+        Authorization: 'Bearer stolen',
+        'Proxy-Authorization': 'x',
+        'X-Forwarded-For': '10.0.0.1',
+        Connection: 'close',
+        'X-Keep': 'yes',
+      },
       credentialHeaders: { Authorization: 'Bearer vault-secret' },
     });
     const headers = upstream.seen.at(-1)!.headers;
@@ -97,15 +111,34 @@ describe('ExternalProxy', () => {
     );
     for (const bad of ['http://api.test/', 'ftp://api.test/', 'file:///etc/passwd', '//api.test/'])
       expect((await refused(proxy.call({ scope, url: bad }))).code).toBe('blocked_destination');
-    expect((await refused(proxy.call({ scope, url: `https://user:pw@api.test:${upstream.port}/` }))).code).toBe('invalid_request');
-    expect((await refused(proxy.call({ scope, method: 'TRACE', url: url('/') }))).code).toBe('invalid_request');
+    expect(
+      (await refused(proxy.call({ scope, url: `https://user:pw@api.test:${upstream.port}/` }))).code,
+    ).toBe('invalid_request');
+    expect((await refused(proxy.call({ scope, method: 'TRACE', url: url('/') }))).code).toBe(
+      'invalid_request',
+    );
   });
 
   it('refuses hosts that resolve to any internal address, and IP literals in every spelling', async () => {
-    expect((await refused(proxy.call({ scope, url: url('/', 'mixed.test') }))).code).toBe('blocked_destination');
-    expect((await refused(proxy.call({ scope, url: url('/', 'mapped.test') }))).code).toBe('blocked_destination');
-    for (const host of ['169.254.169.254', '2852039166', '0xa9.0xfe.0xa9.0xfe', '0251.0376.0251.0376', '[::ffff:169.254.169.254]', '[::1]', '10.1.1.1', '0.0.0.0'])
-      expect((await refused(proxy.call({ scope, url: `https://${host}/latest` }))).code, host).toBe('blocked_destination');
+    expect((await refused(proxy.call({ scope, url: url('/', 'mixed.test') }))).code).toBe(
+      'blocked_destination',
+    );
+    expect((await refused(proxy.call({ scope, url: url('/', 'mapped.test') }))).code).toBe(
+      'blocked_destination',
+    );
+    for (const host of [
+      '169.254.169.254',
+      '2852039166',
+      '0xa9.0xfe.0xa9.0xfe',
+      '0251.0376.0251.0376',
+      '[::ffff:169.254.169.254]',
+      '[::1]',
+      '10.1.1.1',
+      '0.0.0.0',
+    ])
+      expect((await refused(proxy.call({ scope, url: `https://${host}/latest` }))).code, host).toBe(
+        'blocked_destination',
+      );
   });
 
   it('with the production defaults, refuses loopback even for a name that resolves to it', async () => {
@@ -114,7 +147,9 @@ describe('ExternalProxy', () => {
       const error = await refused(strict.call({ scope, url: url('/') }));
       expect(error.code).toBe('blocked_destination');
       expect(error.message).toMatch(/loopback/);
-      expect((await refused(strict.call({ scope, url: `https://127.0.0.1:${upstream.port}/` }))).code).toBe('blocked_destination');
+      expect((await refused(strict.call({ scope, url: `https://127.0.0.1:${upstream.port}/` }))).code).toBe(
+        'blocked_destination',
+      );
     } finally {
       await strict.close();
     }
@@ -143,6 +178,8 @@ describe('ExternalProxy', () => {
     expect(await new Response(stream.body).text()).toBe('data: one\n\ndata: two\n\n');
     const big = await proxy.stream({ scope, url: url('/big') });
     await expect(new Response(big.body).text()).rejects.toThrow();
-    expect((await refused(proxy.stream({ scope, url: url('/', 'mixed.test') }))).code).toBe('blocked_destination');
+    expect((await refused(proxy.stream({ scope, url: url('/', 'mixed.test') }))).code).toBe(
+      'blocked_destination',
+    );
   });
 });

@@ -27,10 +27,20 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 
 describe('FilesHandler', () => {
   it('writes, reads, lists and deletes under {root}/{user}/files', async () => {
-    expect(await files.write(user, 'exports/report.csv', 'a,b\n1,2\n')).toEqual({ path: 'exports/report.csv', bytes: 8 });
-    expect(await readFile(join(root, 'user-abc123', 'files', 'exports', 'report.csv'), 'utf8')).toBe('a,b\n1,2\n');
-    expect(await files.read(user, 'exports/report.csv')).toEqual({ path: 'exports/report.csv', content: 'a,b\n1,2\n' });
-    expect(await files.list(user, 'exports')).toEqual({ entries: [{ name: 'report.csv', is_dir: false, bytes: 8 }] });
+    expect(await files.write(user, 'exports/report.csv', 'a,b\n1,2\n')).toEqual({
+      path: 'exports/report.csv',
+      bytes: 8,
+    });
+    expect(await readFile(join(root, 'user-abc123', 'files', 'exports', 'report.csv'), 'utf8')).toBe(
+      'a,b\n1,2\n',
+    );
+    expect(await files.read(user, 'exports/report.csv')).toEqual({
+      path: 'exports/report.csv',
+      content: 'a,b\n1,2\n',
+    });
+    expect(await files.list(user, 'exports')).toEqual({
+      entries: [{ name: 'report.csv', is_dir: false, bytes: 8 }],
+    });
     expect(await files.list(user)).toEqual({ entries: [{ name: 'exports', is_dir: true, bytes: null }] });
     expect(await files.list(user, 'nothing-here')).toEqual({ entries: [] });
     expect(await files.delete(user, 'exports/report.csv')).toEqual({ deleted: true });
@@ -39,14 +49,28 @@ describe('FilesHandler', () => {
 
   it('keeps sessions apart from user files and hides the session db/ folder', async () => {
     await files.write(session, 'scratch.txt', 'session data');
-    expect(await readFile(join(root, 'user-abc123', 'sessions', 'sess-001', 'scratch.txt'), 'utf8')).toBe('session data');
+    expect(await readFile(join(root, 'user-abc123', 'sessions', 'sess-001', 'scratch.txt'), 'utf8')).toBe(
+      'session data',
+    );
     expect(await codeOf(files.read(user, 'scratch.txt'))).toBe('not_found');
     expect(await codeOf(files.write(session, 'db/x.duckdb', 'junk'))).toBe('invalid_request');
-    expect(await codeOf(files.write({ scope: 'session', userId: 'user-abc123' }, 'a.txt', 'x'))).toBe('invalid_request');
+    expect(await codeOf(files.write({ scope: 'session', userId: 'user-abc123' }, 'a.txt', 'x'))).toBe(
+      'invalid_request',
+    );
   });
 
   it('refuses traversal, absolute paths, backslashes and NUL bytes', async () => {
-    for (const path of ['../x', 'a/../../x', '/etc/passwd', '..', 'a/..', 'a\\..\\b', 'x\u0000.txt', 'C:/x', 'a/\n'])
+    for (const path of [
+      '../x',
+      'a/../../x',
+      '/etc/passwd',
+      '..',
+      'a/..',
+      'a\\..\\b',
+      'x\u0000.txt',
+      'C:/x',
+      'a/\n',
+    ])
       expect(await codeOf(files.write(user, path, 'x')), JSON.stringify(path)).toBe('path_escape');
     expect(await codeOf(files.read(user, '../../../../etc/passwd'))).toBe('path_escape');
     await expect(stat(join(root, 'user-abc123', 'x'))).rejects.toThrow();
@@ -69,7 +93,8 @@ describe('FilesHandler', () => {
   });
 
   it('refuses to delete the root and enforces the size limit', async () => {
-    for (const path of ['', '.', './', '/']) expect(await codeOf(files.delete(user, path)), path).not.toBe('ok');
+    for (const path of ['', '.', './', '/'])
+      expect(await codeOf(files.delete(user, path)), path).not.toBe('ok');
     expect(await codeOf(files.delete(user, ''))).toBe('invalid_request');
     expect(await codeOf(files.write(user, 'big.txt', 'x'.repeat(1025)))).toBe('payload_too_large');
     await writeFile(join(await files.rootOf(user), 'huge.txt'), 'y'.repeat(2000));
@@ -77,7 +102,9 @@ describe('FilesHandler', () => {
   });
 
   it('refuses ids that would share a folder', async () => {
-    expect(await codeOf(files.write({ scope: 'user', userId: '../other' }, 'a.txt', 'x'))).toBe('invalid_request');
+    expect(await codeOf(files.write({ scope: 'user', userId: '../other' }, 'a.txt', 'x'))).toBe(
+      'invalid_request',
+    );
     expect(await codeOf(files.write({ scope: 'user', userId: 'a.b' }, 'a.txt', 'x'))).toBe('invalid_request');
   });
 });

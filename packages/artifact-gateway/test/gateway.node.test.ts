@@ -58,7 +58,11 @@ beforeAll(async () => {
   upstream = await startHttpsUpstream();
   internalApi = await startTestServer(
     new Hono().all('*', (c) => {
-      internalSeen.push({ path: c.req.path, authorization: c.req.header('authorization'), query: new URL(c.req.url).search });
+      internalSeen.push({
+        path: c.req.path,
+        authorization: c.req.header('authorization'),
+        query: new URL(c.req.url).search,
+      });
       return c.json({ path: c.req.path, method: c.req.method });
     }),
   );
@@ -75,9 +79,16 @@ beforeAll(async () => {
       ca: testCa,
     }),
     resolveCredential: async (id, claims) =>
-      id === 'openai' && claims.userId === 'user-abc123' ? { ciphertext: storedCredential, placement: 'bearer' } : undefined,
+      id === 'openai' && claims.userId === 'user-abc123'
+        ? { ciphertext: storedCredential, placement: 'bearer' }
+        : undefined,
     maxBodyBytes: 64 * 1024,
-    logger: { debug() {}, info: (_m, d) => logs.push(d ?? {}), warn() {}, error: (_m, d) => logs.push(d ?? {}) },
+    logger: {
+      debug() {},
+      info: (_m, d) => logs.push(d ?? {}),
+      warn() {},
+      error: (_m, d) => logs.push(d ?? {}),
+    },
   });
   server = await startTestServer(gateway);
   base = `${server.url}/api/lab/app/`;
@@ -96,7 +107,10 @@ describe('createArtifactGateway', () => {
     expect(refreshed.status).toBe(200);
     expect(typeof refreshed.json.token).toBe('string');
     expect((await post('files/user/list', {}, refreshed.json.token)).status).toBe(200);
-    expect(await post('files/user/list', {}, null)).toMatchObject({ status: 401, json: { detail: expect.any(String) } });
+    expect(await post('files/user/list', {}, null)).toMatchObject({
+      status: 401,
+      json: { detail: expect.any(String) },
+    });
     expect((await post('files/user/list', {}, 'abc.def.ghi')).json.detail).toMatch(/^Invalid app token/);
     const old = await token('member', { ttl: 1, now: Date.now() - 10_000 });
     expect(await post('token/refresh', undefined, old)).toEqual(
@@ -105,9 +119,15 @@ describe('createArtifactGateway', () => {
   });
 
   it('serves DuckDB query/exec for user and session databases with the SDK shapes', async () => {
-    expect((await post('db/user/analytics/exec', { sql: 'CREATE TABLE n (v INT)', params: [] })).json).toEqual({ ok: true, success: true });
+    expect(
+      (await post('db/user/analytics/exec', { sql: 'CREATE TABLE n (v INT)', params: [] })).json,
+    ).toEqual({ ok: true, success: true });
     await post('db/user/analytics/exec', { sql: 'INSERT INTO n VALUES (?)', params: [7] });
-    expect((await post('db/user/analytics/query', { sql: 'SELECT v FROM n' })).json).toEqual({ columns: ['v'], rows: [[7]], rowcount: 1 });
+    expect((await post('db/user/analytics/query', { sql: 'SELECT v FROM n' })).json).toEqual({
+      columns: ['v'],
+      rows: [[7]],
+      rowcount: 1,
+    });
     await post('db/session/scratch/exec', { sql: 'CREATE TABLE s (v INT)' });
     const other = await token('member', { context: 'lab_session:sess-002' });
     expect((await post('db/session/scratch/query', { sql: 'SELECT * FROM s' }, other)).status).toBe(400);
@@ -127,26 +147,51 @@ describe('createArtifactGateway', () => {
   });
 
   it('serves files with the union shapes and refuses traversal and root deletion', async () => {
-    expect((await post('files/user/write', { path: 'notes/a.txt', content: 'hello' })).json).toEqual({ ok: true, path: 'notes/a.txt', bytes: 5 });
-    expect((await post('files/user/read', { path: 'notes/a.txt' })).json).toEqual({ path: 'notes/a.txt', content: 'hello' });
-    expect((await post('files/user/list', { path: 'notes' })).json).toEqual({ entries: [{ name: 'a.txt', is_dir: false, bytes: 5 }] });
+    expect((await post('files/user/write', { path: 'notes/a.txt', content: 'hello' })).json).toEqual({
+      ok: true,
+      path: 'notes/a.txt',
+      bytes: 5,
+    });
+    expect((await post('files/user/read', { path: 'notes/a.txt' })).json).toEqual({
+      path: 'notes/a.txt',
+      content: 'hello',
+    });
+    expect((await post('files/user/list', { path: 'notes' })).json).toEqual({
+      entries: [{ name: 'a.txt', is_dir: false, bytes: 5 }],
+    });
     expect((await post('files/session/write', { path: 'b.txt', content: 'x' })).json.ok).toBe(true);
     expect((await post('files/user/read', { path: '../../etc/passwd' })).status).toBe(400);
     expect((await post('files/user/delete', { path: '' })).status).toBe(400);
     expect((await post('files/user/read', { path: 'missing.txt' })).status).toBe(404);
-    expect((await post('files/user/delete', { path: 'notes/a.txt' })).json).toEqual({ ok: true, deleted: true });
+    expect((await post('files/user/delete', { path: 'notes/a.txt' })).json).toEqual({
+      ok: true,
+      deleted: true,
+    });
   });
 
   it('serves state with versions, conflicts as 409 and history', async () => {
-    expect((await post('state/boards/set', { resource_id: 'b1', patch: { title: 'Plan' } })).json).toEqual({ ok: true, version: 1 });
-    expect((await post('state/boards/set', { resource_id: 'b1', patch: { done: true }, expected_version: 1 })).json.version).toBe(2);
-    expect(await post('state/boards/set', { resource_id: 'b1', patch: {}, expected_version: 1 })).toMatchObject({
+    expect((await post('state/boards/set', { resource_id: 'b1', patch: { title: 'Plan' } })).json).toEqual({
+      ok: true,
+      version: 1,
+    });
+    expect(
+      (await post('state/boards/set', { resource_id: 'b1', patch: { done: true }, expected_version: 1 })).json
+        .version,
+    ).toBe(2);
+    expect(
+      await post('state/boards/set', { resource_id: 'b1', patch: {}, expected_version: 1 }),
+    ).toMatchObject({
       status: 409,
       json: { current_version: 2 },
     });
-    expect((await post('state/boards/get', { resource_id: 'b1' })).json.data).toMatchObject({ data: { title: 'Plan', done: true }, version: 2 });
+    expect((await post('state/boards/get', { resource_id: 'b1' })).json.data).toMatchObject({
+      data: { title: 'Plan', done: true },
+      version: 2,
+    });
     expect((await post('state/boards/list', { filter: { done: true } })).json.count).toBe(1);
-    expect((await post('state/boards/events', { resource_id: 'b1' })).json.data.map((e: any) => e.version)).toEqual([2, 1]);
+    expect(
+      (await post('state/boards/events', { resource_id: 'b1' })).json.data.map((e: any) => e.version),
+    ).toEqual([2, 1]);
     expect((await post('state/boards/delete', { resource_id: 'b1' })).json).toEqual({ ok: true, deleted: 1 });
     expect((await post('state/boards/get', { resource_id: 'b1' })).json).toEqual({ data: null });
   });
@@ -161,8 +206,12 @@ describe('createArtifactGateway', () => {
     expect(result.json).toMatchObject({ status: 200, body: { ok: true } });
     expect(upstream.seen.at(-1)!.headers.authorization).toBe('Bearer sk-live-abc123');
     expect((await post('external', { url: 'https://169.254.169.254/latest/meta-data/' })).status).toBe(403);
-    expect((await post('external', { url: 'http://api.test/' })).json.detail).toBe('Only HTTPS URLs are permitted for external proxy calls');
-    expect((await post('external', { url: `https://api.test:${upstream.port}/`, credential_id: 'nope' })).status).toBe(404);
+    expect((await post('external', { url: 'http://api.test/' })).json.detail).toBe(
+      'Only HTTPS URLs are permitted for external proxy calls',
+    );
+    expect(
+      (await post('external', { url: `https://api.test:${upstream.port}/`, credential_id: 'nope' })).status,
+    ).toBe(404);
     const streamed = await post('external/stream', { url: `https://api.test:${upstream.port}/stream` });
     expect(streamed.json).toBe('data: one\n\ndata: two\n\n');
   });
@@ -170,32 +219,66 @@ describe('createArtifactGateway', () => {
   it('proxies internal calls with the sealed user JWT and refuses paths outside the allowlist', async () => {
     const result = await post('internal', { path: '/api/agent/list', query: { q: '1' } });
     expect(result.json).toEqual({ status: 200, body: { path: '/api/agent/list', method: 'GET' } });
-    expect(internalSeen.at(-1)).toEqual({ path: '/api/agent/list', authorization: `Bearer ${userJwt}`, query: '?q=1' });
-    for (const path of ['/api/agent/../../admin', '/api/agent/%2e%2e/%2e%2e/admin', '/api/agent\\..\\admin', '/api/agentfoo', '/api/agent/%252e%252e', '/admin', '/api//agent'])
+    expect(internalSeen.at(-1)).toEqual({
+      path: '/api/agent/list',
+      authorization: `Bearer ${userJwt}`,
+      query: '?q=1',
+    });
+    for (const path of [
+      '/api/agent/../../admin',
+      '/api/agent/%2e%2e/%2e%2e/admin',
+      '/api/agent\\..\\admin',
+      '/api/agentfoo',
+      '/api/agent/%252e%252e',
+      '/admin',
+      '/api//agent',
+    ])
       expect((await post('internal', { path })).status, path).toBeGreaterThanOrEqual(400);
     expect((await post('internal', { path: '/api/knowledge/x', method: 'POST' })).status).toBe(403);
-    expect((await post('internal', { path: '/api/agent', method: 'POST' }, await token('viewer'))).status).toBe(403);
-    const withoutJwt = await issueAppToken({ secretKey, userId: 'u', accountId: 'a', context: '', scope: scopeFromRole('member') });
+    expect(
+      (await post('internal', { path: '/api/agent', method: 'POST' }, await token('viewer'))).status,
+    ).toBe(403);
+    const withoutJwt = await issueAppToken({
+      secretKey,
+      userId: 'u',
+      accountId: 'a',
+      context: '',
+      scope: scopeFromRole('member'),
+    });
     expect((await post('internal', { path: '/api/agent' }, withoutJwt)).status).toBe(403);
   });
 
   it('answers bad input with 4xx JSON, never 500', async () => {
-    expect(await post('db/user/analytics/query', undefined, undefined, '{not json')).toMatchObject({ status: 400, json: { detail: 'the request body is not valid JSON' } });
+    expect(await post('db/user/analytics/query', undefined, undefined, '{not json')).toMatchObject({
+      status: 400,
+      json: { detail: 'the request body is not valid JSON' },
+    });
     expect((await post('db/user/analytics/query', { sql: 42 })).status).toBe(422);
     expect((await post('db/user/analytics/query', {})).status).toBe(422);
     expect((await post('files/user/write', { path: 'x', content: 'y'.repeat(70_000) })).status).toBe(413);
     expect((await post('state/bad.ns/get', { resource_id: 'a' })).status).toBe(400);
     expect((await post('db/other/x/query', { sql: 'SELECT 1' })).status).toBe(404);
     expect((await post('nothing/here', {})).status).toBe(404);
-    expect(await post('run', { language: 'python', code: 'print(1)' })).toMatchObject({ status: 501, json: { detail: expect.any(String) } });
-    expect(await post('db/user/notes/find', { filter: {} })).toMatchObject({ status: 503, json: { detail: expect.stringMatching(/MONGODB_URL/) } });
+    expect(await post('run', { language: 'python', code: 'print(1)' })).toMatchObject({
+      status: 501,
+      json: { detail: expect.any(String) },
+    });
+    expect(await post('db/user/notes/find', { filter: {} })).toMatchObject({
+      status: 503,
+      json: { detail: expect.stringMatching(/MONGODB_URL/) },
+    });
   });
 
   it('logs user, route, status and duration without tokens or secrets', async () => {
     const t = await token();
     await post('files/user/list', {}, t);
     const entry = logs.at(-1)!;
-    expect(entry).toMatchObject({ method: 'POST', route: '/api/lab/app/files/:scope/:op', user: 'user-abc123', status: 200 });
+    expect(entry).toMatchObject({
+      method: 'POST',
+      route: '/api/lab/app/files/:scope/:op',
+      user: 'user-abc123',
+      status: 200,
+    });
     expect(typeof entry.durationMs).toBe('number');
     const all = JSON.stringify(logs);
     for (const secret of [t, userJwt, 'sk-live-abc123', secretKey]) expect(all).not.toContain(secret);

@@ -13,7 +13,12 @@ import {
 
 const secretKey = 'your-service-secret-key';
 const now = Date.UTC(2026, 0, 1, 12);
-const base = { secretKey, userId: 'user-abc123', accountId: 'account-xyz789', context: 'lab_session:sess-001' };
+const base = {
+  secretKey,
+  userId: 'user-abc123',
+  accountId: 'account-xyz789',
+  context: 'lab_session:sess-001',
+};
 
 function payloadOf(token: string): Record<string, unknown> {
   return JSON.parse(utf8Decode(base64UrlDecode(token.split('.')[1]!)));
@@ -52,7 +57,10 @@ describe('scopeFromRole', () => {
 describe('app tokens', () => {
   it('issues HS256 with the six claims and validates them', async () => {
     const token = await issueAppToken({ ...base, scope: scopeFromRole('member'), ttl: 600, now });
-    expect(JSON.parse(utf8Decode(base64UrlDecode(token.split('.')[0]!)))).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(JSON.parse(utf8Decode(base64UrlDecode(token.split('.')[0]!)))).toEqual({
+      alg: 'HS256',
+      typ: 'JWT',
+    });
     expect(payloadOf(token)).toEqual({
       user_id: 'user-abc123',
       account_id: 'account-xyz789',
@@ -62,7 +70,11 @@ describe('app tokens', () => {
       exp: now / 1000 + 600,
     });
     const claims = await validateAppToken({ secretKey, token, now: now + 1000 });
-    expect(claims).toMatchObject({ userId: 'user-abc123', accountId: 'account-xyz789', sessionId: 'sess-001' });
+    expect(claims).toMatchObject({
+      userId: 'user-abc123',
+      accountId: 'account-xyz789',
+      sessionId: 'sess-001',
+    });
     expect(claims.scope).toContain('external:*');
   });
 
@@ -97,7 +109,9 @@ describe('app tokens', () => {
   it('refuses a token whose user id was swapped after signing', async () => {
     const token = await issueAppToken({ ...base, scope: scopeFromRole('member'), now });
     const [h, , s] = token.split('.');
-    const forged = base64UrlEncode(utf8Encode(JSON.stringify({ ...payloadOf(token), user_id: 'victim-user' })));
+    const forged = base64UrlEncode(
+      utf8Encode(JSON.stringify({ ...payloadOf(token), user_id: 'victim-user' })),
+    );
     await expectInvalid(`${h}.${forged}.${s}`, 'invalid_token');
   });
 
@@ -115,7 +129,14 @@ describe('app tokens', () => {
   it('refuses an iat in the future, a non-integer exp and wrongly typed claims', async () => {
     const sign = (payload: Record<string, unknown>) =>
       new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).sign(utf8Encode(secretKey));
-    const good = { user_id: 'u', account_id: 'a', context: '', scope: [], iat: now / 1000, exp: now / 1000 + 60 };
+    const good = {
+      user_id: 'u',
+      account_id: 'a',
+      context: '',
+      scope: [],
+      iat: now / 1000,
+      exp: now / 1000 + 60,
+    };
     await expectInvalid(await sign({ ...good, iat: now / 1000 + 30 }), 'invalid_token');
     await expectInvalid(await sign({ ...good, exp: now / 1000 + 60.5 }), 'invalid_token');
     await expectInvalid(await sign({ ...good, scope: 'external:*' }), 'invalid_token');
@@ -125,7 +146,13 @@ describe('app tokens', () => {
   });
 
   it('refreshes with the same claims and a new exp; an expired token cannot be refreshed', async () => {
-    const token = await issueAppToken({ ...base, scope: ['db:user:rw'], ttl: 60, extraClaims: { plan: 'pro' }, now });
+    const token = await issueAppToken({
+      ...base,
+      scope: ['db:user:rw'],
+      ttl: 60,
+      extraClaims: { plan: 'pro' },
+      now,
+    });
     const fresh = await refreshAppToken({ secretKey, token, ttl: 120, now: now + 30_000 });
     expect(payloadOf(fresh)).toEqual({ ...payloadOf(token), iat: now / 1000 + 30, exp: now / 1000 + 150 });
     const error = await refreshAppToken({ secretKey, token, now: now + 61_000 }).catch((e: unknown) => e);
@@ -141,7 +168,9 @@ describe('app tokens', () => {
     const claims = await validateAppToken({ secretKey, token, now });
     expect(await vault.decrypt(claims.raw[SEALED_USER_JWT_CLAIM] as string)).toBe(userJwt);
     for (const name of ['_user_jwt', 'user_jwt'])
-      await expect(issueAppToken({ ...base, scope: [], extraClaims: { [name]: userJwt } })).rejects.toThrow(/expose/);
+      await expect(issueAppToken({ ...base, scope: [], extraClaims: { [name]: userJwt } })).rejects.toThrow(
+        /expose/,
+      );
     await expect(issueAppToken({ ...base, scope: [], userJwt })).rejects.toThrow(/vault/);
   });
 });

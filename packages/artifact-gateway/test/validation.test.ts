@@ -32,15 +32,27 @@ describe('Mongo validation', () => {
       { $expr: { $eq: [1, 1] } },
       { a: { $accumulator: {} } },
     ];
-    for (const filter of attacks) expect(codeOf(() => checkFilter(filter)), JSON.stringify(filter)).toBe('invalid_request');
+    for (const filter of attacks)
+      expect(
+        codeOf(() => checkFilter(filter)),
+        JSON.stringify(filter),
+      ).toBe('invalid_request');
     expect(codeOf(() => checkUpdate({ $set: { a: { $function: {} } } }))).toBe('invalid_request');
     expect(codeOf(() => checkUpdate({ a: 1 }))).toBe('invalid_request');
     expect(codeOf(() => checkUpdate({}))).toBe('invalid_request');
   });
 
   it('passes ordinary filters and updates, and bounds depth, size, regexes and limits', () => {
-    expect(checkFilter({ status: 'active', n: { $gte: 2, $in: [1, 2] }, $or: [{ a: 1 }, { b: { $exists: true } }] })).toBeTruthy();
-    expect(checkUpdate({ $set: { content: 'updated' }, $inc: { n: 1 }, $push: { tags: { $each: ['a'] } } })).toBeTruthy();
+    expect(
+      checkFilter({
+        status: 'active',
+        n: { $gte: 2, $in: [1, 2] },
+        $or: [{ a: 1 }, { b: { $exists: true } }],
+      }),
+    ).toBeTruthy();
+    expect(
+      checkUpdate({ $set: { content: 'updated' }, $inc: { n: 1 }, $push: { tags: { $each: ['a'] } } }),
+    ).toBeTruthy();
     let deep: Record<string, unknown> = { a: 1 };
     for (let i = 0; i < 20; i++) deep = { x: deep };
     expect(codeOf(() => checkFilter(deep))).toBe('invalid_request');
@@ -55,7 +67,13 @@ describe('Mongo validation', () => {
     expect(collectionName('user', 'user-1', 'notes')).toBe('app_user_user-1.notes');
     expect(collectionName('user', 'a_b', 'c')).not.toBe(collectionName('user', 'a', 'b_c'));
     expect(collectionName('session', 'sess-1', 'notes')).toBe('app_session_sess-1.notes');
-    for (const [id, name] of [['a.b', 'c'], ['a', 'system.users'], ['a', 'b$c'], ['', 'c'], ['a', '']])
+    for (const [id, name] of [
+      ['a.b', 'c'],
+      ['a', 'system.users'],
+      ['a', 'b$c'],
+      ['', 'c'],
+      ['a', ''],
+    ])
       expect(codeOf(() => collectionName('user', id, name!))).toBe('invalid_request');
     expect(codeOf(() => collectionName('session', undefined, 'c'))).toBe('invalid_request');
   });
@@ -63,8 +81,25 @@ describe('Mongo validation', () => {
 
 describe('internal path normalisation', () => {
   it('refuses dot segments (plain and encoded), backslashes, double encoding and empty segments', () => {
-    for (const path of ['/api/agent/../admin', '/api/agent/%2e%2e/admin', '/api/agent/%2E%2E%2Fadmin', '/api/agent/.', '/api/agent\\..', '/api/agent/%5c..', '/api/agent/%252e%252e', '/api//x', '/api/agent?x=1', '/api/agent/%00', '/api/a/%E0%A4%A', 'api/agent', '/admin'])
-      expect(codeOf(() => normaliseInternalPath(path)), path).toBe('invalid_request');
+    for (const path of [
+      '/api/agent/../admin',
+      '/api/agent/%2e%2e/admin',
+      '/api/agent/%2E%2E%2Fadmin',
+      '/api/agent/.',
+      '/api/agent\\..',
+      '/api/agent/%5c..',
+      '/api/agent/%252e%252e',
+      '/api//x',
+      '/api/agent?x=1',
+      '/api/agent/%00',
+      '/api/a/%E0%A4%A',
+      'api/agent',
+      '/admin',
+    ])
+      expect(
+        codeOf(() => normaliseInternalPath(path)),
+        path,
+      ).toBe('invalid_request');
     expect(normaliseInternalPath('/api/agent/my%20agent/')).toEqual(['api', 'agent', 'my agent']);
   });
 
@@ -74,7 +109,9 @@ describe('internal path normalisation', () => {
     expect(proxy.authorize(member, 'GET', '/api/agent/my%20agent')).toBe('/api/agent/my%20agent');
     expect(codeOf(() => proxy.authorize(member, 'GET', '/api/agentfoo'))).toBe('permission_denied');
     expect(codeOf(() => proxy.authorize(member, 'PATCH', '/api/agent'))).toBe('permission_denied');
-    expect(codeOf(() => proxy.authorize(scopeFromRole('viewer'), 'DELETE', '/api/agent'))).toBe('permission_denied');
+    expect(codeOf(() => proxy.authorize(scopeFromRole('viewer'), 'DELETE', '/api/agent'))).toBe(
+      'permission_denied',
+    );
     expect(codeOf(() => proxy.authorize([], 'GET', '/api/agent'))).toBe('permission_denied');
   });
 });

@@ -1,6 +1,6 @@
 import { base64Decode, base64Encode } from '@x/crypto';
 import { describe, expect, it } from 'vitest';
-import { ArtifactGatewayError, applyCredential, CredentialVault } from '../src/index.ts';
+import { type ArtifactGatewayError, applyCredential, CredentialVault } from '../src/index.ts';
 
 describe('CredentialVault', () => {
   it('round-trips with a fresh nonce each time in the nonce‖ciphertext‖tag layout', async () => {
@@ -16,11 +16,17 @@ describe('CredentialVault', () => {
     const vault = new CredentialVault('k1');
     const sealed = base64Decode(await vault.encrypt('secret'));
     sealed[14]! ^= 1;
-    const fail = (p: Promise<unknown>) => p.then(() => undefined as never, (e: unknown) => e as ArtifactGatewayError);
+    const fail = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined as never,
+        (e: unknown) => e as ArtifactGatewayError,
+      );
     expect((await fail(vault.decrypt(base64Encode(sealed)))).message).toBe(
       'Credential decryption failed (wrong key or tampered)',
     );
-    expect((await fail(new CredentialVault('k2').decrypt(await vault.encrypt('x')))).code).toBe('credential_error');
+    expect((await fail(new CredentialVault('k2').decrypt(await vault.encrypt('x')))).code).toBe(
+      'credential_error',
+    );
     expect((await fail(vault.decrypt('***'))).message).toBe('Invalid credential ciphertext encoding');
     expect((await fail(vault.decrypt(base64Encode(new Uint8Array(20))))).message).toBe(
       'Credential ciphertext too short',

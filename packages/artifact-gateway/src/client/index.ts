@@ -9,8 +9,32 @@
  *
  * @module
  */
-import { type AuthStrategy, createHttpClient, type FetchLike, type HttpClient, refreshingBearer } from '@x/http-core';
+import {
+  type AuthStrategy,
+  createHttpClient,
+  type FetchLike,
+  type HttpClient,
+  refreshingBearer,
+} from '@x/http-core';
 import { ArtifactGatewayError } from '../errors.ts';
+import type {
+  DeleteResult,
+  ExecResult,
+  FileDeleteResult,
+  FileListResult,
+  FileReadResult,
+  FileWriteResult,
+  FindResult,
+  InternalResponse,
+  ListResult,
+  QueryResult,
+  RunResult,
+  StateDeleteResult,
+  StateSetResult,
+  UpsertResult,
+} from '../results.ts';
+
+export type * from '../results.ts';
 
 /** The default proxy base of the upstream SDK. */
 export const DEFAULT_PROXY_BASE = '/api/app/';
@@ -52,36 +76,6 @@ export interface InternalRequest {
   /** Query parameters. */
   query?: Record<string, string>;
 }
-/** A DuckDB query result. */
-export interface QueryResult {
-  /** Column names. */
-  columns: string[];
-  /** Rows of JSON-safe values. */
-  rows: unknown[][];
-  /** Row count. */
-  rowcount: number;
-}
-/** What `run` resolves with (only when the host enables code execution). */
-export interface RunResult {
-  /** Standard output. */
-  stdout: string;
-  /** Standard error. */
-  stderr: string;
-  /** Exit code, `null` when killed. */
-  exit_code: number | null;
-  /** Whether it timed out. */
-  timed_out: boolean;
-}
-/** A file listing entry. */
-export interface FileEntry {
-  /** Name. */
-  name: string;
-  /** Whether a folder. */
-  is_dir: boolean;
-  /** Size, `null` for folders. */
-  bytes: number | null;
-}
-
 /** Options of {@link createClient}. */
 export interface ArtifactClientOptions {
   /** The app token, if known already (usually it arrives by postMessage). */
@@ -113,38 +107,85 @@ export interface ArtifactGatewayClient {
   /** Streams an external call; `onChunk` gets each decoded text chunk. */
   stream(request: ExternalRequest, onChunk: (chunk: string) => void): Promise<void>;
   /** Calls an allowlisted internal API. */
-  internal(request: InternalRequest): Promise<{ status: number; body: unknown }>;
+  internal(request: InternalRequest): Promise<InternalResponse>;
   /** Runs code (only when the host enables it). */
   run(language: 'python' | 'javascript' | 'bash', code: string, stdin?: string): Promise<RunResult>;
   /** DuckDB and Mongo calls. */
-  db: {
-    userQuery(db: string, sql: string, params?: unknown[]): Promise<QueryResult>;
-    userExec(db: string, sql: string, params?: unknown[]): Promise<{ ok: boolean; success: boolean }>;
-    sessionQuery(db: string, sql: string, params?: unknown[]): Promise<QueryResult>;
-    sessionExec(db: string, sql: string, params?: unknown[]): Promise<{ ok: boolean; success: boolean }>;
-    find(collection: string, filter?: Record<string, unknown>, limit?: number): Promise<{ data: Record<string, unknown>[]; count: number }>;
-    upsert(collection: string, filter: Record<string, unknown>, update: Record<string, unknown>): Promise<{ ok: boolean; matched: number; modified: number; upserted: boolean }>;
-    delete(collection: string, filter: Record<string, unknown>): Promise<{ ok: boolean; deleted: number }>;
-  };
+  db: DbApi;
   /** User and session files. */
-  files: {
-    write(path: string, content: string): Promise<{ ok: boolean; path: string; bytes: number }>;
-    read(path: string): Promise<{ path: string; content: string }>;
-    list(path?: string): Promise<{ entries: FileEntry[] }>;
-    delete(path: string): Promise<{ ok: boolean; deleted: boolean }>;
-    sessionWrite(path: string, content: string): Promise<{ ok: boolean; path: string; bytes: number }>;
-    sessionRead(path: string): Promise<{ path: string; content: string }>;
-    sessionList(path?: string): Promise<{ entries: FileEntry[] }>;
-    sessionDelete(path: string): Promise<{ ok: boolean; deleted: boolean }>;
-  };
+  files: FilesApi;
   /** Versioned shared state. */
-  state: {
-    set(ns: string, id: string, patch?: Record<string, unknown>, expectedVersion?: number | null): Promise<{ ok: boolean; version: number }>;
-    get<T = Record<string, unknown>>(ns: string, id: string): Promise<{ data: StateDoc<T> | null }>;
-    list<T = Record<string, unknown>>(ns: string, filter?: Record<string, unknown>): Promise<{ data: StateDoc<T>[]; count: number }>;
-    remove(ns: string, id: string): Promise<{ ok: boolean; deleted: number }>;
-    history(ns: string, id?: string | null, limit?: number): Promise<{ data: Record<string, unknown>[]; count: number }>;
-  };
+  state: StateApi;
+}
+
+/** `client.db`: DuckDB (`…Query`, `…Exec`) and MongoDB (`find`, `upsert`, `delete`) calls. */
+export interface DbApi {
+  /** Runs one SELECT (or, with an rw scope, any allowed statement) on a user database. */
+  userQuery(db: string, sql: string, params?: unknown[]): Promise<QueryResult>;
+  /** Runs one statement on a user database. */
+  userExec(db: string, sql: string, params?: unknown[]): Promise<ExecResult>;
+  /** Like `userQuery`, on the current session's database. */
+  sessionQuery(db: string, sql: string, params?: unknown[]): Promise<QueryResult>;
+  /** Like `userExec`, on the current session's database. */
+  sessionExec(db: string, sql: string, params?: unknown[]): Promise<ExecResult>;
+  /** Finds documents (limit 1–10 000, default 100). */
+  find(collection: string, filter?: Record<string, unknown>, limit?: number): Promise<FindResult>;
+  /** Updates the first match or inserts one. */
+  upsert(
+    collection: string,
+    filter: Record<string, unknown>,
+    update: Record<string, unknown>,
+  ): Promise<UpsertResult>;
+  /** Deletes every match. */
+  delete(collection: string, filter: Record<string, unknown>): Promise<DeleteResult>;
+}
+
+/** `client.files`: the user's files, and the session's (`session…`). */
+export interface FilesApi {
+  /** Writes a UTF-8 text file. */
+  write(path: string, content: string): Promise<FileWriteResult>;
+  /** Reads a UTF-8 text file. */
+  read(path: string): Promise<FileReadResult>;
+  /** Lists a folder (default the root). */
+  list(path?: string): Promise<FileListResult>;
+  /** Deletes a file or folder (never the root). */
+  delete(path: string): Promise<FileDeleteResult>;
+  /** `write` in the session's folder. */
+  sessionWrite(path: string, content: string): Promise<FileWriteResult>;
+  /** `read` in the session's folder. */
+  sessionRead(path: string): Promise<FileReadResult>;
+  /** `list` in the session's folder. */
+  sessionList(path?: string): Promise<FileListResult>;
+  /** `delete` in the session's folder. */
+  sessionDelete(path: string): Promise<FileDeleteResult>;
+}
+
+/** `client.state`: versioned documents with history, per account. */
+export interface StateApi {
+  /** Merges `patch`; with `expectedVersion`, fails with a 409 when the version moved on. */
+  set(
+    ns: string,
+    id: string,
+    patch?: Record<string, unknown>,
+    expectedVersion?: number | null,
+  ): Promise<StateSetResult>;
+  /** The document (`data: null` when missing). */
+  get<T = Record<string, unknown>>(ns: string, id: string): Promise<StateGetResult<T>>;
+  /** Documents matching `filter`. */
+  list<T = Record<string, unknown>>(
+    ns: string,
+    filter?: Record<string, unknown>,
+  ): Promise<ListResult<StateDoc<T>>>;
+  /** Deletes the document. */
+  remove(ns: string, id: string): Promise<StateDeleteResult>;
+  /** Events of one document (or of the namespace), newest first. */
+  history(ns: string, id?: string | null, limit?: number): Promise<ListResult<Record<string, unknown>>>;
+}
+
+/** `state/{ns}/get`. */
+export interface StateGetResult<T> {
+  /** The document, or null. */
+  data: StateDoc<T> | null;
 }
 
 /** A state document. */
@@ -184,18 +225,26 @@ export function createClient(options: ArtifactClientOptions = {}): ArtifactGatew
   let auth: ReturnType<typeof refreshingBearer> | undefined;
 
   const newHttp = (strategy?: AuthStrategy) =>
-    createHttpClient({ baseUrl: absoluteBase(proxyBase), retry: false, timeout: false, auth: strategy, fetch: options.fetch });
+    createHttpClient({
+      baseUrl: absoluteBase(proxyBase),
+      retry: false,
+      timeout: false,
+      auth: strategy,
+      fetch: options.fetch,
+    });
   const refreshWith = async (old: string): Promise<string> => {
     const answer = (await newHttp({
       apply({ headers }) {
         headers.set('authorization', `Bearer ${old}`);
       },
     }).post('token/refresh')) as { token?: unknown };
-    if (typeof answer?.token !== 'string') throw new ArtifactGatewayError('invalid_token', 'token/refresh answered without a token');
+    if (typeof answer?.token !== 'string')
+      throw new ArtifactGatewayError('invalid_token', 'token/refresh answered without a token');
     return answer.token;
   };
   const client = (): HttpClient => {
-    if (token === undefined) throw new ArtifactGatewayError('invalid_token', 'artifact-gateway token not yet received');
+    if (token === undefined)
+      throw new ArtifactGatewayError('invalid_token', 'artifact-gateway token not yet received');
     if (!http || auth?.token !== token) {
       auth = refreshingBearer({
         token,
@@ -256,7 +305,8 @@ export function createClient(options: ArtifactClientOptions = {}): ArtifactGatew
       userExec: (db, sql, params) => call(`db/user/${db}/exec`, { sql, params: params || [] }),
       sessionQuery: (db, sql, params) => call(`db/session/${db}/query`, { sql, params: params || [] }),
       sessionExec: (db, sql, params) => call(`db/session/${db}/exec`, { sql, params: params || [] }),
-      find: (collection, filter, limit) => call(`db/user/${collection}/find`, { filter: filter || {}, limit: limit || 100 }),
+      find: (collection, filter, limit) =>
+        call(`db/user/${collection}/find`, { filter: filter || {}, limit: limit || 100 }),
       upsert: (collection, filter, update) => call(`db/user/${collection}/upsert`, { filter, update }),
       delete: (collection, filter) => call(`db/user/${collection}/delete`, { filter }),
     },
@@ -275,12 +325,15 @@ export function createClient(options: ArtifactClientOptions = {}): ArtifactGatew
         call(`state/${ns}/set`, {
           resource_id: id,
           patch: patch || {},
-          ...(expectedVersion === undefined || expectedVersion === null ? {} : { expected_version: expectedVersion }),
+          ...(expectedVersion === undefined || expectedVersion === null
+            ? {}
+            : { expected_version: expectedVersion }),
         }),
       get: (ns, id) => call(`state/${ns}/get`, { resource_id: id }),
       list: (ns, filter) => call(`state/${ns}/list`, { filter: filter || {} }),
       remove: (ns, id) => call(`state/${ns}/delete`, { resource_id: id }),
-      history: (ns, id, limit) => call(`state/${ns}/events`, { resource_id: id ?? null, limit: limit || 100 }),
+      history: (ns, id, limit) =>
+        call(`state/${ns}/events`, { resource_id: id ?? null, limit: limit || 100 }),
     },
   };
   return self;
@@ -333,7 +386,8 @@ export function autoInstall(options: AutoInstallOptions = {}): ArtifactGatewayCl
   win.addEventListener('message', (event: MessageEvent) => {
     const data = event.data as { type?: unknown; token?: unknown; proxyBase?: unknown } | null;
     if (!data || typeof data !== 'object' || !INIT_MESSAGE_TYPES.includes(data.type as string)) return;
-    const fromEmbedder = event.source !== null && (event.source === win.parent || event.source === win.opener);
+    const fromEmbedder =
+      event.source !== null && (event.source === win.parent || event.source === win.opener);
     if (!fromEmbedder || event.source === win || !allowed.has(event.origin)) return;
     if (typeof data.token !== 'string') return;
     client.setToken(data.token);

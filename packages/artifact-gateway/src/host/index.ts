@@ -34,7 +34,9 @@ export interface ArtifactHost {
 function defaultTarget(iframe: HTMLIFrameElement): string {
   const sandbox = iframe.getAttribute('sandbox');
   if (sandbox !== null && !sandbox.split(/\s+/).includes('allow-same-origin'))
-    throw new Error('The iframe is sandboxed without allow-same-origin (an opaque origin): pass targetOrigin explicitly');
+    throw new Error(
+      'The iframe is sandboxed without allow-same-origin (an opaque origin): pass targetOrigin explicitly',
+    );
   const src = iframe.src || iframe.getAttribute('src');
   if (!src) throw new Error('The iframe has no src: set it before connecting, or pass targetOrigin');
   return new URL(src, iframe.ownerDocument.baseURI).origin;
@@ -89,6 +91,14 @@ export interface EmbedArtifactOptions extends Omit<ConnectArtifactOptions, 'ifra
   title?: string;
 }
 
+/** What {@link embedArtifact} returns. */
+export interface EmbeddedArtifact {
+  /** The iframe it created. */
+  iframe: HTMLIFrameElement;
+  /** The connection answering its ready messages. */
+  host: ArtifactHost;
+}
+
 /**
  * Creates the artifact iframe in `container` and connects it.
  *
@@ -97,7 +107,7 @@ export interface EmbedArtifactOptions extends Omit<ConnectArtifactOptions, 'ifra
  * const { iframe, host } = embedArtifact({ container, src: 'https://artifacts.example/app.html', token, proxyBase });
  * ```
  */
-export function embedArtifact(options: EmbedArtifactOptions): { iframe: HTMLIFrameElement; host: ArtifactHost } {
+export function embedArtifact(options: EmbedArtifactOptions): EmbeddedArtifact {
   const iframe = options.container.ownerDocument.createElement('iframe');
   iframe.setAttribute('sandbox', options.sandbox ?? 'allow-scripts allow-same-origin allow-forms');
   iframe.title = options.title ?? 'Artifact';

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader } from '@duckdb/node-api';
 import { ArtifactGatewayError, invalidRequest } from '../errors.ts';
 import { checkId, checkName } from '../names.ts';
+import type { ExecResult, QueryResult } from '../results.ts';
 import type { StorageScope } from '../scopes.ts';
 
 /** Options of {@link DuckDbHandler}. */
@@ -48,24 +49,14 @@ export interface DuckDbTarget {
   database: string;
 }
 
-/** A query result, as upstream: column names, rows as arrays, and the number of rows. */
-export interface QueryResult {
-  /** Column names. */
-  columns: string[];
-  /** Rows, each an array of JSON-safe values. */
-  rows: unknown[][];
-  /** Number of rows returned. */
-  rowcount: number;
-}
-
 /** What a statement may do: `read` allows SELECT only, `write` adds DML and DDL. */
 export type SqlAccess = 'read' | 'write';
 
 // StatementType values of DuckDB's C API (stable numbering).
 const SELECT = 1;
 const WRITE_TYPES = new Set([
-  2 /* INSERT */, 3 /* UPDATE */, 4 /* EXPLAIN */, 5 /* DELETE */, 7 /* CREATE */, 9 /* ALTER */, 12 /* ANALYZE */,
-  14 /* CREATE_FUNC */, 15 /* DROP */, 18 /* VACUUM */, 30 /* MERGE_INTO */,
+  2 /* INSERT */, 3 /* UPDATE */, 4 /* EXPLAIN */, 5 /* DELETE */, 7 /* CREATE */, 9 /* ALTER */,
+  12 /* ANALYZE */, 14 /* CREATE_FUNC */, 15 /* DROP */, 18 /* VACUUM */, 30 /* MERGE_INTO */,
 ]);
 
 type ParamValue = null | boolean | number | string;
@@ -133,8 +124,17 @@ export class DuckDbHandler {
     const name = checkName(target.database, 'database name');
     if (target.scope === 'session') {
       if (target.sessionId === undefined)
-        throw invalidRequest('session_id is required for session-scoped DuckDB (the token has no lab_session context)');
-      return join(this.#workspace, user, 'sessions', checkId(target.sessionId, 'session id'), 'db', `${name}.duckdb`);
+        throw invalidRequest(
+          'session_id is required for session-scoped DuckDB (the token has no lab_session context)',
+        );
+      return join(
+        this.#workspace,
+        user,
+        'sessions',
+        checkId(target.sessionId, 'session id'),
+        'db',
+        `${name}.duckdb`,
+      );
     }
     return join(this.#workspace, user, 'db', `${name}.duckdb`);
   }
@@ -149,9 +149,13 @@ export class DuckDbHandler {
     }
     db = (async () => {
       const { DuckDBInstance } = await import('@duckdb/node-api').catch((error: unknown) => {
-        throw new ArtifactGatewayError('not_configured', 'DuckDB needs the optional dependency @duckdb/node-api', {
-          cause: error,
-        });
+        throw new ArtifactGatewayError(
+          'not_configured',
+          'DuckDB needs the optional dependency @duckdb/node-api',
+          {
+            cause: error,
+          },
+        );
       });
       await mkdir(join(path, '..'), { recursive: true });
       const instance = await DuckDBInstance.create(path, this.#config);
@@ -167,9 +171,15 @@ export class DuckDbHandler {
     return db;
   }
 
-  async #run(target: DuckDbTarget, sql: unknown, params: unknown, access: SqlAccess): Promise<DuckDBResultReader> {
+  async #run(
+    target: DuckDbTarget,
+    sql: unknown,
+    params: unknown,
+    access: SqlAccess,
+  ): Promise<DuckDBResultReader> {
     if (typeof sql !== 'string' || sql.trim() === '') throw invalidRequest('sql must be a non-empty string');
-    if (sql.length > this.#maxSqlLength) throw invalidRequest(`sql is longer than ${this.#maxSqlLength} characters`);
+    if (sql.length > this.#maxSqlLength)
+      throw invalidRequest(`sql is longer than ${this.#maxSqlLength} characters`);
     const values = checkParams(params);
     const db = await this.#database(this.pathOf(target));
     // One connection per file; statements on it run one at a time.
@@ -191,7 +201,9 @@ export class DuckDbHandler {
               : 'this statement type is not allowed (ATTACH, COPY, LOAD, SET, PRAGMA, transactions and the like are refused)',
           );
         if (prepared.parameterCount !== values.length)
-          throw invalidRequest(`the statement has ${prepared.parameterCount} parameters but ${values.length} were given`);
+          throw invalidRequest(
+            `the statement has ${prepared.parameterCount} parameters but ${values.length} were given`,
+          );
         if (values.length > 0) prepared.bind(values);
         return await prepared.runAndReadAll().catch((error: Error) => {
           throw sqlError(error);
@@ -210,7 +222,12 @@ export class DuckDbHandler {
    * @throws {ArtifactGatewayError} `invalid_request` (bad SQL, several statements, wrong parameters,
    *   too many rows), `permission_denied` (statement type not allowed).
    */
-  async query(target: DuckDbTarget, sql: string, params: unknown[] = [], access: SqlAccess = 'write'): Promise<QueryResult> {
+  async query(
+    target: DuckDbTarget,
+    sql: string,
+    params: unknown[] = [],
+    access: SqlAccess = 'write',
+  ): Promise<QueryResult> {
     const reader = await this.#run(target, sql, params, access);
     if (reader.currentRowCount > this.#maxRows)
       throw invalidRequest(`the result has more than ${this.#maxRows} rows; add a LIMIT`);
@@ -224,7 +241,11 @@ export class DuckDbHandler {
    *
    * @throws {ArtifactGatewayError} as {@link query}.
    */
-  async exec(target: DuckDbTarget, sql: string, params: unknown[] = []): Promise<{ success: true }> {
+  async exec(
+    target: DuckDbTarget,
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<Pick<ExecResult, 'success'>> {
     await this.#run(target, sql, params, 'write');
     return { success: true };
   }

@@ -6,8 +6,9 @@
  *
  * @module
  */
-import { lookup as dnsLookup } from 'node:dns/promises';
+
 import type { LookupAddress } from 'node:dns';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import { Agent, type Dispatcher, request } from 'undici';
 import { blockedAddressReason, parseIpLiteral } from '../addresses.ts';
 import { ArtifactGatewayError, invalidRequest } from '../errors.ts';
@@ -174,7 +175,8 @@ export class ExternalProxy {
     } catch (error) {
       throw new ArtifactGatewayError('upstream_error', `Could not resolve ${hostname}`, { cause: error });
     }
-    if (addresses.length === 0) throw new ArtifactGatewayError('upstream_error', `${hostname} has no address`);
+    if (addresses.length === 0)
+      throw new ArtifactGatewayError('upstream_error', `${hostname} has no address`);
     for (const { address } of addresses) {
       const reason = this.#policy(address);
       if (reason) throw blocked(hostname, reason);
@@ -202,7 +204,8 @@ export class ExternalProxy {
       throw invalidRequest('url is not a valid URL');
     }
     if (url.username || url.password) throw invalidRequest('url must not contain a user name or password');
-    for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, String(value));
+    for (const [name, value] of Object.entries(options.query ?? {}))
+      url.searchParams.set(name, String(value));
     // The URL parser already turns 2130706433, 0x7f.1 and friends into dotted form; check literals here
     // because the socket skips the lookup (and its check) for them.
     const host = url.hostname;
@@ -213,19 +216,26 @@ export class ExternalProxy {
     const body = encodeJsonBody(options.body);
     if (body !== undefined && method === 'GET') throw invalidRequest('a GET request cannot carry a body');
     if (body !== undefined && new TextEncoder().encode(body).byteLength > this.#maxRequestBytes)
-      throw new ArtifactGatewayError('payload_too_large', `the request body exceeds ${this.#maxRequestBytes} bytes`);
+      throw new ArtifactGatewayError(
+        'payload_too_large',
+        `the request body exceeds ${this.#maxRequestBytes} bytes`,
+      );
     return { method, url, body };
   }
 
-  async #send(options: ExternalCallOptions): Promise<{ response: Dispatcher.ResponseData; signal: AbortSignal }> {
+  async #send(
+    options: ExternalCallOptions,
+  ): Promise<{ response: Dispatcher.ResponseData; signal: AbortSignal }> {
     const { method, url, body } = this.#prepare(options);
     const headers = filterRequestHeaders(options.headers);
     if (body !== undefined) {
-      for (const name of Object.keys(headers)) if (name.toLowerCase() === 'content-type') delete headers[name];
+      for (const name of Object.keys(headers))
+        if (name.toLowerCase() === 'content-type') delete headers[name];
       headers['content-type'] = 'application/json';
     }
     for (const [name, value] of Object.entries(options.credentialHeaders ?? {})) {
-      for (const key of Object.keys(headers)) if (key.toLowerCase() === name.toLowerCase()) delete headers[key];
+      for (const key of Object.keys(headers))
+        if (key.toLowerCase() === name.toLowerCase()) delete headers[key];
       headers[name] = value;
     }
     headers['accept-encoding'] = 'identity';
@@ -243,9 +253,13 @@ export class ExternalProxy {
     const own = findGatewayError(error);
     if (own) return own;
     if (timeout.aborted)
-      return new ArtifactGatewayError('upstream_timeout', `${host} did not answer within ${this.#timeoutMs} ms`, {
-        cause: error,
-      });
+      return new ArtifactGatewayError(
+        'upstream_timeout',
+        `${host} did not answer within ${this.#timeoutMs} ms`,
+        {
+          cause: error,
+        },
+      );
     return new ArtifactGatewayError('upstream_error', `Could not reach ${host}`, { cause: error });
   }
 

@@ -10,7 +10,8 @@ import { constants } from 'node:fs';
 import { lstat, mkdir, open, readdir, realpath, rm } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { ArtifactGatewayError, invalidRequest } from '../errors.ts';
-import { checkId } from '../names.ts';
+import { checkId, hasControlCharacter } from '../names.ts';
+import type { FileDeleted, FileEntry, FileListResult, FileReadResult, FileWritten } from '../results.ts';
 import type { StorageScope } from '../scopes.ts';
 
 /** Options of {@link FilesHandler}. */
@@ -33,17 +34,7 @@ export interface FilesTarget {
   sessionId?: string;
 }
 
-/** One entry of {@link FilesHandler.list}. */
-export interface FileEntry {
-  /** The entry's name. */
-  name: string;
-  /** Whether it is a folder. */
-  is_dir: boolean;
-  /** Its size (null for folders and links). */
-  bytes: number | null;
-}
-
-function escape(): ArtifactGatewayError {
+function escapeError(): ArtifactGatewayError {
   return new ArtifactGatewayError('path_escape', 'Path escapes the workspace boundary');
 }
 
@@ -60,11 +51,12 @@ function notFound(path: string): ArtifactGatewayError {
 export function relativeSegments(path: unknown): string[] {
   if (typeof path !== 'string') throw invalidRequest('path must be a string');
   if (path.length > 1024) throw invalidRequest('path is longer than 1024 characters');
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) throw escape();
-  if (/[\\\u0000-\u001f\u007f]/.test(path)) throw escape();
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) throw escapeError();
+  if (path.includes('\\') || hasControlCharacter(path)) throw escapeError();
   const segments = path.split('/').filter((s) => s !== '' && s !== '.');
-  if (segments.some((s) => s === '..')) throw escape();
-  if (segments.some((s) => new TextEncoder().encode(s).length > 255)) throw invalidRequest('a path segment is too long');
+  if (segments.some((s) => s === '..')) throw escapeError();
+  if (segments.some((s) => new TextEncoder().encode(s).length > 255))
+    throw invalidRequest('a path segment is too long');
   return segments;
 }
 
@@ -95,7 +87,8 @@ export class FilesHandler {
 
   /** Creates a handler; see {@link FilesHandlerOptions}. */
   constructor(options: FilesHandlerOptions) {
-    if (typeof options?.root !== 'string' || options.root === '') throw invalidRequest('FilesHandler needs a root');
+    if (typeof options?.root !== 'string' || options.root === '')
+      throw invalidRequest('FilesHandler needs a root');
     this.#root = options.root;
     this.#maxFileBytes = options.maxFileBytes ?? 8 * 1024 * 1024;
     this.#maxListEntries = options.maxListEntries ?? 1000;
@@ -107,7 +100,9 @@ export class FilesHandler {
     let dir: string;
     if (target.scope === 'session') {
       if (target.sessionId === undefined)
-        throw invalidRequest('session_id is required for session-scoped files (the token has no lab_session context)');
+        throw invalidRequest(
+          'session_id is required for session-scoped files (the token has no lab_session context)',
+        );
       dir = join(this.#root, user, 'sessions', checkId(target.sessionId, 'session id'));
     } else {
       dir = join(this.#root, user, 'files');
@@ -117,25 +112,24 @@ export class FilesHandler {
   }
 
   /** Resolves `path` inside the target's folder, checking every existing ancestor for escapes. */
-  async #resolve(target: FilesTarget, path: unknown): Promise<{ root: string; full: string; segments: string[] }> {
+  async #resolve(
+    target: FilesTarget,
+    path: unknown,
+  ): Promise<{ root: string; full: string; segments: string[] }> {
     const segments = relativeSegments(path);
     // The session folder also holds the session's DuckDB files (`db/`): not reachable as plain files.
     if (target.scope === 'session' && segments[0] === 'db')
       throw invalidRequest('the db/ folder of a session holds its databases; use the db routes');
-    const root = await this.#rootOfChecked(target);
+    const root = await this.rootOf(target);
     let current = root;
     for (const segment of segments.slice(0, -1)) {
       current = join(current, segment);
       if (!(await exists(current))) break;
       const real = await realpath(current);
-      if (!isInside(root, real)) throw escape();
+      if (!isInside(root, real)) throw escapeError();
       current = real;
     }
     return { root, full: join(root, ...segments), segments };
-  }
-
-  async #rootOfChecked(target: FilesTarget): Promise<string> {
-    return this.rootOf(target);
   }
 
   /**
@@ -143,7 +137,7 @@ export class FilesHandler {
    *
    * @throws {ArtifactGatewayError} `payload_too_large`, `path_escape`, `invalid_request`.
    */
-  async write(target: FilesTarget, path: string, content: string): Promise<{ path: string; bytes: number }> {
+  async write(target: FilesTarget, path: string, content: string): Promise<FileWritten> {
     if (typeof content !== 'string') throw invalidRequest('content must be a string');
     const data = new TextEncoder().encode(content);
     if (data.byteLength > this.#maxFileBytes)
@@ -151,7 +145,7 @@ export class FilesHandler {
         'payload_too_large',
         `File exceeds max size (${data.byteLength} > ${this.#maxFileBytes} bytes)`,
       );
-    const { root, full, segments } = await this.#resolve(target, path);
+    const { root, segments } = await this.#resolve(target, path);
     if (segments.length === 0) throw invalidRequest('path must name a file');
     let parent = root;
     for (const segment of segments.slice(0, -1)) {
@@ -160,7 +154,7 @@ export class FilesHandler {
         if (error.code !== 'EEXIST') throw error;
       });
       const real = await realpath(parent);
-      if (!isInside(root, real)) throw escape();
+      if (!isInside(root, real)) throw escapeError();
       parent = real;
     }
     const file = await open(
@@ -168,7 +162,7 @@ export class FilesHandler {
       constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
       0o600,
     ).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ELOOP') throw escape();
+      if (error.code === 'ELOOP') throw escapeError();
       if (error.code === 'EISDIR') throw invalidRequest('path is a folder');
       throw error;
     });
@@ -177,7 +171,6 @@ export class FilesHandler {
     } finally {
       await file.close();
     }
-    void full;
     return { path, bytes: data.byteLength };
   }
 
@@ -187,12 +180,12 @@ export class FilesHandler {
    * @throws {ArtifactGatewayError} `not_found` (missing, a folder or a link), `payload_too_large`,
    *   `invalid_request` (not UTF-8 text), `path_escape`.
    */
-  async read(target: FilesTarget, path: string): Promise<{ path: string; content: string }> {
+  async read(target: FilesTarget, path: string): Promise<FileReadResult> {
     const { full, segments } = await this.#resolve(target, path);
     if (segments.length === 0) throw notFound(path);
     const file = await open(full, constants.O_RDONLY | constants.O_NOFOLLOW).catch(
       (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ELOOP') throw escape();
+        if (error.code === 'ELOOP') throw escapeError();
         throw notFound(path);
       },
     );
@@ -200,7 +193,10 @@ export class FilesHandler {
       const info = await file.stat();
       if (!info.isFile()) throw notFound(path);
       if (info.size > this.#maxFileBytes)
-        throw new ArtifactGatewayError('payload_too_large', `File exceeds max size (${info.size} > ${this.#maxFileBytes} bytes)`);
+        throw new ArtifactGatewayError(
+          'payload_too_large',
+          `File exceeds max size (${info.size} > ${this.#maxFileBytes} bytes)`,
+        );
       const bytes = await file.readFile();
       try {
         return { path, content: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
@@ -217,11 +213,11 @@ export class FilesHandler {
    *
    * @throws {ArtifactGatewayError} `invalid_request` (a file), `path_escape`.
    */
-  async list(target: FilesTarget, path = ''): Promise<{ entries: FileEntry[] }> {
+  async list(target: FilesTarget, path = ''): Promise<FileListResult> {
     const { full, segments } = await this.#resolve(target, path);
     const info = await lstat(full).catch(() => undefined);
     if (!info) return { entries: [] };
-    if (info.isSymbolicLink()) throw escape();
+    if (info.isSymbolicLink()) throw escapeError();
     if (!info.isDirectory()) throw invalidRequest('path is a file, not a folder');
     const dirents = await readdir(full, { withFileTypes: true });
     const entries: FileEntry[] = [];
@@ -240,9 +236,10 @@ export class FilesHandler {
    *
    * @throws {ArtifactGatewayError} `invalid_request` (the root), `path_escape`.
    */
-  async delete(target: FilesTarget, path: string): Promise<{ deleted: boolean }> {
+  async delete(target: FilesTarget, path: string): Promise<FileDeleted> {
     const { full, segments } = await this.#resolve(target, path);
-    if (segments.length === 0) throw invalidRequest('Refusing to delete the whole folder; name a file or subfolder');
+    if (segments.length === 0)
+      throw invalidRequest('Refusing to delete the whole folder; name a file or subfolder');
     if (!(await exists(full))) return { deleted: false };
     await rm(full, { recursive: true, force: true });
     return { deleted: true };

@@ -11,9 +11,16 @@ import * as v from 'valibot';
 import { ArtifactGatewayError, invalidRequest, VersionConflictError } from '../errors.ts';
 import { type AllowlistEntry, InternalProxy } from '../internal-proxy.ts';
 import * as m from '../models.ts';
+import type { RunResult } from '../results.ts';
 import { type StorageScope, storageScopes } from '../scopes.ts';
 import { StateStore, tenantKey } from '../state.ts';
-import { type AppTokenClaims, refreshAppToken, SEALED_USER_JWT_CLAIM, type SecretKey, validateAppToken } from '../tokens.ts';
+import {
+  type AppTokenClaims,
+  refreshAppToken,
+  SEALED_USER_JWT_CLAIM,
+  type SecretKey,
+  validateAppToken,
+} from '../tokens.ts';
 import { applyCredential, type CredentialPlacement, CredentialVault } from '../vault.ts';
 import { DuckDbHandler, type DuckDbHandlerOptions } from './duckdb.ts';
 import { ExternalProxy, type ExternalProxyOptions } from './external-proxy.ts';
@@ -31,13 +38,36 @@ export interface StoredCredential {
 }
 
 /** What the `run` route's runner gets and returns (the gateway itself never runs code). */
-export interface CodeRunner {
-  (request: m.RunRequest, claims: AppTokenClaims): Promise<{
-    stdout: string;
-    stderr: string;
-    exit_code: number | null;
-    timed_out: boolean;
-  }>;
+export type CodeRunner = (request: CodeRunRequest, claims: AppTokenClaims) => Promise<RunResult>;
+
+/** The `run` route's body. */
+export interface CodeRunRequest {
+  /** `python`, `javascript` or `bash`. */
+  language: 'python' | 'javascript' | 'bash';
+  /** The code. */
+  code: string;
+  /** Standard input (default empty). */
+  stdin: string;
+}
+
+/** Where the internal API is. */
+export interface InternalApiOptions {
+  /** Its base URL. */
+  baseUrl: string;
+  /** The allowlist (default upstream's). */
+  allowlist?: readonly AllowlistEntry[];
+  /** Time per call in ms (default 30 000). */
+  timeoutMs?: number;
+  /** The fetch to use. */
+  fetch?: typeof fetch;
+}
+
+/** A MongoDB server to connect to. */
+export interface MongoConnectionOptions {
+  /** The connection string. */
+  url: string;
+  /** The database (default `artifact_gateway`). */
+  dbName?: string;
 }
 
 /** Options of {@link createArtifactGateway}. */
@@ -53,7 +83,7 @@ export interface ArtifactGatewayOptions {
   /** Finds a stored credential by id for the caller (check ownership here); `undefined` when unknown. */
   resolveCredential?: (credentialId: string, claims: AppTokenClaims) => Promise<StoredCredential | undefined>;
   /** The internal API (routes answer 501 without it). */
-  internal?: { baseUrl: string; allowlist?: readonly AllowlistEntry[]; timeoutMs?: number; fetch?: typeof fetch };
+  internal?: InternalApiOptions;
   /**
    * Finds the user's platform JWT for internal calls. Default: decrypts the token's sealed
    * `user_jwt_enc` claim with the vault.
@@ -66,7 +96,7 @@ export interface ArtifactGatewayOptions {
   /** Largest file in bytes (default 8 MiB). */
   maxFileBytes?: number;
   /** MongoDB: a handler, or a URL and database (default `MONGODB_URL` / `MONGODB_DB`, else no Mongo routes). */
-  mongo?: MongoHandler | { url: string; dbName?: string };
+  mongo?: MongoHandler | MongoConnectionOptions;
   /** The state store (default a new in-memory one). */
   state?: StateStore;
   /** Answers the `run` route (501 without it). */
@@ -89,11 +119,17 @@ export type ArtifactGateway = Hono<GatewayEnv> & {
 
 type GatewayEnv = { Variables: { claims: AppTokenClaims } };
 
-async function readJson<S extends v.GenericSchema>(c: Context, schema: S, max: number): Promise<v.InferOutput<S>> {
+async function readJson<S extends v.GenericSchema>(
+  c: Context,
+  schema: S,
+  max: number,
+): Promise<v.InferOutput<S>> {
   const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > max) throw new ArtifactGatewayError('payload_too_large', `the request body exceeds ${max} bytes`);
+  if (declared > max)
+    throw new ArtifactGatewayError('payload_too_large', `the request body exceeds ${max} bytes`);
   const buffer = await c.req.arrayBuffer();
-  if (buffer.byteLength > max) throw new ArtifactGatewayError('payload_too_large', `the request body exceeds ${max} bytes`);
+  if (buffer.byteLength > max)
+    throw new ArtifactGatewayError('payload_too_large', `the request body exceeds ${max} bytes`);
   let json: unknown;
   try {
     json = buffer.byteLength === 0 ? {} : JSON.parse(new TextDecoder().decode(buffer));
@@ -104,7 +140,9 @@ async function readJson<S extends v.GenericSchema>(c: Context, schema: S, max: n
   if (!parsed.success) {
     const issue = parsed.issues[0];
     const at = v.getDotPath(issue);
-    throw new ArtifactGatewayError('invalid_request', `${at ? `${at}: ` : ''}${issue.message}`, { status: 422 });
+    throw new ArtifactGatewayError('invalid_request', `${at ? `${at}: ` : ''}${issue.message}`, {
+      status: 422,
+    });
   }
   return parsed.output;
 }
@@ -134,19 +172,25 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
   const maxBody = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const now = options.now ?? Date.now;
   const vault = options.vaultKey ? new CredentialVault(options.vaultKey) : undefined;
-  const external = options.external instanceof ExternalProxy ? options.external : new ExternalProxy(options.external);
+  const external =
+    options.external instanceof ExternalProxy ? options.external : new ExternalProxy(options.external);
   const internal = options.internal ? new InternalProxy(options.internal) : undefined;
   const duck = new DuckDbHandler({ ...options.duckdb, workspace: options.workspace });
   const files = new FilesHandler({ root: options.workspace, maxFileBytes: options.maxFileBytes });
   const state = options.state ?? new StateStore();
   const mongoSetting =
-    options.mongo ?? (env['MONGODB_URL'] ? { url: env['MONGODB_URL'], dbName: env['MONGODB_DB'] } : undefined);
+    options.mongo ??
+    (env['MONGODB_URL'] ? { url: env['MONGODB_URL'], dbName: env['MONGODB_DB'] } : undefined);
   let mongoConnection: ReturnType<typeof connectMongo> | undefined;
   const mongo = async (): Promise<MongoHandler> => {
     if (!mongoSetting)
-      throw new ArtifactGatewayError('not_configured', 'MongoDB is not configured on this gateway (set MONGODB_URL)', {
-        status: 503,
-      });
+      throw new ArtifactGatewayError(
+        'not_configured',
+        'MongoDB is not configured on this gateway (set MONGODB_URL)',
+        {
+          status: 503,
+        },
+      );
     if (!('url' in mongoSetting)) return mongoSetting;
     mongoConnection ??= connectMongo(mongoSetting.url, mongoSetting.dbName ?? 'artifact_gateway');
     mongoConnection.catch(() => {
@@ -178,7 +222,8 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
   });
   app.use('*', async (c, next) => {
     const header = c.req.header('authorization');
-    if (!header) throw new ArtifactGatewayError('invalid_token', 'Authorization header with the app token is required');
+    if (!header)
+      throw new ArtifactGatewayError('invalid_token', 'Authorization header with the app token is required');
     const token = header.replace(/^Bearer\s+/i, '');
     c.set('claims', await validateAppToken({ secretKey: options.secretKey, token, now: now() }));
     await next();
@@ -189,7 +234,10 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
       if (VersionConflictError.isInstance(error)) body['current_version'] = error.currentVersion;
       return c.json(body, error.status as 400);
     }
-    options.logger?.error('artifact-gateway internal error', { route: c.req.routePath, error: (error as Error)?.name });
+    options.logger?.error('artifact-gateway internal error', {
+      route: c.req.routePath,
+      error: (error as Error)?.name,
+    });
     return c.json({ detail: 'Internal gateway error' }, 500);
   });
   app.notFound((c) => c.json({ detail: 'Not found' }, 404));
@@ -215,9 +263,14 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
       if (!options.resolveCredential || !vault)
         throw new ArtifactGatewayError('not_configured', 'This gateway has no credential store');
       const stored = await options.resolveCredential(credentialId, claims);
-      if (!stored) throw new ArtifactGatewayError('not_found', `No credential ${JSON.stringify(credentialId)}`);
+      if (!stored)
+        throw new ArtifactGatewayError('not_found', `No credential ${JSON.stringify(credentialId)}`);
       const secret = await vault.decrypt(stored.ciphertext);
-      ({ headers: credentialHeaders, query } = applyCredential({ secret, placement: stored.placement, name: stored.name }));
+      ({ headers: credentialHeaders, query } = applyCredential({
+        secret,
+        placement: stored.placement,
+        name: stored.name,
+      }));
     }
     return {
       scope: claims.scope,
@@ -246,18 +299,31 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
   base.post('/internal', async (c) => {
     const claims = c.get('claims');
     const req = await readJson(c, m.InternalCallRequest, maxBody);
-    if (!internal) throw new ArtifactGatewayError('not_configured', 'This gateway has no internal API configured');
+    if (!internal)
+      throw new ArtifactGatewayError('not_configured', 'This gateway has no internal API configured');
     internal.authorize(claims.scope, req.method, req.path);
     const userJwt = await resolveUserJwt(claims);
-    if (!userJwt) throw new ArtifactGatewayError('permission_denied', 'This app token carries no user JWT for internal calls');
+    if (!userJwt)
+      throw new ArtifactGatewayError(
+        'permission_denied',
+        'This app token carries no user JWT for internal calls',
+      );
     return c.json(
-      await internal.call({ scope: claims.scope, userJwt, path: req.path, method: req.method, body: req.body, query: req.query ?? {} }),
+      await internal.call({
+        scope: claims.scope,
+        userJwt,
+        path: req.path,
+        method: req.method,
+        body: req.body,
+        query: req.query ?? {},
+      }),
     );
   });
 
   base.post('/run', async (c) => {
     const claims = c.get('claims');
-    if (!options.runner) throw new ArtifactGatewayError('not_configured', 'Code execution is not enabled on this gateway');
+    if (!options.runner)
+      throw new ArtifactGatewayError('not_configured', 'Code execution is not enabled on this gateway');
     return c.json(await options.runner(await readJson(c, m.RunRequest, maxBody), claims));
   });
 

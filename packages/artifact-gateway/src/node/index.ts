@@ -7,10 +7,9 @@
  */
 
 export {
-  type DuckDbHandlerOptions,
   DuckDbHandler,
+  type DuckDbHandlerOptions,
   type DuckDbTarget,
-  type QueryResult,
   type SqlAccess,
 } from './duckdb.ts';
 export {
@@ -22,12 +21,26 @@ export {
   type ResolvedAddress,
   type Resolver,
 } from './external-proxy.ts';
-export { type FileEntry, FilesHandler, type FilesHandlerOptions, type FilesTarget, relativeSegments } from './files.ts';
+export {
+  FilesHandler,
+  type FilesHandlerOptions,
+  type FilesTarget,
+  relativeSegments,
+} from './files.ts';
 export {
   type ArtifactGateway,
   type ArtifactGatewayOptions,
   type CodeRunner,
+  type CodeRunRequest,
   createArtifactGateway,
+  type InternalApiOptions,
+  type MongoConnectionOptions,
   type StoredCredential,
 } from './gateway.ts';
-export { connectMongo, MongoHandler, type MongoHandlerOptions, type MongoTarget } from './mongo.ts';
+export {
+  connectMongo,
+  type MongoConnection,
+  MongoHandler,
+  type MongoHandlerOptions,
+  type MongoTarget,
+} from './mongo.ts';

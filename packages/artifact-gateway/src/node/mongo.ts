@@ -7,7 +7,14 @@
  */
 import type { Db, MongoClient } from 'mongodb';
 import { ArtifactGatewayError } from '../errors.ts';
-import { checkFilter, checkLimit, checkUpdate, collectionName, type DocumentLimits } from '../mongo-filters.ts';
+import {
+  checkFilter,
+  checkLimit,
+  checkUpdate,
+  collectionName,
+  type DocumentLimits,
+} from '../mongo-filters.ts';
+import type { DeleteOutcome, UpsertOutcome } from '../results.ts';
 import type { StorageScope } from '../scopes.ts';
 
 /** Options of {@link MongoHandler}. */
@@ -67,30 +74,44 @@ export class MongoHandler {
   }
 
   /** Updates the first match or inserts one (update operators only). */
-  async upsert(
-    target: MongoTarget,
-    filter: unknown,
-    update: unknown,
-  ): Promise<{ matched: number; modified: number; upserted: boolean }> {
-    const result = await this.#collection(target).updateOne(checkFilter(filter, this.#limits), checkUpdate(update, this.#limits), {
-      upsert: true,
-      maxTimeMS: this.#maxTimeMs,
-    });
-    return { matched: result.matchedCount, modified: result.modifiedCount, upserted: result.upsertedId != null };
+  async upsert(target: MongoTarget, filter: unknown, update: unknown): Promise<UpsertOutcome> {
+    const result = await this.#collection(target).updateOne(
+      checkFilter(filter, this.#limits),
+      checkUpdate(update, this.#limits),
+      {
+        upsert: true,
+        maxTimeMS: this.#maxTimeMs,
+      },
+    );
+    return {
+      matched: result.matchedCount,
+      modified: result.modifiedCount,
+      upserted: result.upsertedId != null,
+    };
   }
 
   /** Deletes every match (an empty filter empties the caller's collection, as upstream). */
-  async delete(target: MongoTarget, filter: unknown): Promise<{ deleted: number }> {
+  async delete(target: MongoTarget, filter: unknown): Promise<DeleteOutcome> {
     const checked = checkFilter(filter, this.#limits);
     const result = await this.#collection(target).deleteMany(checked, { maxTimeMS: this.#maxTimeMs });
     return { deleted: result.deletedCount };
   }
 }
 
+/** A connected driver client and a handler on one of its databases. */
+export interface MongoConnection {
+  /** The driver client (close it when done). */
+  client: MongoClient;
+  /** The handler. */
+  handler: MongoHandler;
+}
+
 /** Connects to `url` and returns the client and a handler on database `dbName`. */
-export async function connectMongo(url: string, dbName: string): Promise<{ client: MongoClient; handler: MongoHandler }> {
+export async function connectMongo(url: string, dbName: string): Promise<MongoConnection> {
   const { MongoClient } = await import('mongodb').catch((error: unknown) => {
-    throw new ArtifactGatewayError('not_configured', 'MongoDB needs the optional dependency mongodb', { cause: error });
+    throw new ArtifactGatewayError('not_configured', 'MongoDB needs the optional dependency mongodb', {
+      cause: error,
+    });
   });
   const client = new MongoClient(url, { serverSelectionTimeoutMS: 5_000 });
   await client.connect();

@@ -29,9 +29,13 @@ client.onReady = async (c) => {
     try {
       await c.files.read('../../../etc/passwd');
     } catch (error) {
-      denied = { name: (error as Error).name, status: (error as { status?: number }).status, detail: (error as { body?: { detail?: string } }).body?.detail };
+      denied = {
+        name: (error as Error).name,
+        status: (error as { status?: number }).status,
+        detail: (error as { body?: { detail?: string } }).body?.detail,
+      };
     }
-    const globals = (window as unknown as { artifactGateway: unknown; ohwise: unknown });
+    const globals = window as unknown as { artifactGateway: unknown; ohwise: unknown };
     report({
       query,
       written,
