@@ -66,7 +66,9 @@ export async function startStudio(): Promise<Studio> {
       if (host !== 'quotes.local') throw new Error(`unknown host ${host}`);
       return [{ address: '127.0.0.1', family: 4 }];
     },
-    addressPolicy: (address) => (address === '127.0.0.1' ? undefined : blockedAddressReason(address)),
+    // Only the stand-in's name may reach loopback; every other destination gets the production check.
+    addressPolicy: (address, hostname) =>
+      hostname === 'quotes.local' && address === '127.0.0.1' ? undefined : blockedAddressReason(address),
     ca: cert,
   });
   const gateway = createArtifactGateway({ secretKey, workspace, external });

@@ -47,10 +47,11 @@ export interface ExternalProxyOptions {
   /** The resolver (default: the system's). Tests inject one; every address it returns is still checked. */
   resolver?: Resolver;
   /**
-   * The address check (default `blockedAddressReason`): returns why an address is refused, or
-   * `undefined`. Replace it only in tests (to reach a loopback test server); production keeps the default.
+   * The address check (default `blockedAddressReason`): gets each resolved address and the host name it
+   * came from, returns why it is refused or `undefined`. Replace it only in tests and local demos (to reach
+   * one named loopback stand-in); production keeps the default.
    */
-  addressPolicy?: (address: string) => string | undefined;
+  addressPolicy?: (address: string, hostname: string) => string | undefined;
   /** Extra CA certificates (PEM) to trust besides the system's; for a local test server. Default: none. */
   ca?: string | readonly string[];
 }
@@ -135,7 +136,7 @@ export class ExternalProxy {
   readonly #maxStreamBytes: number;
   readonly #maxRequestBytes: number;
   readonly #resolver: Resolver;
-  readonly #policy: (address: string) => string | undefined;
+  readonly #policy: (address: string, hostname: string) => string | undefined;
   readonly #agent: Agent;
 
   /** Creates a proxy; see {@link ExternalProxyOptions}. */
@@ -178,7 +179,7 @@ export class ExternalProxy {
     if (addresses.length === 0)
       throw new ArtifactGatewayError('upstream_error', `${hostname} has no address`);
     for (const { address } of addresses) {
-      const reason = this.#policy(address);
+      const reason = this.#policy(address, hostname);
       if (reason) throw blocked(hostname, reason);
     }
     return addresses;
@@ -210,7 +211,8 @@ export class ExternalProxy {
     // because the socket skips the lookup (and its check) for them.
     const host = url.hostname;
     if (parseIpLiteral(host)) {
-      const reason = this.#policy(host.replace(/^\[|\]$/g, ''));
+      const literal = host.replace(/^\[|\]$/g, '');
+      const reason = this.#policy(literal, literal);
       if (reason) throw blocked(host, reason);
     }
     const body = encodeJsonBody(options.body);
