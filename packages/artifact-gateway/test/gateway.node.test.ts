@@ -284,3 +284,101 @@ describe('createArtifactGateway', () => {
     for (const secret of [t, userJwt, 'sk-live-abc123', secretKey]) expect(all).not.toContain(secret);
   });
 });
+
+describe('every route answers bad input with a 4xx JSON detail', () => {
+  const routes = [
+    'token/refresh',
+    'external',
+    'external/stream',
+    'internal',
+    'run',
+    'db/user/analytics/query',
+    'db/user/analytics/exec',
+    'db/session/analytics/query',
+    'db/session/analytics/exec',
+    'db/user/notes/find',
+    'db/user/notes/upsert',
+    'db/user/notes/delete',
+    'files/user/write',
+    'files/user/read',
+    'files/user/list',
+    'files/user/delete',
+    'files/session/write',
+    'files/session/read',
+    'files/session/list',
+    'files/session/delete',
+    'state/ns/set',
+    'state/ns/get',
+    'state/ns/list',
+    'state/ns/delete',
+    'state/ns/events',
+  ];
+
+  it('malformed JSON, wrong types and no token', async () => {
+    for (const route of routes) {
+      const noToken = await post(route, {}, null);
+      expect(noToken.status, route).toBe(401);
+      expect(typeof noToken.json.detail, route).toBe('string');
+      if (route === 'token/refresh') continue;
+      const broken = await post(route, undefined, undefined, '{"sql": ');
+      expect(broken.status, route).toBeGreaterThanOrEqual(400);
+      expect(broken.status, route).toBeLessThan(500);
+      expect(typeof broken.json.detail, route).toBe('string');
+      const wrong = await post(route, {
+        sql: [],
+        path: 1,
+        url: 2,
+        filter: 'x',
+        resource_id: {},
+        content: 3,
+        language: 'cobol',
+        limit: 'many',
+      });
+      expect(wrong.status, route).toBeGreaterThanOrEqual(400);
+      expect(wrong.status, route).toBeLessThan(500);
+      expect(typeof wrong.json.detail, route).toBe('string');
+    }
+  });
+});
+
+describe('gateway options', () => {
+  it('answers run with the host runner, and 503 when MongoDB cannot be reached', async () => {
+    const other = createArtifactGateway({
+      secretKey,
+      workspace,
+      runner: async (req, claims) => ({
+        stdout: `${req.language}:${claims.userId}`,
+        stderr: '',
+        exit_code: 0,
+        timed_out: false,
+      }),
+      mongo: { url: 'mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=500' },
+    });
+    const otherServer = await startTestServer(other);
+    try {
+      const call = (path: string, body: unknown) =>
+        token().then((t) =>
+          fetch(`${otherServer.url}/${path}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${t}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          }),
+        );
+      const run = await call('run', { language: 'python', code: 'print(1)' });
+      expect(await run.json()).toEqual({
+        stdout: 'python:user-abc123',
+        stderr: '',
+        exit_code: 0,
+        timed_out: false,
+      });
+      const find = await call('db/user/notes/find', { filter: {} });
+      expect(find.status).toBe(503);
+      expect(await find.json()).toEqual({ detail: 'MongoDB is unreachable' });
+      const where = await call('db/user/notes/find', { filter: { $where: 'true' } });
+      expect(where.status).toBe(400);
+    } finally {
+      await otherServer.close();
+      await other.close();
+    }
+  });
+});

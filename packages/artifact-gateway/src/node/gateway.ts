@@ -11,6 +11,7 @@ import * as v from 'valibot';
 import { ArtifactGatewayError, invalidRequest, VersionConflictError } from '../errors.ts';
 import { type AllowlistEntry, InternalProxy } from '../internal-proxy.ts';
 import * as m from '../models.ts';
+import { checkFilter, checkLimit, checkUpdate, collectionName } from '../mongo-filters.ts';
 import type { RunResult } from '../results.ts';
 import { type StorageScope, storageScopes } from '../scopes.ts';
 import { StateStore, tenantKey } from '../state.ts';
@@ -25,7 +26,7 @@ import { applyCredential, type CredentialPlacement, CredentialVault } from '../v
 import { DuckDbHandler, type DuckDbHandlerOptions } from './duckdb.ts';
 import { ExternalProxy, type ExternalProxyOptions } from './external-proxy.ts';
 import { FilesHandler } from './files.ts';
-import { connectMongo, type MongoHandler } from './mongo.ts';
+import { connectMongo, type MongoHandler, type MongoTarget } from './mongo.ts';
 
 /** A stored credential the external route can inject, found by `credential_id`. */
 export interface StoredCredential {
@@ -153,6 +154,17 @@ function requireScope(claims: AppTokenClaims, storage: StorageScope, access: 're
     throw new ArtifactGatewayError('permission_denied', `Scope '${needed.at(-1)}' is required for this call`);
 }
 
+/** Checks a Mongo call's input before any connection, so bad input is a 400 even without a server. */
+function checkMongoInput(target: MongoTarget, filter: unknown, update?: unknown): void {
+  collectionName(
+    target.scope,
+    target.scope === 'session' ? target.sessionId : target.userId,
+    target.collection,
+  );
+  checkFilter(filter);
+  if (update !== undefined) checkUpdate(update);
+}
+
 function storageOf(value: string): StorageScope {
   if (value !== 'user' && value !== 'session') throw new ArtifactGatewayError('not_found', 'Not found');
   return value;
@@ -192,7 +204,16 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
         },
       );
     if (!('url' in mongoSetting)) return mongoSetting;
-    mongoConnection ??= connectMongo(mongoSetting.url, mongoSetting.dbName ?? 'artifact_gateway');
+    mongoConnection ??= connectMongo(mongoSetting.url, mongoSetting.dbName ?? 'artifact_gateway').catch(
+      (error: unknown) => {
+        throw ArtifactGatewayError.isInstance(error)
+          ? error
+          : new ArtifactGatewayError('upstream_error', 'MongoDB is unreachable', {
+              status: 503,
+              cause: error,
+            });
+      },
+    );
     mongoConnection.catch(() => {
       mongoConnection = undefined;
     });
@@ -322,9 +343,10 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
 
   base.post('/run', async (c) => {
     const claims = c.get('claims');
+    const req = await readJson(c, m.RunRequest, maxBody);
     if (!options.runner)
       throw new ArtifactGatewayError('not_configured', 'Code execution is not enabled on this gateway');
-    return c.json(await options.runner(await readJson(c, m.RunRequest, maxBody), claims));
+    return c.json(await options.runner(req, claims));
   });
 
   base.post('/db/:scope/:name/:op', async (c) => {
@@ -349,17 +371,21 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
     if (op === 'find') {
       requireScope(claims, storage, 'read');
       const req = await readJson(c, m.MongoFindRequest, maxBody);
+      checkMongoInput(target, req.filter ?? {});
+      checkLimit(req.limit ?? undefined);
       const data = await (await mongo()).find(target, req.filter ?? {}, req.limit ?? undefined);
       return c.json({ data, count: data.length });
     }
     if (op === 'upsert') {
       requireScope(claims, storage, 'rw');
       const req = await readJson(c, m.MongoUpsertRequest, maxBody);
+      checkMongoInput(target, req.filter, req.update);
       return c.json({ ok: true, ...(await (await mongo()).upsert(target, req.filter, req.update)) });
     }
     if (op === 'delete') {
       requireScope(claims, storage, 'rw');
       const req = await readJson(c, m.MongoDeleteRequest, maxBody);
+      checkMongoInput(target, req.filter);
       return c.json({ ok: true, ...(await (await mongo()).delete(target, req.filter)) });
     }
     throw new ArtifactGatewayError('not_found', 'Not found');

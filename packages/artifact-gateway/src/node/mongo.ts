@@ -59,6 +59,28 @@ export class MongoHandler {
     this.#maxTimeMs = options.maxTimeMs ?? 10_000;
   }
 
+  /** Runs a driver call, turning driver errors into gateway errors (400 for refused input, 503 when unreachable). */
+  async #run<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (ArtifactGatewayError.isInstance(error)) throw error;
+      const name = (error as Error)?.name ?? '';
+      if (name === 'MongoServerError')
+        throw new ArtifactGatewayError(
+          'invalid_request',
+          `MongoDB refused the operation: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
+      throw new ArtifactGatewayError('upstream_error', 'MongoDB is unreachable', {
+        status: 503,
+        cause: error,
+      });
+    }
+  }
+
   #collection(target: MongoTarget) {
     const owner = target.scope === 'session' ? target.sessionId : target.userId;
     return this.#db.collection(collectionName(target.scope, owner, target.collection));
@@ -67,21 +89,21 @@ export class MongoHandler {
   /** Finds up to `limit` (1–10 000, default 100) documents; `_id` becomes a string. */
   async find(target: MongoTarget, filter: unknown = {}, limit?: unknown): Promise<Record<string, unknown>[]> {
     const checked = checkFilter(filter, this.#limits);
-    const docs = await this.#collection(target)
-      .find(checked, { limit: checkLimit(limit), maxTimeMS: this.#maxTimeMs })
-      .toArray();
+    const max = checkLimit(limit);
+    const collection = this.#collection(target);
+    const docs = await this.#run(() =>
+      collection.find(checked, { limit: max, maxTimeMS: this.#maxTimeMs }).toArray(),
+    );
     return docs.map((doc) => ({ ...doc, _id: String(doc._id) }));
   }
 
   /** Updates the first match or inserts one (update operators only). */
   async upsert(target: MongoTarget, filter: unknown, update: unknown): Promise<UpsertOutcome> {
-    const result = await this.#collection(target).updateOne(
-      checkFilter(filter, this.#limits),
-      checkUpdate(update, this.#limits),
-      {
-        upsert: true,
-        maxTimeMS: this.#maxTimeMs,
-      },
+    const checkedFilter = checkFilter(filter, this.#limits);
+    const checkedUpdate = checkUpdate(update, this.#limits);
+    const collection = this.#collection(target);
+    const result = await this.#run(() =>
+      collection.updateOne(checkedFilter, checkedUpdate, { upsert: true, maxTimeMS: this.#maxTimeMs }),
     );
     return {
       matched: result.matchedCount,
@@ -93,7 +115,8 @@ export class MongoHandler {
   /** Deletes every match (an empty filter empties the caller's collection, as upstream). */
   async delete(target: MongoTarget, filter: unknown): Promise<DeleteOutcome> {
     const checked = checkFilter(filter, this.#limits);
-    const result = await this.#collection(target).deleteMany(checked, { maxTimeMS: this.#maxTimeMs });
+    const collection = this.#collection(target);
+    const result = await this.#run(() => collection.deleteMany(checked, { maxTimeMS: this.#maxTimeMs }));
     return { deleted: result.deletedCount };
   }
 }
@@ -113,7 +136,11 @@ export async function connectMongo(url: string, dbName: string): Promise<MongoCo
       cause: error,
     });
   });
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5_000 });
+  // Fail fast (5 s) unless the URL sets its own selection timeout.
+  const client = new MongoClient(
+    url,
+    /serverSelectionTimeoutMS=/i.test(url) ? {} : { serverSelectionTimeoutMS: 5_000 },
+  );
   await client.connect();
   return { client, handler: new MongoHandler({ db: client.db(dbName) }) };
 }
