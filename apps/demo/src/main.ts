@@ -5,10 +5,11 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_BASE_PORT, type Sandbox, startSandbox } from '@x/sandbox';
 import type { Scenario } from './scenario.ts';
 import { airlockScenario } from './scenarios/airlock.ts';
+import { artifactGatewayScenario } from './scenarios/artifact-gateway.ts';
 import { cryptoScenario } from './scenarios/crypto.ts';
 import { httpScenario } from './scenarios/http.ts';
 
-const scenarios: Scenario[] = [cryptoScenario, httpScenario, airlockScenario];
+const scenarios: Scenario[] = [cryptoScenario, httpScenario, airlockScenario, artifactGatewayScenario];
 
 const { values } = parseArgs({ options: { keep: { type: 'boolean' } } });
 const keep = values.keep === true;

@@ -1,0 +1,291 @@
+/**
+ * Per-user and per-session DuckDB (spec §6), sandboxed: each database file is opened with
+ * `enable_external_access=false`, `lock_configuration=true` and extension autoload/autoinstall off, so SQL
+ * cannot read or write other files, attach databases, load extensions or undo the settings. One statement
+ * per call; parameters are always bound; ATTACH/COPY/LOAD/SET/PRAGMA/transactions and friends are refused
+ * by statement type; read-only callers may only SELECT.
+ *
+ * Values in results are JSON-safe: integers within ±2^53 are numbers and bigger ones decimal strings;
+ * DECIMAL with up to 15 digits is a number, wider ones a decimal string; DATE/TIME/TIMESTAMP are strings
+ * as DuckDB prints them (`2026-01-01`, `2026-01-01 10:00:00`); UUID a string; BLOB a string with non-printable
+ * bytes as `\xNN`; INTERVAL `{months, days, micros}`; LIST an array; STRUCT an object; MAP an array of
+ * `{key, value}`; ±Infinity and NaN strings. Inside lists and structs 64-bit integers are strings.
+ *
+ * @module
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader } from '@duckdb/node-api';
+import { ArtifactGatewayError, invalidRequest } from '../errors.ts';
+import { checkId, checkName } from '../names.ts';
+import type { ExecResult, QueryResult } from '../results.ts';
+import type { StorageScope } from '../scopes.ts';
+
+/** Options of {@link DuckDbHandler}. */
+export interface DuckDbHandlerOptions {
+  /** The workspace root: files live at `{workspace}/{user}/db/{name}.duckdb` and `{workspace}/{user}/sessions/{session}/db/{name}.duckdb`. */
+  workspace: string;
+  /** Most rows a query may return (default 10 000); beyond it the call fails and asks for a LIMIT. */
+  maxRows?: number;
+  /** Longest SQL text in characters (default 100 000). */
+  maxSqlLength?: number;
+  /** Most database files kept open at once (default 32); the least recently used is closed. */
+  maxOpenDatabases?: number;
+  /** DuckDB `memory_limit` per database (default `256MB`). */
+  memoryLimit?: string;
+  /** DuckDB `threads` per database (default `2`). */
+  threads?: number;
+}
+
+/** Which database a call uses. */
+export interface DuckDbTarget {
+  /** `user` or `session`. */
+  scope: StorageScope;
+  /** The user's id. */
+  userId: string;
+  /** The session id (required for `session`; always from the token). */
+  sessionId?: string;
+  /** The database name: 1–64 ASCII letters, digits, `_` or `-`. */
+  database: string;
+}
+
+/** What a statement may do: `read` allows SELECT only, `write` adds DML and DDL. */
+export type SqlAccess = 'read' | 'write';
+
+// StatementType values of DuckDB's C API (stable numbering).
+const SELECT = 1;
+const WRITE_TYPES = new Set([
+  2 /* INSERT */, 3 /* UPDATE */, 4 /* EXPLAIN */, 5 /* DELETE */, 7 /* CREATE */, 9 /* ALTER */,
+  12 /* ANALYZE */, 14 /* CREATE_FUNC */, 15 /* DROP */, 18 /* VACUUM */, 30 /* MERGE_INTO */,
+]);
+
+type ParamValue = null | boolean | number | string;
+
+function checkParams(params: unknown): ParamValue[] {
+  if (params === undefined || params === null) return [];
+  if (!Array.isArray(params)) throw invalidRequest('params must be an array');
+  if (params.length > 1000) throw invalidRequest('params may hold at most 1000 values');
+  return params.map((p, i) => {
+    if (p === null || typeof p === 'boolean' || typeof p === 'string') return p;
+    if (typeof p === 'number' && Number.isFinite(p)) return p;
+    throw invalidRequest(`params[${i}] must be null, a boolean, a finite number or a string`);
+  });
+}
+
+interface OpenDatabase {
+  instance: DuckDBInstance;
+  connection: DuckDBConnection;
+  queue: Promise<unknown>;
+}
+
+/**
+ * Runs SQL on a user's or session's own DuckDB file.
+ *
+ * @example
+ * ```ts
+ * const db = new DuckDbHandler({ workspace: '/var/workspaces' });
+ * const target = { scope: 'user', userId: 'user-abc123', database: 'analytics' } as const;
+ * await db.exec(target, 'CREATE TABLE events (ts TEXT, val INT)');
+ * await db.exec(target, 'INSERT INTO events VALUES (?, ?)', ['2026-01-01', 42]);
+ * await db.query(target, 'SELECT * FROM events'); // { columns: ['ts', 'val'], rows: [['2026-01-01', 42]], rowcount: 1 }
+ * ```
+ */
+export class DuckDbHandler {
+  readonly #workspace: string;
+  readonly #maxRows: number;
+  readonly #maxSqlLength: number;
+  readonly #maxOpen: number;
+  readonly #config: Record<string, string>;
+  readonly #open = new Map<string, Promise<OpenDatabase>>();
+
+  /** Creates a handler; see {@link DuckDbHandlerOptions}. */
+  constructor(options: DuckDbHandlerOptions) {
+    if (typeof options?.workspace !== 'string' || options.workspace === '')
+      throw invalidRequest('DuckDbHandler needs a workspace');
+    this.#workspace = options.workspace;
+    this.#maxRows = options.maxRows ?? 10_000;
+    this.#maxSqlLength = options.maxSqlLength ?? 100_000;
+    this.#maxOpen = options.maxOpenDatabases ?? 32;
+    this.#config = {
+      enable_external_access: 'false',
+      autoload_known_extensions: 'false',
+      autoinstall_known_extensions: 'false',
+      allow_community_extensions: 'false',
+      memory_limit: options.memoryLimit ?? '256MB',
+      threads: String(options.threads ?? 2),
+      // Last, so nothing above can be changed by SQL afterwards.
+      lock_configuration: 'true',
+    };
+  }
+
+  /** The database file of `target` (names checked). */
+  pathOf(target: DuckDbTarget): string {
+    const user = checkId(target.userId, 'user id');
+    const name = checkName(target.database, 'database name');
+    if (target.scope === 'session') {
+      if (target.sessionId === undefined)
+        throw invalidRequest(
+          'session_id is required for session-scoped DuckDB (the token has no lab_session context)',
+        );
+      return join(
+        this.#workspace,
+        user,
+        'sessions',
+        checkId(target.sessionId, 'session id'),
+        'db',
+        `${name}.duckdb`,
+      );
+    }
+    return join(this.#workspace, user, 'db', `${name}.duckdb`);
+  }
+
+  async #database(path: string): Promise<OpenDatabase> {
+    let db = this.#open.get(path);
+    if (db) {
+      // Re-insert: the map's order is the LRU order.
+      this.#open.delete(path);
+      this.#open.set(path, db);
+      return db;
+    }
+    db = (async () => {
+      const { DuckDBInstance } = await import('@duckdb/node-api').catch((error: unknown) => {
+        throw new ArtifactGatewayError(
+          'not_configured',
+          'DuckDB needs the optional dependency @duckdb/node-api',
+          {
+            cause: error,
+          },
+        );
+      });
+      await mkdir(join(path, '..'), { recursive: true });
+      const instance = await DuckDBInstance.create(path, this.#config);
+      return { instance, connection: await instance.connect(), queue: Promise.resolve() };
+    })();
+    this.#open.set(path, db);
+    db.catch(() => this.#open.delete(path));
+    while (this.#open.size > this.#maxOpen) {
+      const [oldest, victim] = this.#open.entries().next().value as [string, Promise<OpenDatabase>];
+      this.#open.delete(oldest);
+      void victim.then((d) => d.queue.finally(() => closeDatabase(d))).catch(() => {});
+    }
+    return db;
+  }
+
+  async #run(
+    target: DuckDbTarget,
+    sql: unknown,
+    params: unknown,
+    access: SqlAccess,
+  ): Promise<DuckDBResultReader> {
+    if (typeof sql !== 'string' || sql.trim() === '') throw invalidRequest('sql must be a non-empty string');
+    if (sql.length > this.#maxSqlLength)
+      throw invalidRequest(`sql is longer than ${this.#maxSqlLength} characters`);
+    const values = checkParams(params);
+    const db = await this.#database(this.pathOf(target));
+    // One connection per file; statements on it run one at a time.
+    const run = db.queue.then(async () => {
+      const extracted = await db.connection.extractStatements(sql).catch((error: Error) => {
+        throw sqlError(error);
+      });
+      if (extracted.count !== 1) throw invalidRequest('send exactly one SQL statement per call');
+      const prepared = await extracted.prepare(0).catch((error: Error) => {
+        throw sqlError(error);
+      });
+      try {
+        const type = prepared.statementType as number;
+        if (type !== SELECT && !(access === 'write' && WRITE_TYPES.has(type)))
+          throw new ArtifactGatewayError(
+            'permission_denied',
+            access === 'read'
+              ? 'this token may only run SELECT statements here'
+              : 'this statement type is not allowed (ATTACH, COPY, LOAD, SET, PRAGMA, transactions and the like are refused)',
+          );
+        if (prepared.parameterCount !== values.length)
+          throw invalidRequest(
+            `the statement has ${prepared.parameterCount} parameters but ${values.length} were given`,
+          );
+        if (values.length > 0) prepared.bind(values);
+        return await prepared.runAndReadAll().catch((error: Error) => {
+          throw sqlError(error);
+        });
+      } finally {
+        prepared.destroySync();
+      }
+    });
+    db.queue = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Runs one statement and returns its rows. `access: 'read'` allows SELECT only.
+   *
+   * @throws {ArtifactGatewayError} `invalid_request` (bad SQL, several statements, wrong parameters,
+   *   too many rows), `permission_denied` (statement type not allowed).
+   */
+  async query(
+    target: DuckDbTarget,
+    sql: string,
+    params: unknown[] = [],
+    access: SqlAccess = 'write',
+  ): Promise<QueryResult> {
+    const reader = await this.#run(target, sql, params, access);
+    if (reader.currentRowCount > this.#maxRows)
+      throw invalidRequest(`the result has more than ${this.#maxRows} rows; add a LIMIT`);
+    const columns = reader.columnNames();
+    const rows = jsonRows(reader);
+    return { columns, rows, rowcount: rows.length };
+  }
+
+  /**
+   * Runs one statement for its effect.
+   *
+   * @throws {ArtifactGatewayError} as {@link query}.
+   */
+  async exec(
+    target: DuckDbTarget,
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<Pick<ExecResult, 'success'>> {
+    await this.#run(target, sql, params, 'write');
+    return { success: true };
+  }
+
+  /** Closes every open database. */
+  async close(): Promise<void> {
+    const all = [...this.#open.values()];
+    this.#open.clear();
+    await Promise.all(all.map((p) => p.then((d) => d.queue.finally(() => closeDatabase(d))).catch(() => {})));
+  }
+}
+
+function closeDatabase(db: OpenDatabase): void {
+  db.connection.closeSync();
+  db.instance.closeSync();
+}
+
+function sqlError(error: Error): ArtifactGatewayError {
+  // DuckDB's messages name the problem (syntax, missing table, permission) and contain no secrets.
+  return invalidRequest(`SQL error: ${error.message}`);
+}
+
+// DuckDBTypeId values: BIGINT 5, UBIGINT 9, HUGEINT 16, UHUGEINT 32, DECIMAL 19, plus the floating types.
+const BIG_INTEGER_TYPES = new Set([5, 9, 16, 32]);
+const DECIMAL = 19;
+
+function jsonRows(reader: DuckDBResultReader): unknown[][] {
+  const rows = reader.getRowsJson() as unknown[][];
+  const types = reader.columnTypes();
+  types.forEach((type, column) => {
+    const id = type.typeId as number;
+    const width = (type as { width?: number }).width ?? 0;
+    const toNumber = BIG_INTEGER_TYPES.has(id) || (id === DECIMAL && width <= 15);
+    if (!toNumber) return;
+    for (const row of rows) {
+      const value = row[column];
+      if (typeof value !== 'string') continue;
+      const n = Number(value);
+      if (id === DECIMAL || Number.isSafeInteger(n)) row[column] = n;
+    }
+  });
+  return rows;
+}

@@ -1,0 +1,247 @@
+/**
+ * Per-user and per-session files (spec §9), confined: relative paths only, no `..`, no NUL or control
+ * characters, no backslashes, no symlink leading out (every existing ancestor is resolved and must stay
+ * inside the root; the last component is opened with `O_NOFOLLOW`), the root itself cannot be deleted,
+ * and writes and reads are size-capped.
+ *
+ * @module
+ */
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readdir, realpath, rm } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import { ArtifactGatewayError, invalidRequest } from '../errors.ts';
+import { checkId, hasControlCharacter } from '../names.ts';
+import type { FileDeleted, FileEntry, FileListResult, FileReadResult, FileWritten } from '../results.ts';
+import type { StorageScope } from '../scopes.ts';
+
+/** Options of {@link FilesHandler}. */
+export interface FilesHandlerOptions {
+  /** The workspace root (upstream `LAB_WORKSPACE_ROOT`). */
+  root: string;
+  /** Largest file written or read, in bytes (default 8 MiB). */
+  maxFileBytes?: number;
+  /** Most entries `list` returns (default 1000). */
+  maxListEntries?: number;
+}
+
+/** Where a file operation happens: user or session files of one user. */
+export interface FilesTarget {
+  /** `user` (`{root}/{user}/files/`) or `session` (`{root}/{user}/sessions/{session}/`). */
+  scope: StorageScope;
+  /** The user's id. */
+  userId: string;
+  /** The session id (required for `session`). */
+  sessionId?: string;
+}
+
+function escapeError(): ArtifactGatewayError {
+  return new ArtifactGatewayError('path_escape', 'Path escapes the workspace boundary');
+}
+
+function notFound(path: string): ArtifactGatewayError {
+  return new ArtifactGatewayError('not_found', `No file at ${JSON.stringify(path)}`);
+}
+
+/**
+ * Splits a relative path into checked segments (`.` and empty segments dropped).
+ *
+ * @throws {ArtifactGatewayError} `invalid_request` for a non-string or too long path, `path_escape` for
+ *   absolute paths, `..`, backslashes, NUL and control characters.
+ */
+export function relativeSegments(path: unknown): string[] {
+  if (typeof path !== 'string') throw invalidRequest('path must be a string');
+  if (path.length > 1024) throw invalidRequest('path is longer than 1024 characters');
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) throw escapeError();
+  if (path.includes('\\') || hasControlCharacter(path)) throw escapeError();
+  const segments = path.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.some((s) => s === '..')) throw escapeError();
+  if (segments.some((s) => new TextEncoder().encode(s).length > 255))
+    throw invalidRequest('a path segment is too long');
+  return segments;
+}
+
+function isInside(root: string, candidate: string): boolean {
+  return candidate === root || candidate.startsWith(root + sep);
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Reads and writes UTF-8 text files in a user's or session's folder.
+ *
+ * @example
+ * ```ts
+ * const files = new FilesHandler({ root: '/var/workspaces' });
+ * await files.write({ scope: 'user', userId }, 'exports/report.csv', 'a,b\n1,2\n');
+ * ```
+ */
+export class FilesHandler {
+  readonly #root: string;
+  readonly #maxFileBytes: number;
+  readonly #maxListEntries: number;
+
+  /** Creates a handler; see {@link FilesHandlerOptions}. */
+  constructor(options: FilesHandlerOptions) {
+    if (typeof options?.root !== 'string' || options.root === '')
+      throw invalidRequest('FilesHandler needs a root');
+    this.#root = options.root;
+    this.#maxFileBytes = options.maxFileBytes ?? 8 * 1024 * 1024;
+    this.#maxListEntries = options.maxListEntries ?? 1000;
+  }
+
+  /** The folder of `target` (created when missing), fully resolved. */
+  async rootOf(target: FilesTarget): Promise<string> {
+    const user = checkId(target.userId, 'user id');
+    let dir: string;
+    if (target.scope === 'session') {
+      if (target.sessionId === undefined)
+        throw invalidRequest(
+          'session_id is required for session-scoped files (the token has no lab_session context)',
+        );
+      dir = join(this.#root, user, 'sessions', checkId(target.sessionId, 'session id'));
+    } else {
+      dir = join(this.#root, user, 'files');
+    }
+    await mkdir(dir, { recursive: true });
+    return realpath(dir);
+  }
+
+  /** Resolves `path` inside the target's folder, checking every existing ancestor for escapes. */
+  async #resolve(
+    target: FilesTarget,
+    path: unknown,
+  ): Promise<{ root: string; full: string; segments: string[] }> {
+    const segments = relativeSegments(path);
+    // The session folder also holds the session's DuckDB files (`db/`): not reachable as plain files.
+    if (target.scope === 'session' && segments[0] === 'db')
+      throw invalidRequest('the db/ folder of a session holds its databases; use the db routes');
+    const root = await this.rootOf(target);
+    let current = root;
+    for (const segment of segments.slice(0, -1)) {
+      current = join(current, segment);
+      if (!(await exists(current))) break;
+      const real = await realpath(current);
+      if (!isInside(root, real)) throw escapeError();
+      current = real;
+    }
+    return { root, full: join(root, ...segments), segments };
+  }
+
+  /**
+   * Writes `content` (UTF-8) to `path`, creating folders.
+   *
+   * @throws {ArtifactGatewayError} `payload_too_large`, `path_escape`, `invalid_request`.
+   */
+  async write(target: FilesTarget, path: string, content: string): Promise<FileWritten> {
+    if (typeof content !== 'string') throw invalidRequest('content must be a string');
+    const data = new TextEncoder().encode(content);
+    if (data.byteLength > this.#maxFileBytes)
+      throw new ArtifactGatewayError(
+        'payload_too_large',
+        `File exceeds max size (${data.byteLength} > ${this.#maxFileBytes} bytes)`,
+      );
+    const { root, segments } = await this.#resolve(target, path);
+    if (segments.length === 0) throw invalidRequest('path must name a file');
+    let parent = root;
+    for (const segment of segments.slice(0, -1)) {
+      parent = join(parent, segment);
+      await mkdir(parent).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
+      const real = await realpath(parent);
+      if (!isInside(root, real)) throw escapeError();
+      parent = real;
+    }
+    const file = await open(
+      join(parent, segments[segments.length - 1]!),
+      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+      0o600,
+    ).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ELOOP') throw escapeError();
+      if (error.code === 'EISDIR') throw invalidRequest('path is a folder');
+      throw error;
+    });
+    try {
+      await file.writeFile(data);
+    } finally {
+      await file.close();
+    }
+    return { path, bytes: data.byteLength };
+  }
+
+  /**
+   * Reads the UTF-8 text file at `path`.
+   *
+   * @throws {ArtifactGatewayError} `not_found` (missing, a folder or a link), `payload_too_large`,
+   *   `invalid_request` (not UTF-8 text), `path_escape`.
+   */
+  async read(target: FilesTarget, path: string): Promise<FileReadResult> {
+    const { full, segments } = await this.#resolve(target, path);
+    if (segments.length === 0) throw notFound(path);
+    const file = await open(full, constants.O_RDONLY | constants.O_NOFOLLOW).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ELOOP') throw escapeError();
+        throw notFound(path);
+      },
+    );
+    try {
+      const info = await file.stat();
+      if (!info.isFile()) throw notFound(path);
+      if (info.size > this.#maxFileBytes)
+        throw new ArtifactGatewayError(
+          'payload_too_large',
+          `File exceeds max size (${info.size} > ${this.#maxFileBytes} bytes)`,
+        );
+      const bytes = await file.readFile();
+      try {
+        return { path, content: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+      } catch {
+        throw invalidRequest('the file is not UTF-8 text');
+      }
+    } finally {
+      await file.close();
+    }
+  }
+
+  /**
+   * Lists a folder, sorted by name; a missing folder lists as empty.
+   *
+   * @throws {ArtifactGatewayError} `invalid_request` (a file), `path_escape`.
+   */
+  async list(target: FilesTarget, path = ''): Promise<FileListResult> {
+    const { full, segments } = await this.#resolve(target, path);
+    const info = await lstat(full).catch(() => undefined);
+    if (!info) return { entries: [] };
+    if (info.isSymbolicLink()) throw escapeError();
+    if (!info.isDirectory()) throw invalidRequest('path is a file, not a folder');
+    const dirents = await readdir(full, { withFileTypes: true });
+    const entries: FileEntry[] = [];
+    for (const d of dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      if (target.scope === 'session' && segments.length === 0 && d.name === 'db') continue;
+      if (entries.length >= this.#maxListEntries) break;
+      const bytes = d.isFile() ? (await lstat(join(full, d.name))).size : null;
+      entries.push({ name: d.name, is_dir: d.isDirectory(), bytes });
+    }
+    return { entries };
+  }
+
+  /**
+   * Deletes a file or a folder (recursively; links are removed, never followed). The root itself cannot be
+   * deleted.
+   *
+   * @throws {ArtifactGatewayError} `invalid_request` (the root), `path_escape`.
+   */
+  async delete(target: FilesTarget, path: string): Promise<FileDeleted> {
+    const { full, segments } = await this.#resolve(target, path);
+    if (segments.length === 0)
+      throw invalidRequest('Refusing to delete the whole folder; name a file or subfolder');
+    if (!(await exists(full))) return { deleted: false };
+    await rm(full, { recursive: true, force: true });
+    return { deleted: true };
+  }
+}

@@ -1,0 +1,123 @@
+// The browser half in real headless Chromium: a host page on one loopback origin embeds a generated app from
+// another origin; the app receives its token through the postMessage handshake (origin allowlist), then uses
+// DuckDB, files, state, an external API and a stream through the gateway mounted inside a Hono app.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestServer, type TestServer } from '@x/http-core/testing';
+import { type BrowserPage, openBrowserPage } from '@x/tooling/browser';
+import { build } from 'esbuild';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blockedAddressReason, issueAppToken, scopeFromRole } from '../src/index.ts';
+import { type ArtifactGateway, createArtifactGateway, ExternalProxy } from '../src/node/index.ts';
+import { type HttpsUpstream, startHttpsUpstream, testCa } from './https-upstream.ts';
+
+const secretKey = 'chromium-secret';
+let page: BrowserPage;
+let artifactServer: TestServer;
+let gateway: ArtifactGateway;
+let upstream: HttpsUpstream;
+let workspace: string;
+
+beforeAll(async () => {
+  workspace = await mkdtemp(join(tmpdir(), 'ag-chromium-'));
+  upstream = await startHttpsUpstream();
+  gateway = createArtifactGateway({
+    secretKey,
+    workspace,
+    external: new ExternalProxy({
+      resolver: async () => [{ address: '127.0.0.1', family: 4 }],
+      addressPolicy: (a) => (a === '127.0.0.1' ? undefined : blockedAddressReason(a)),
+      ca: testCa,
+    }),
+  });
+  const bundle = await build({
+    entryPoints: [new URL('./chromium/artifact.page.ts', import.meta.url).pathname],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['@x/source', 'browser', 'import', 'module'],
+    write: false,
+    logLevel: 'silent',
+  });
+  const js = bundle.outputFiles[0]!.text;
+  const app = new Hono()
+    .get('/artifact.html', (c) =>
+      c.html(
+        '<!doctype html><meta charset="utf-8"><body>Loading…<script type="module" src="/artifact.js"></script>',
+      ),
+    )
+    .get('/artifact.js', (c) => c.body(js, 200, { 'content-type': 'text/javascript' }));
+  app.route('/api/app', gateway);
+  artifactServer = await startTestServer(app);
+  page = await openBrowserPage(new URL('./chromium/host.page.ts', import.meta.url));
+}, 60_000);
+
+afterAll(async () => {
+  await page?.close();
+  await artifactServer?.close();
+  await gateway?.close();
+  await upstream?.close();
+  await rm(workspace, { recursive: true, force: true });
+});
+
+async function tokenFor(userId: string) {
+  return issueAppToken({
+    secretKey,
+    userId,
+    accountId: 'acc',
+    context: 'lab_session:s1',
+    scope: scopeFromRole('member'),
+  });
+}
+
+// The artifact's origin differs from the host page's (localhost vs 127.0.0.1): a real cross-origin iframe.
+const artifactOrigin = () => artifactServer.url.replace('127.0.0.1', 'localhost');
+
+function artifactSrc(extra: Record<string, string> = {}) {
+  const query = new URLSearchParams({
+    host: page.origin,
+    external: `https://api.test:${upstream.port}/v1/data`,
+    ...extra,
+  });
+  return `${artifactOrigin()}/artifact.html?${query}`;
+}
+
+describe('client and host in Chromium', () => {
+  it('hands the token over by postMessage and the app uses every kind of storage and the external API', async () => {
+    const result = await page.call<Record<string, any>>(
+      'embed',
+      artifactSrc(),
+      await tokenFor('user-1'),
+      `${artifactOrigin()}/api/app/`,
+      30_000,
+    );
+    expect(result.error).toBeUndefined();
+    expect(result.query).toEqual({ columns: ['body'], rows: [['hello from Chromium']], rowcount: 1 });
+    expect(result.written).toEqual({ ok: true, path: 'notes/today.md', bytes: 7 });
+    expect(result.read).toEqual({ path: 'notes/today.md', content: '# Today' });
+    expect(result.set).toEqual({ ok: true, version: 1 });
+    expect(result.got).toEqual({ title: 'Plan' });
+    expect(result.external).toMatchObject({ status: 200, body: { ok: true, url: '/v1/data' } });
+    expect(result.streamed).toBe('data: one\n\ndata: two\n\n');
+    expect(result.denied).toMatchObject({ status: 400, detail: 'Path escapes the workspace boundary' });
+    expect(result.sameGlobal).toBe(true);
+    expect(result.proxyBase).toBe(`${artifactOrigin()}/api/app/`);
+    // Chromium logs the refused traversal's 400 as a console error; nothing else may appear.
+    expect(page.errors.filter((e) => !e.includes('status of 400'))).toEqual([]);
+  });
+
+  it('ignores init messages from an origin that is not allowed, even with a valid token', async () => {
+    const result = await page.call(
+      'embed',
+      artifactSrc({ allow: 'https://trusted-host.example' }),
+      await tokenFor('user-2'),
+      `${artifactOrigin()}/api/app/`,
+      2_000,
+    );
+    expect(result).toBe('no-result');
+    await page.call('forgeInit', await tokenFor('user-2'));
+  });
+});
