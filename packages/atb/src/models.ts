@@ -241,7 +241,7 @@ export const ChallengeStatusSchema = v.pipe(
     requiresDualControl: b.requires_dual_control,
     approversNeeded: b.approvers_needed,
     approversCount: b.approvers_count,
-    approvers: b.approvers,
+    approvers: b.approvers ?? [],
     fullyApproved: b.fully_approved,
   })),
 );
@@ -265,7 +265,7 @@ export const ApproveResultSchema = v.pipe(
     approversCount: b.approvers_count,
     approversNeeded: b.approvers_needed,
     fullyApproved: b.fully_approved,
-    approvers: b.approvers,
+    approvers: b.approvers ?? [],
   })),
 );
 /** The result of one approval. */
