@@ -50,7 +50,8 @@ export function isActionName(name: string): boolean {
 }
 
 /**
- * The dotted action id of an action: `resource` with `/` turned into `.`, then `.verb`, lower-cased
+ * The dotted action id of an action: `resource` with `/` turned into `.` (and `-` into `_`), then `.verb`,
+ * lower-cased
  * (`{verb:'execute', resource:'deployment/production'}` → `deployment.production.execute`). Returns
  * `undefined` when the result is not a valid action id.
  */
@@ -58,7 +59,7 @@ export function actionName(action: Action | string): string | undefined {
   const name =
     typeof action === 'string'
       ? action.toLowerCase()
-      : `${action.resource.replaceAll('/', '.')}.${action.verb}`.toLowerCase();
+      : `${action.resource.replaceAll('/', '.')}.${action.verb}`.replaceAll('-', '_').toLowerCase();
   return isActionName(name) ? name : undefined;
 }
 

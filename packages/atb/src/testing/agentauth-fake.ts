@@ -69,7 +69,7 @@ export interface FakeAgentAuth {
   /** The PoA signing key's `kid`. */
   kid: string;
   /** The public JWK served at `/.well-known/jwks.json`. */
-  publicJwk: JWK;
+  publicJwk: JWK & { kty: 'OKP'; crv: 'Ed25519'; kid: string; x: string };
   /** The PoA signing key (tests use it to forge tokens with the right key but wrong claims). */
   signingKey: CryptoKey;
   /** The clock. */
@@ -137,7 +137,14 @@ export async function createFakeAgentAuth(options: FakeAgentAuthOptions = {}): P
   const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   const jwk = await exportJWK(publicKey);
   const kid = createHash('sha256').update(Buffer.from(jwk.x!, 'base64url')).digest('base64url');
-  const publicJwk: JWK = { kty: 'OKP', crv: 'Ed25519', use: 'sig', alg: 'EdDSA', kid, x: jwk.x! };
+  const publicJwk: FakeAgentAuth['publicJwk'] = {
+    kty: 'OKP',
+    crv: 'Ed25519',
+    use: 'sig',
+    alg: 'EdDSA',
+    kid,
+    x: jwk.x!,
+  };
   const challenges = new Map<string, FakeChallenge>();
   const audit: Array<Record<string, unknown>> = [];
   const windows = new Map<string, { start: number; count: number }>();
