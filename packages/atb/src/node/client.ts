@@ -262,14 +262,14 @@ export class AtbClient {
     this.#now = options.now ?? Date.now;
     this.#transport = createMtlsTransport(material);
     const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
-    const agentAuthHttps = options.agentauthUrl.startsWith('https:');
     this.agentAuth = new AgentAuthClient({
       baseUrl: options.agentauthUrl,
       timeout: options.timeout ?? 30_000,
       retry: options.retryCount ?? 3,
       logger,
       now: this.#now,
-      ...(agentAuthHttps ? { fetch: this.#transport.fetch } : {}),
+      // The same transport: the client certificate is presented when AgentAuth is served over https.
+      fetch: this.#transport.fetch,
       ...(options.sleep ? { sleep: options.sleep } : {}),
     });
     this.#broker = createHttpClient({

@@ -7,7 +7,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FetchLike } from '@x/http-core';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, type Dispatcher, request, fetch as undiciFetch } from 'undici';
 import { AtbError } from '../errors.ts';
 import { spiffeIdProblem } from '../models.ts';
 
@@ -100,13 +100,26 @@ export function checkTlsMaterial(
 export interface MtlsTransport {
   /** The dispatcher (TLS ≥ 1.2, client certificate, CA). */
   dispatcher: Agent;
-  /** A fetch for @x/http-core that sends through the dispatcher with `redirect: 'manual'`. */
+  /** A fetch for @x/http-core that sends through the dispatcher and returns redirects instead of following them. */
   fetch: FetchLike;
 }
 
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+function headersOf(raw: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.append(name, value);
+  }
+  return headers;
+}
+
 /**
- * Creates the mTLS transport. Redirects are returned, never followed, so the client certificate and the PoA
- * are never presented to another origin.
+ * Creates the mTLS transport. Its fetch sends with undici's `request` (a fraction of `fetch`'s cost per call)
+ * when the body is absent, a string or bytes, and with undici's `fetch` otherwise (streams, forms). Either
+ * way redirects are returned, never followed, so the client certificate and the PoA are never presented to
+ * another origin. Response bodies are read in full before the `Response` is returned.
  */
 export function createMtlsTransport(material: TlsMaterial): MtlsTransport {
   const dispatcher = new Agent({
@@ -117,11 +130,28 @@ export function createMtlsTransport(material: TlsMaterial): MtlsTransport {
       minVersion: 'TLSv1.2',
     },
   });
-  const fetch: FetchLike = (input, init) =>
-    undiciFetch(input, {
-      ...(init as object),
+  const fetch: FetchLike = async (input, init) => {
+    const body = init.body;
+    if (!(body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array)) {
+      return undiciFetch(input, {
+        ...(init as object),
+        dispatcher,
+        redirect: 'manual',
+      }) as unknown as Promise<Response>;
+    }
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((value, name) => {
+      headers[name] = value;
+    });
+    const res = await request(input, {
       dispatcher,
-      redirect: 'manual',
-    }) as unknown as Promise<Response>;
+      method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+      headers,
+      body: body ?? null,
+      signal: init.signal ?? null,
+    });
+    const bytes = NULL_BODY_STATUSES.has(res.statusCode) ? null : await res.body.arrayBuffer();
+    return new Response(bytes, { status: res.statusCode, headers: headersOf(res.headers) });
+  };
   return { dispatcher, fetch };
 }
