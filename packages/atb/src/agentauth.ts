@@ -72,9 +72,27 @@ export interface ChallengeInput {
 }
 
 /** What `POST /v1/mandate` gave: a mandate, or how far approval has come. */
-export type MandateOutcome =
-  | { issued: true; mandate: Mandate }
-  | { issued: false; approversCount: number; approversNeeded: number; requiresDualControl: boolean };
+export type MandateOutcome = MandateIssued | MandatePending;
+
+/** The mandate was issued. */
+export interface MandateIssued {
+  /** Always true. */
+  issued: true;
+  /** The mandate. */
+  mandate: Mandate;
+}
+
+/** The challenge still needs approvers (AgentAuth's JSON 403). */
+export interface MandatePending {
+  /** Always false. */
+  issued: false;
+  /** Approvals so far. */
+  approversCount: number;
+  /** Approvals needed. */
+  approversNeeded: number;
+  /** Whether two distinct approvers are needed. */
+  requiresDualControl: boolean;
+}
 
 const CODE_BY_STATUS: Record<number, AtbErrorCode> = {
   400: 'invalid_request',

@@ -53,6 +53,7 @@ export interface AtbErrorOptions extends XErrorOptions {
 export class AtbError extends XError {
   static override readonly brand: symbol = Symbol.for('@x/atb.AtbError');
   static override readonly defaultCode: AtbErrorCode = 'agentauth_error';
+  /** The ATB code; see {@link AtbErrorCode}. */
   declare readonly code: AtbErrorCode;
 
   /** Creates the error; see {@link AtbErrorOptions}. */

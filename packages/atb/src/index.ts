@@ -9,7 +9,9 @@ export {
   type AgentAuthClientOptions,
   type CallOptions,
   type ChallengeInput,
+  type MandateIssued,
   type MandateOutcome,
+  type MandatePending,
 } from './agentauth.ts';
 export {
   CRITICAL_RISK_ACTIONS,
@@ -33,25 +35,22 @@ export {
 } from './errors.ts';
 export { jsonLimitProblem, MAX_JSON_DEPTH, MAX_JSON_STRING } from './limits.ts';
 export {
+  type AccountableParty,
   type Action,
   type Approval,
   type ApprovalRequest,
   type ApproveResult,
-  ApproveResultSchema,
+  type Approver,
   type AuthorizationResponse,
   actionName,
   type ChallengeCreated,
-  ChallengeCreatedSchema,
   type ChallengeStatus,
-  ChallengeStatusSchema,
   isActionName,
   JwkSchema,
   type Jwks,
   JwksSchema,
   type LegalBasis,
   type Mandate,
-  MandatePendingSchema,
-  MandateSchema,
   type PoAClaims,
   PoAClaimsSchema,
   type PoAToken,

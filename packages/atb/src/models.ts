@@ -97,12 +97,22 @@ export interface Approval {
   role?: string;
 }
 
-/** Legal grounding of the PoA (`leg`, spec §3.4); extra members are sent as given. */
+/** Who answers for an action (`leg.accountable_party`). */
+export interface AccountableParty {
+  /** `user`, `service_account`, `org_unit`, `role` (any string is accepted). */
+  type: string;
+  /** The party's id; approvers must differ from it. */
+  id: string;
+  /** A display name. */
+  displayName?: string;
+}
+
+/** Legal grounding of the PoA (`leg`, spec §3.4). */
 export interface LegalBasis {
   /** ISO 3166-1 alpha-2 code or `GLOBAL` (default `GLOBAL`). */
   jurisdiction?: string;
   /** Who answers for the action (default: a `service_account` with the agent's SPIFFE ID). */
-  accountableParty?: { type: string; id: string; displayName?: string };
+  accountableParty?: AccountableParty;
   /** `contract`, `consent`, `legitimate_interest` or `legal_obligation`. */
   basis?: string;
   /** A change ticket or similar, e.g. `SNOW-CHG0012345`. */
@@ -155,14 +165,23 @@ export interface AuthorizationResponse {
 
 /** The claims of a PoA token as the wire spells them. */
 export const PoAClaimsSchema = v.looseObject({
+  /** The agent's SPIFFE ID; the broker requires it to equal the mTLS identity. */
   sub: v.pipe(v.string(), v.minLength(1)),
+  /** The dotted action id. */
   act: v.pipe(v.string(), v.minLength(1)),
+  /** Constraints (top-level keys are enforced by the broker). */
   con: v.record(v.string(), v.unknown()),
+  /** Legal grounding and approvals. */
   leg: v.record(v.string(), v.unknown()),
+  /** Issued at, epoch s. */
   iat: v.pipe(v.number(), v.integer()),
+  /** Expires at, epoch s. */
   exp: v.pipe(v.number(), v.integer()),
+  /** Unique id (`poa_…`). */
   jti: v.pipe(v.string(), v.minLength(1)),
+  /** Issuer (AgentAuth's `POA_ISSUER`, default `atb-agentauth`). */
   iss: v.optional(v.string()),
+  /** Audience (not set by AgentAuth). */
   aud: v.optional(v.union([v.string(), v.array(v.string())])),
 });
 /** The decoded claims of a PoA (`sub` the agent's SPIFFE ID, `act`, `con`, `leg`, `iat`, `exp`, `jti`). */
@@ -190,6 +209,80 @@ const isoDate = v.pipe(
   v.transform((s) => new Date(s)),
 );
 
+/** A created challenge (`POST /v1/challenge` 200). */
+export interface ChallengeCreated {
+  /** `chal_…`. */
+  challengeId: string;
+  /** When it expires (default 300 s after creation). */
+  expiresAt: Date;
+  /** Whether two distinct approvers are needed. */
+  requiresDualControl: boolean;
+  /** 1, or 2 with dual control. */
+  approversNeeded: number;
+}
+
+/** One approval of a challenge. */
+export interface Approver {
+  /** The approver's id. */
+  id: string;
+  /** When the approval was recorded. */
+  approvedAt: Date;
+}
+
+/** The state of a challenge (`GET /v1/challenge/{id}` 200). */
+export interface ChallengeStatus {
+  /** `chal_…`. */
+  challengeId: string;
+  /** The dotted action. */
+  action: string;
+  /** The agent the challenge is for. */
+  agentSpiffeId: string;
+  /** When it was created. */
+  createdAt: Date;
+  /** When it expires. */
+  expiresAt: Date;
+  /** Whether it has expired. */
+  expired: boolean;
+  /** Whether two distinct approvers are needed. */
+  requiresDualControl: boolean;
+  /** 1, or 2 with dual control. */
+  approversNeeded: number;
+  /** Approvals so far. */
+  approversCount: number;
+  /** Who approved, in order. */
+  approvers: Approver[];
+  /** Whether enough approvers have approved for a mandate. */
+  fullyApproved: boolean;
+}
+
+/** The result of one approval (`POST /v1/approve` 200). */
+export interface ApproveResult {
+  /** `approved`. */
+  status: string;
+  /** Approvals so far. */
+  approversCount: number;
+  /** 1, or 2 with dual control. */
+  approversNeeded: number;
+  /** Whether a mandate can now be issued. */
+  fullyApproved: boolean;
+  /** Who approved, in order. */
+  approvers: Approver[];
+}
+
+/** An issued mandate (`POST /v1/mandate` 200); the PoA is not yet verified. */
+export interface Mandate {
+  /** The PoA JWT. */
+  token: string;
+  /** When it expires. */
+  expiresAt: Date;
+  /** Its `jti` (`poa_…`). */
+  jti: string;
+  /** Whether dual control was used. */
+  dualControlUsed: boolean;
+  /** How many approved. */
+  approversCount: number;
+}
+
 /** `POST /v1/challenge` 200. */
 export const ChallengeCreatedSchema = v.pipe(
   v.object({
@@ -199,19 +292,19 @@ export const ChallengeCreatedSchema = v.pipe(
     approvers_needed: v.number(),
     approval_hint: v.optional(v.string()),
   }),
-  v.transform((b) => ({
-    challengeId: b.challenge_id,
-    expiresAt: b.expires_at,
-    requiresDualControl: b.requires_dual_control,
-    approversNeeded: b.approvers_needed,
-  })),
+  v.transform(
+    (b): ChallengeCreated => ({
+      challengeId: b.challenge_id,
+      expiresAt: b.expires_at,
+      requiresDualControl: b.requires_dual_control,
+      approversNeeded: b.approvers_needed,
+    }),
+  ),
 );
-/** A created challenge. */
-export type ChallengeCreated = v.InferOutput<typeof ChallengeCreatedSchema>;
 
 const Approver = v.pipe(
   v.object({ id: v.string(), approved_at: isoDate }),
-  v.transform((a) => ({ id: a.id, approvedAt: a.approved_at })),
+  v.transform((a): Approver => ({ id: a.id, approvedAt: a.approved_at })),
 );
 
 /** `GET /v1/challenge/{id}` 200. */
@@ -232,22 +325,22 @@ export const ChallengeStatusSchema = v.pipe(
     ),
     fully_approved: v.boolean(),
   }),
-  v.transform((b) => ({
-    challengeId: b.challenge_id,
-    action: b.action,
-    agentSpiffeId: b.agent_spiffe_id,
-    createdAt: b.created_at,
-    expiresAt: b.expires_at,
-    expired: b.expired,
-    requiresDualControl: b.requires_dual_control,
-    approversNeeded: b.approvers_needed,
-    approversCount: b.approvers_count,
-    approvers: b.approvers ?? [],
-    fullyApproved: b.fully_approved,
-  })),
+  v.transform(
+    (b): ChallengeStatus => ({
+      challengeId: b.challenge_id,
+      action: b.action,
+      agentSpiffeId: b.agent_spiffe_id,
+      createdAt: b.created_at,
+      expiresAt: b.expires_at,
+      expired: b.expired,
+      requiresDualControl: b.requires_dual_control,
+      approversNeeded: b.approvers_needed,
+      approversCount: b.approvers_count,
+      approvers: b.approvers ?? [],
+      fullyApproved: b.fully_approved,
+    }),
+  ),
 );
-/** The state of a challenge. */
-export type ChallengeStatus = v.InferOutput<typeof ChallengeStatusSchema>;
 
 /** `POST /v1/approve` 200. */
 export const ApproveResultSchema = v.pipe(
@@ -261,16 +354,16 @@ export const ApproveResultSchema = v.pipe(
       v.transform((a) => a ?? []),
     ),
   }),
-  v.transform((b) => ({
-    status: b.status,
-    approversCount: b.approvers_count,
-    approversNeeded: b.approvers_needed,
-    fullyApproved: b.fully_approved,
-    approvers: b.approvers ?? [],
-  })),
+  v.transform(
+    (b): ApproveResult => ({
+      status: b.status,
+      approversCount: b.approvers_count,
+      approversNeeded: b.approvers_needed,
+      fullyApproved: b.fully_approved,
+      approvers: b.approvers ?? [],
+    }),
+  ),
 );
-/** The result of one approval. */
-export type ApproveResult = v.InferOutput<typeof ApproveResultSchema>;
 
 /** `POST /v1/mandate` 200; the token is `token`, `poa_token` is accepted as an alias (spec §4.4). */
 export const MandateSchema = v.pipe(
@@ -283,16 +376,16 @@ export const MandateSchema = v.pipe(
     approvers_count: v.optional(v.number(), 0),
   }),
   v.check((b) => (b.token ?? b.poa_token) !== undefined, 'the mandate has no token'),
-  v.transform((b) => ({
-    token: (b.token ?? b.poa_token)!,
-    expiresAt: b.expires_at,
-    jti: b.jti,
-    dualControlUsed: b.dual_control_used,
-    approversCount: b.approvers_count,
-  })),
+  v.transform(
+    (b): Mandate => ({
+      token: (b.token ?? b.poa_token)!,
+      expiresAt: b.expires_at,
+      jti: b.jti,
+      dualControlUsed: b.dual_control_used,
+      approversCount: b.approvers_count,
+    }),
+  ),
 );
-/** An issued mandate (the PoA still unverified). */
-export type Mandate = v.InferOutput<typeof MandateSchema>;
 
 /** The JSON 403 of `POST /v1/mandate`. */
 export const MandatePendingSchema = v.object({
@@ -304,14 +397,23 @@ export const MandatePendingSchema = v.object({
 
 /** One Ed25519 key of `GET /.well-known/jwks.json`. */
 export const JwkSchema = v.looseObject({
+  /** Key type (`OKP` for Ed25519). */
   kty: v.string(),
+  /** Curve (`Ed25519`). */
   crv: v.optional(v.string()),
+  /** Key id: base64url SHA-256 of the raw public key. */
   kid: v.optional(v.string()),
+  /** The raw public key, base64url. */
   x: v.optional(v.string()),
+  /** `EdDSA`. */
   alg: v.optional(v.string()),
+  /** `sig`. */
   use: v.optional(v.string()),
 });
 /** `GET /.well-known/jwks.json`. */
-export const JwksSchema = v.object({ keys: v.array(JwkSchema) });
+export const JwksSchema = v.object({
+  /** The keys (primary, and rotation keys when configured). */
+  keys: v.array(JwkSchema),
+});
 /** A JSON Web Key Set. */
 export type Jwks = v.InferOutput<typeof JwksSchema>;

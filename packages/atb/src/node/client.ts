@@ -15,7 +15,13 @@ import {
   NetworkError,
 } from '@x/http-core';
 import { AgentAuthClient, type CallOptions } from '../agentauth.ts';
-import { AtbError, AuthorizationDenied, type BrokerCheck, BrokerRefused } from '../errors.ts';
+import {
+  AtbError,
+  AuthorizationDenied,
+  type BrokerCheck,
+  BrokerRefused,
+  type TokenExpired,
+} from '../errors.ts';
 import {
   type Action,
   type Approval,

@@ -38,6 +38,14 @@ export interface FakeAgentAuthOptions {
   issuer?: string;
 }
 
+/** One recorded approval. */
+export interface FakeApproval {
+  /** The approver's id. */
+  id: string;
+  /** When, epoch ms. */
+  approvedAt: number;
+}
+
 /** A challenge as the fake keeps it. */
 export interface FakeChallenge {
   /** `chal_…`. */
@@ -57,19 +65,38 @@ export interface FakeChallenge {
   /** Whether two approvers are needed. */
   dualControl: boolean;
   /** Approvals so far. */
-  approvers: Array<{ id: string; approvedAt: number }>;
+  approvers: FakeApproval[];
+}
+
+/** The Hono environment of the fakes: Node's request bindings (the socket, for the client certificate). */
+export interface FakeEnv {
+  /** `@hono/node-server`'s bindings. */
+  Bindings: HttpBindings;
+}
+
+/** AgentAuth's public Ed25519 key as a JWK. */
+export interface FakeJwk extends JWK {
+  [key: string]: unknown;
+  /** `OKP`. */
+  kty: 'OKP';
+  /** `Ed25519`. */
+  crv: 'Ed25519';
+  /** base64url SHA-256 of the raw public key. */
+  kid: string;
+  /** The raw public key, base64url. */
+  x: string;
 }
 
 /** The fake AgentAuth: a Hono app plus its state. */
 export interface FakeAgentAuth {
   /** The Hono app (serve it with `startTestServer`). */
-  app: Hono<{ Bindings: HttpBindings }>;
+  app: Hono<FakeEnv>;
   /** Challenges by id. */
   challenges: Map<string, FakeChallenge>;
   /** The PoA signing key's `kid`. */
   kid: string;
   /** The public JWK served at `/.well-known/jwks.json`. */
-  publicJwk: JWK & { kty: 'OKP'; crv: 'Ed25519'; kid: string; x: string };
+  publicJwk: FakeJwk;
   /** The PoA signing key (tests use it to forge tokens with the right key but wrong claims). */
   signingKey: CryptoKey;
   /** The clock. */
@@ -137,7 +164,7 @@ export async function createFakeAgentAuth(options: FakeAgentAuthOptions = {}): P
   const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   const jwk = await exportJWK(publicKey);
   const kid = createHash('sha256').update(Buffer.from(jwk.x!, 'base64url')).digest('base64url');
-  const publicJwk: FakeAgentAuth['publicJwk'] = {
+  const publicJwk: FakeJwk = {
     kty: 'OKP',
     crv: 'Ed25519',
     use: 'sig',
@@ -162,7 +189,7 @@ export async function createFakeAgentAuth(options: FakeAgentAuthOptions = {}): P
   const sign = (claims: Record<string, unknown>) =>
     new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid }).sign(privateKey);
 
-  const app = new Hono<{ Bindings: HttpBindings }>();
+  const app = new Hono<FakeEnv>();
   app.use(async (c, next) => {
     await next();
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);

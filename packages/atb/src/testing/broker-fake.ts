@@ -9,10 +9,10 @@ import type { Server } from 'node:https';
 import { createServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { type HttpBindings, serve } from '@hono/node-server';
+import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { compactVerify, importJWK, type JWK } from 'jose';
-import { textError } from './agentauth-fake.ts';
+import { type FakeEnv, textError } from './agentauth-fake.ts';
 import { FakeClock } from './clock.ts';
 import { evaluatePolicy, type PolicyDecision, type PolicyInput } from './policy.ts';
 
@@ -42,15 +42,25 @@ export const GUARDRAIL_PATTERNS: readonly string[] = [
 
 /** One audit event (spec §2.3). */
 export interface BrokerAuditEvent {
+  /** When (RFC 3339). */
   ts: string;
+  /** `X-Request-ID`. */
   request_id: string;
+  /** The PoA's `jti`, when one was read. */
   poa_jti: string;
+  /** The mTLS SPIFFE ID. */
   agent_identity: string;
+  /** The PoA's `act` (or the declared action). */
   action: string;
+  /** The PoA's `con`. */
   constraints: unknown;
+  /** The outcome. */
   decision: 'allow' | 'deny' | 'error';
+  /** Why (`policy_allow`, `poa_invalid:expired`, `sub_mismatch`, an OPA reason, …). */
   reason: string;
+  /** The HTTP method. */
   method: string;
+  /** The URL path. */
   path: string;
 }
 
@@ -170,7 +180,7 @@ export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeB
   const seenJtis = new Map<string, number>();
   const keys = new Map<string, Promise<CryptoKey | Uint8Array>>();
 
-  const app = new Hono<{ Bindings: HttpBindings }>();
+  const app = new Hono<FakeEnv>();
   app.all('*', async (c) => {
     const url = new URL(c.req.url);
     const method = c.req.method.toUpperCase();

@@ -120,12 +120,18 @@ export async function createTestPki(name = 'atb-test-ca'): Promise<TestPki> {
   };
 }
 
+/** Paths written by {@link writePemFiles}. */
+export interface PemFiles {
+  /** The certificate. */
+  certFile: string;
+  /** The private key (mode 0600). */
+  keyFile: string;
+  /** The CA certificate, when one was given. */
+  caFile?: string;
+}
+
 /** Writes PEM files (`<prefix>.crt`, `<prefix>.key`, and `ca.crt`) into `dir` and returns their paths. */
-export function writePemFiles(
-  dir: string,
-  pem: CertifiedKey & { ca?: string },
-  prefix = 'agent',
-): { certFile: string; keyFile: string; caFile?: string } {
+export function writePemFiles(dir: string, pem: CertifiedKey & { ca?: string }, prefix = 'agent'): PemFiles {
   mkdirSync(dir, { recursive: true });
   const certFile = join(dir, `${prefix}.crt`);
   const keyFile = join(dir, `${prefix}.key`);

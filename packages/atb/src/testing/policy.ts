@@ -10,13 +10,28 @@ import { riskTierOf } from '../models.ts';
 /** The policy input the broker builds (spec §6). */
 export interface PolicyInput {
   /** The mTLS identity. */
-  agent: { spiffe_id: string };
+  agent: {
+    /** The agent's SPIFFE ID from its certificate. */
+    spiffe_id: string;
+  };
   /** The PoA claims, or `{}` without a PoA. */
   poa: Record<string, unknown>;
   /** The request: declared action (`X-ATB-Action` or ''), method, path, JSON body. */
-  request: { action: string; method: string; path: string; params: Record<string, unknown> };
-  /** `POA_MAX_TTL_SECONDS`. */
-  policy: { max_ttl_seconds: number };
+  request: {
+    /** `X-ATB-Action` (or `X-Action`), `''` when absent. */
+    action: string;
+    /** The HTTP method, upper case. */
+    method: string;
+    /** The URL path. */
+    path: string;
+    /** The JSON body when it is an object, else `{}`. */
+    params: Record<string, unknown>;
+  };
+  /** The broker's limits. */
+  policy: {
+    /** `POA_MAX_TTL_SECONDS`. */
+    max_ttl_seconds: number;
+  };
   /** The current time, epoch s (for approval freshness). */
   now: number;
 }
