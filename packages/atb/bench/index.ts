@@ -16,11 +16,7 @@ const atb = await startFakeAtb({
   agentAuth: { rateLimitPerAgent: 1e9, rateLimitPerIp: 1e9 },
 });
 const client = new AtbClient({
-  brokerUrl: atb.brokerUrl,
-  agentauthUrl: atb.agentauthUrl,
-  cert: atb.agent.cert,
-  key: atb.agent.key,
-  ca: atb.caCert,
+  ...atb.clientOptions(),
   lowRiskApprover: { approverId: 'policy-bot@example.com' },
   logLevel: 'silent',
 });

@@ -2,7 +2,7 @@
 import { base64UrlEncode, utf8Encode } from '@x/crypto';
 import { NetworkError, XError } from '@x/http-core';
 import { generateKeyPair, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AtbError,
   BrokerRefused,
@@ -13,17 +13,13 @@ import {
 } from '../src/index.ts';
 import { type AtbClient, createMtlsTransport } from '../src/node/index.ts';
 import { createTestPki } from '../src/testing/index.ts';
-import { clientFor, type FakeAtb, startFakeAtb } from './kit.ts';
+import { clientFor, type FakeAtb, useFakeAtb } from './kit.ts';
 
+const env = useFakeAtb();
 let atb: FakeAtb;
 let client: AtbClient;
-beforeAll(async () => {
-  atb = await startFakeAtb();
-  client = clientFor(atb, { lowRiskApprover: { approverId: 'policy-bot@example.com' } });
-});
-afterAll(async () => {
-  await client.close();
-  await atb.close();
+beforeAll(() => {
+  ({ atb, client } = env());
 });
 
 const lowRisk = { verb: 'read', resource: 'crm/contact' };

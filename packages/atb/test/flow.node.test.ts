@@ -1,18 +1,14 @@
 // The whole flow over real sockets: AgentAuth over HTTP, the broker over mTLS, the upstream echo behind it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizationDenied, RiskTier } from '../src/index.ts';
 import type { AtbClient } from '../src/node/index.ts';
-import { clientFor, type FakeAtb, startFakeAtb } from './kit.ts';
+import { type FakeAtb, useFakeAtb } from './kit.ts';
 
+const env = useFakeAtb();
 let atb: FakeAtb;
 let client: AtbClient;
-beforeAll(async () => {
-  atb = await startFakeAtb();
-  client = clientFor(atb, { lowRiskApprover: { approverId: 'policy-bot@example.com' } });
-});
-afterAll(async () => {
-  await client.close();
-  await atb.close();
+beforeAll(() => {
+  ({ atb, client } = env());
 });
 
 describe('authorize → execute', () => {

@@ -12,14 +12,8 @@ export const atbScenario: Scenario = {
   async run(say) {
     const atb = await startFakeAtb();
     const client = new AtbClient({
-      brokerUrl: atb.brokerUrl,
-      agentauthUrl: atb.agentauthUrl,
-      cert: atb.agent.cert,
-      key: atb.agent.key,
-      ca: atb.caCert,
+      ...atb.clientOptions(),
       lowRiskApprover: { approverId: 'policy-bot@example.com' },
-      now: () => atb.clock.now(),
-      sleep: async (ms) => atb.clock.advance(ms),
       logLevel: 'silent',
     });
     try {

@@ -62,8 +62,28 @@ export interface FakeAtb {
     approverId: string,
     options?: { expiresInSeconds?: number; key?: CryptoKey },
   ): Promise<string>;
+  /** Options of `AtbClient` for the default agent, with the fakes' clock: `new AtbClient(atb.clientOptions())`. */
+  clientOptions(): FakeClientOptions;
   /** Stops everything. */
   close(): Promise<void>;
+}
+
+/** What {@link FakeAtb.clientOptions} gives: URLs, the agent's PEM material and the fake clock. */
+export interface FakeClientOptions {
+  /** The broker's URL. */
+  brokerUrl: string;
+  /** AgentAuth's URL. */
+  agentauthUrl: string;
+  /** The agent's certificate (PEM). */
+  cert: string;
+  /** Its key (PEM). */
+  key: string;
+  /** The test CA (PEM). */
+  ca: string;
+  /** The fakes' clock. */
+  now: () => number;
+  /** Waits by moving the fakes' clock. */
+  sleep: (ms: number) => Promise<void>;
 }
 
 /**
@@ -136,6 +156,15 @@ export async function startFakeAtb(options: FakeAtbOptions = {}): Promise<FakeAt
         .setIssuedAt(clock.seconds())
         .setExpirationTime(clock.seconds() + (opts.expiresInSeconds ?? 300))
         .sign(opts.key ?? approverKeys.privateKey),
+    clientOptions: () => ({
+      brokerUrl: broker.url,
+      agentauthUrl: agentAuthServer.url,
+      cert: agent.cert,
+      key: agent.key,
+      ca: pki.caCert,
+      now: () => clock.now(),
+      sleep: async (ms) => clock.advance(ms),
+    }),
     close: async () => {
       await broker.close();
       await Promise.all([agentAuthServer.close(), upstreamServer.close()]);
