@@ -1,4 +1,6 @@
 // The whole flow over real sockets: AgentAuth over HTTP, the broker over mTLS, the upstream echo behind it.
+
+import { AbortError } from '@x/http-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizationDenied, RiskTier } from '../src/index.ts';
 import type { AtbClient } from '../src/node/index.ts';
@@ -100,5 +102,68 @@ describe('authorize → execute', () => {
     expect(AuthorizationDenied.isInstance(error)).toBe(true);
     expect((error as AuthorizationDenied).riskTier).toBe('high');
     expect((error as Error).message).toMatch(/approval required: 0 of 2 approvers.*chal_/);
+  });
+
+  it("authorizes several actions concurrently (the seed's async example)", async () => {
+    const resources = ['metrics/cpu', 'metrics/memory', 'metrics/disk'];
+    const responses = await Promise.all(
+      resources.map((resource) =>
+        client.authorize({ verb: 'read', resource }, { reason: 'Collect system metrics' }),
+      ),
+    );
+    expect(responses.map((r) => r.allowed)).toEqual([true, true, true]);
+    expect(new Set(responses.map((r) => r.decisionId)).size).toBe(3);
+  });
+
+  it('a critical action with two executive approvals is allowed by the policy', async () => {
+    const action = 'org.company.merge';
+    const response = await client.authorize(action, {
+      reason: 'Board-approved merger',
+      approvals: [
+        { approverId: 'ceo@example.com', role: 'CEO' },
+        { approverId: 'cfo@example.com', role: 'cfo' },
+      ],
+    });
+    expect(response).toMatchObject({ allowed: true, riskTier: RiskTier.CRITICAL });
+    expect(response.token!.claims.leg).toMatchObject({
+      executive_control: {
+        required: true,
+        approvers: [{ id: 'ceo@example.com' }, { id: 'cfo@example.com' }],
+      },
+    });
+    expect((await client.execute('POST', '/org/merge', { poa: response.token!, body: {} })).status).toBe(200);
+  });
+
+  it('a medium-risk challenge approved only out of band gets a PoA the policy refuses (documented upstream gap)', async () => {
+    const action = { verb: 'update', resource: 'crm/contact' };
+    const pending = await client.authorize(action, { reason: 'Fix a typo' });
+    await client.approve(pending.decisionId, 'carol@example.com');
+    const response = await client.authorize(action, {
+      reason: 'Fix a typo',
+      challengeId: pending.decisionId,
+    });
+    expect(response.allowed).toBe(true);
+    const error = await client
+      .execute('PUT', '/crm/contacts/1', { poa: response.token! })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ check: 'policy_denied', riskTier: 'medium' });
+    expect(atb.broker.audit.at(-1)?.reason).toBe('medium_risk_approval_required');
+  });
+
+  it('waitForApproval stops with an AbortError when the signal fires', async () => {
+    const pending = await client.authorize({ verb: 'terminate', resource: 'hr/employee' }, { reason: 'x' });
+    const controller = new AbortController();
+    const waiting = client.waitForApproval(pending.decisionId, { signal: controller.signal, intervalMs: 50 });
+    controller.abort(new Error('user cancelled'));
+    const error = await waiting.catch((e: unknown) => e);
+    expect(AbortError.isInstance(error)).toBe(true);
+  });
+
+  it("the seed's Action with a hyphenated resource maps to a valid action id", async () => {
+    const response = await client.authorize(
+      { verb: 'modify', resource: 'config/feature-flags' },
+      { reason: 'Enable new feature flag for A/B test' },
+    );
+    expect(response.token!.action).toBe('config.feature_flags.modify');
   });
 });

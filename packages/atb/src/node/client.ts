@@ -108,6 +108,8 @@ export interface ExecuteOptions extends CallOptions {
   query?: Record<string, string | number | boolean | undefined>;
   /** The correlation id (`X-Request-ID`; default a random UUID). */
   requestId?: string;
+  /** The agent's platform identity token (OIDC JWT), sent as `X-Platform-Token` where the broker wants one. */
+  platformToken?: string;
 }
 
 /** What the upstream service answered through the broker. */
@@ -488,6 +490,7 @@ export class AtbClient {
     const headers: Record<string, string> = { ...options.headers, 'x-request-id': requestId };
     if (options.poa) headers.authorization = `Bearer ${options.poa.token}`;
     if (action) headers['x-atb-action'] = action;
+    if (options.platformToken) headers['x-platform-token'] = options.platformToken;
     const body = options.body;
     const bodyOptions =
       body === undefined

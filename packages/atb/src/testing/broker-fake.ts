@@ -11,7 +11,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { compactVerify, importJWK, type JWK } from 'jose';
+import { compactVerify, importJWK, type JWK, jwtVerify } from 'jose';
 import { type FakeEnv, textError } from './agentauth-fake.ts';
 import { FakeClock } from './clock.ts';
 import { evaluatePolicy, type PolicyDecision, type PolicyInput } from './policy.ts';
@@ -50,6 +50,8 @@ export interface BrokerAuditEvent {
   poa_jti: string;
   /** The mTLS SPIFFE ID. */
   agent_identity: string;
+  /** The platform token's `sub`, when one was verified. */
+  platform_identity: string;
   /** The PoA's `act` (or the declared action). */
   action: string;
   /** The PoA's `con`. */
@@ -88,6 +90,25 @@ export interface FakeBrokerOptions {
   clock?: FakeClock;
   /** Replaces the policy (default {@link evaluatePolicy}); throw to simulate an OPA failure. */
   policy?: (input: PolicyInput) => PolicyDecision;
+  /** Platform identity (`X-Platform-Token`, spec §1.5); off by default. */
+  platformIdentity?: FakePlatformIdentity;
+}
+
+/** How the fake broker checks `X-Platform-Token` (an OIDC JWT of the agent's platform). */
+export interface FakePlatformIdentity {
+  /** The key that verifies platform tokens (`PLATFORM_JWKS_URL`). */
+  publicKey: CryptoKey;
+  /** `PLATFORM_ISSUER`, checked when given. */
+  issuer?: string;
+  /** `PLATFORM_AUDIENCE`, checked when given. */
+  audience?: string;
+  /** `PLATFORM_IDENTITY_REQUIRED`: refuse calls without a token (default false). */
+  required?: boolean;
+  /**
+   * The SPIFFE binding (`PLATFORM_SPIFFE_BINDING_MODE` other than `none`): returns why the platform claims do
+   * not match the SPIFFE ID, or `undefined` when they do.
+   */
+  binding?: (claims: Record<string, unknown>, spiffeId: string) => string | undefined;
 }
 
 /** The running fake broker. */
@@ -185,6 +206,7 @@ export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeB
     const url = new URL(c.req.url);
     const method = c.req.method.toUpperCase();
     const requestId = c.req.header('x-request-id') ?? '';
+    let platformSub = '';
     const event = (
       decision: BrokerAuditEvent['decision'],
       reason: string,
@@ -195,6 +217,7 @@ export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeB
         request_id: requestId,
         poa_jti: '',
         agent_identity: '',
+        platform_identity: platformSub,
         action: '',
         constraints: null,
         decision,
@@ -207,6 +230,29 @@ export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeB
     // 1. identity from the client certificate
     const agent = peerSpiffeId(c.env.incoming.socket as TLSSocket);
     if (!agent) return textError(c, 401, 'mTLS client cert with SPIFFE ID required');
+    // 2–3. platform identity and its binding to the SPIFFE ID
+    const platform = options.platformIdentity;
+    const platformToken = c.req.header('x-platform-token');
+    if (platform && (platformToken || platform.required)) {
+      let platformClaims: Record<string, unknown>;
+      try {
+        if (!platformToken) throw new Error('missing platform token');
+        ({ payload: platformClaims } = await jwtVerify(platformToken, platform.publicKey, {
+          currentDate: new Date(clock.now()),
+          ...(platform.issuer ? { issuer: platform.issuer } : {}),
+          ...(platform.audience ? { audience: platform.audience } : {}),
+        }));
+      } catch (error) {
+        event('deny', `platform_identity_invalid:${(error as Error).message}`, { agent_identity: agent });
+        return textError(c, 401, 'invalid platform identity');
+      }
+      platformSub = String(platformClaims.sub ?? '');
+      const mismatch = platform.binding?.(platformClaims, agent);
+      if (mismatch) {
+        event('deny', `spiffe_binding_mismatch:${mismatch}`, { agent_identity: agent });
+        return textError(c, 403, 'platform identity does not match SPIFFE identity');
+      }
+    }
     // 4. PoA verification configured
     const jwks = options.jwks();
     if (jwks.length === 0) {
