@@ -29,7 +29,12 @@ export interface FakeAtbOptions {
   /** Options of the fake broker (TLS, upstream, JWKS and clock are set here). */
   broker?: Pick<
     FakeBrokerOptions,
-    'maxTtlSeconds' | 'singleUse' | 'allowUnmandatedLowRisk' | 'verifyClientCerts' | 'policy'
+    | 'maxTtlSeconds'
+    | 'singleUse'
+    | 'allowUnmandatedLowRisk'
+    | 'verifyClientCerts'
+    | 'policy'
+    | 'platformIdentity'
   >;
   /** A PKI to use (default a fresh one). */
   pki?: TestPki;
