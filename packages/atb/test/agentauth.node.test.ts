@@ -192,4 +192,50 @@ describe('rate limits', () => {
       await limited.close();
     }
   });
+
+  it('per IP: 429 rate limit exceeded with Retry-After: 60 before the body is read', async () => {
+    const limited = await startFakeAtb({ agentAuth: { rateLimitPerIp: 1 } });
+    try {
+      const send = () => fetch(`${limited.agentauthUrl}/v1/challenge`, { method: 'POST', body: 'not json' });
+      expect((await send()).status).toBe(400);
+      const res = await send();
+      expect([res.status, res.headers.get('retry-after'), await res.text()]).toEqual([
+        429,
+        '60',
+        'rate limit exceeded\n',
+      ]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
+describe('approver authentication', () => {
+  it('with REQUIRE_JWT_AUTH an approval without a JWT is 401; an expired JWT is 401 too', async () => {
+    const strict = await startFakeAtb({ agentAuth: { requireJwtAuth: true } });
+    try {
+      const client = new AgentAuthClient({ baseUrl: strict.agentauthUrl, now: () => strict.clock.now() });
+      const { challengeId } = await client.createChallenge({
+        agentSpiffeId: agent,
+        act: 'crm.contact.read',
+        con: {},
+        leg,
+      });
+      const bare = await client.approve(challengeId, 'alice@example.com').catch((e) => e);
+      expect(bare).toMatchObject({ code: 'approver_authentication_failed', status: 401 });
+      const stale = await strict.signApproverToken('alice@example.com', { expiresInSeconds: 10 });
+      strict.clock.advance(20_000);
+      expect(
+        code(
+          await client.approve(challengeId, 'alice@example.com', { approverToken: stale }).catch((e) => e),
+        ),
+      ).toBe('approver_authentication_failed');
+      const fresh = await strict.signApproverToken('alice@example.com');
+      await expect(client.approve(challengeId, 'x', { approverToken: fresh })).resolves.toMatchObject({
+        fullyApproved: true,
+      });
+    } finally {
+      await strict.close();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AtbError,
+  AuthorizationDenied,
   BrokerRefused,
   type PoAToken,
   TokenExpired,
@@ -308,6 +309,15 @@ describe('constraints input', () => {
       .catch((e: unknown) => e);
     expect((error as AtbError).code).toBe('invalid_input');
     expect((error as Error).message).toMatch(/note is longer than 4096 characters/);
+  });
+
+  it("constraints over AgentAuth's 1 MiB body cap are refused by AgentAuth: AuthorizationDenied", async () => {
+    const constraints = Object.fromEntries(
+      Array.from({ length: 300 }, (_, i) => [`k${i}`, 'x'.repeat(4000)]),
+    );
+    const error = await client.authorize(lowRisk, { reason: 'x', constraints }).catch((e: unknown) => e);
+    expect(AuthorizationDenied.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ reason: 'invalid json', riskTier: 'low', status: 400 });
   });
 
   it('a bad action name is refused before sending', async () => {
