@@ -4,6 +4,8 @@
  *
  * @module
  */
+
+import { base64UrlDecode, utf8Decode } from '@x/crypto';
 import {
   createHttpClient,
   sleep as defaultSleep,
@@ -334,7 +336,7 @@ export class AgentAuthClient {
 
 function kidOf(token: string): string | undefined {
   try {
-    const header = JSON.parse(atob(token.split('.')[0]!.replaceAll('-', '+').replaceAll('_', '/')));
+    const header = JSON.parse(utf8Decode(base64UrlDecode(token.split('.')[0]!))) as { kid?: unknown } | null;
     return typeof header?.kid === 'string' ? header.kid : undefined;
   } catch {
     return undefined;
