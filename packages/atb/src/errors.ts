@@ -105,8 +105,7 @@ export type BrokerCheck =
   | 'constraint_violation'
   | 'policy_error'
   | 'policy_denied'
-  | 'replay'
-  | 'connector';
+  | 'replay';
 
 /** Options of {@link BrokerRefused}. */
 export interface BrokerRefusedOptions extends AuthorizationDeniedOptions {

@@ -8,5 +8,5 @@ it('the README quick start runs and prints the expected results', async () => {
   expect(out).toMatch(/low risk allowed: true \(low, poa_…\)/);
   expect(out).toContain('broker forwarded: 200 /logs/application');
   expect(out).toContain('high risk allowed: false, needs 2 approvers');
-  expect(out).toContain('payment: 200, tier HIGH');
+  expect(out).toContain('payment: 200, tier high');
 });

@@ -156,7 +156,6 @@ const CHECK_ADVICE: Record<BrokerCheck, string> = {
   policy_error: 'the broker could not evaluate its policy',
   policy_denied: 'the policy refused the action (missing approvals, or a rule of the action)',
   replay: 'the PoA was already used (single-use tokens); get a new one',
-  connector: 'the connector refused the call',
 };
 
 /** Maps a broker refusal (plain text, spec §2.2) to {@link BrokerRefused}; anything else keeps the default. */
@@ -202,6 +201,12 @@ function tlsCode(error: unknown): string | undefined {
   return undefined;
 }
 
+// fromEnv passes the variable names along so construction errors name ATB_* rather than the option.
+const OPTION_NAMES = Symbol('optionNames');
+type NamedOptions = AtbClientOptions & {
+  [OPTION_NAMES]?: Partial<Record<keyof AtbClientOptions, string>>;
+};
+
 const LEVELS: Record<string, LogLevel> = {
   debug: 'debug',
   info: 'info',
@@ -239,7 +244,8 @@ export class AtbClient {
    * valid SPIFFE URI SAN, a key that does not belong to the certificate or a bad URL throws an `AtbError`
    * with code `invalid_config` naming the option.
    */
-  constructor(options: AtbClientOptions, names: Partial<Record<keyof AtbClientOptions, string>> = {}) {
+  constructor(options: AtbClientOptions) {
+    const names = (options as NamedOptions)[OPTION_NAMES] ?? {};
     const name = (k: keyof AtbClientOptions) => names[k] ?? k;
     this.#options = options;
     const brokerUrl = parseUrl(options.brokerUrl, name('brokerUrl'), ['https:']);
@@ -326,19 +332,17 @@ export class AtbClient {
       );
     }
     const caFile = optional('ATB_CA_FILE');
-    return new AtbClient(
-      {
-        brokerUrl: required('ATB_BROKER_URL'),
-        agentauthUrl: required('ATB_AGENTAUTH_URL'),
-        certFile: required('ATB_CERT_FILE'),
-        keyFile: required('ATB_KEY_FILE'),
-        ...(caFile === undefined ? {} : { caFile }),
-        timeout: timeoutSeconds * 1000,
-        retryCount,
-        logLevel,
-        ...overrides,
-      },
-      {
+    const named: NamedOptions = {
+      brokerUrl: required('ATB_BROKER_URL'),
+      agentauthUrl: required('ATB_AGENTAUTH_URL'),
+      certFile: required('ATB_CERT_FILE'),
+      keyFile: required('ATB_KEY_FILE'),
+      ...(caFile === undefined ? {} : { caFile }),
+      timeout: timeoutSeconds * 1000,
+      retryCount,
+      logLevel,
+      ...overrides,
+      [OPTION_NAMES]: {
         brokerUrl: 'ATB_BROKER_URL',
         agentauthUrl: 'ATB_AGENTAUTH_URL',
         certFile: 'ATB_CERT_FILE',
@@ -347,7 +351,8 @@ export class AtbClient {
         timeout: 'ATB_TIMEOUT',
         retryCount: 'ATB_RETRY_COUNT',
       },
-    );
+    };
+    return new AtbClient(named);
   }
 
   /**
