@@ -55,7 +55,7 @@ describe('authorize → execute', () => {
     const request = first.approvalRequest!;
     expect(request).toMatchObject({ approversNeeded: 2, approversCount: 0, requiresDualControl: true });
     await client.approve(request.challengeId, 'alice@example.com');
-    const waiting = client.waitForApproval(request.challengeId, { intervalMs: 1000 });
+    const waiting = client.waitForApproval(request.challengeId, { intervalMs: 50 });
     await client.approve(request.challengeId, 'bob@example.com', {
       approverToken: await atb.signApproverToken('bob@example.com'),
     });

@@ -373,8 +373,9 @@ export class AtbClient {
     const riskTier = riskTierOf(act);
     const call = options.signal ? { signal: options.signal } : {};
     const approvals = [...(options.approvals ?? [])];
-    if (approvals.length === 0 && riskTier === RiskTier.LOW && this.#options.lowRiskApprover) {
-      approvals.push(this.#options.lowRiskApprover);
+    const lowRiskApprover = this.#options.lowRiskApprover;
+    if (approvals.length === 0 && riskTier === RiskTier.LOW && lowRiskApprover && !options.challengeId) {
+      approvals.push(lowRiskApprover);
     }
     let challengeId = options.challengeId;
     let challengeExpiresAt: Date | undefined;
