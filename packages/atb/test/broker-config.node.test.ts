@@ -142,3 +142,35 @@ describe('broker configuration', () => {
     }
   });
 });
+
+describe('AgentAuth over https', () => {
+  it('the client reaches an https AgentAuth through the same TLS setup (CA verified, certificate presented)', () =>
+    withFake({ agentAuthTls: true }, async (atb, client) => {
+      expect(atb.agentauthUrl).toMatch(/^https:/);
+      const response = await client.authorize(read, { reason: 'over https' });
+      expect(response.allowed).toBe(true);
+      expect((await client.execute('GET', '/crm/contacts/1', { poa: response.token! })).status).toBe(200);
+    }));
+});
+
+describe('header fallbacks', () => {
+  it('the broker reads X-PoA-Token when Authorization is empty, and X-Action when X-ATB-Action is absent', () =>
+    withFake({}, async (atb, client) => {
+      const { createMtlsTransport } = await import('../src/node/index.ts');
+      const transport = createMtlsTransport({ ...atb.agent, ca: atb.caCert });
+      try {
+        const poa = await client.getToken(read, 'fallback');
+        const ok = await transport.fetch(`${atb.brokerUrl}/crm/contacts/1`, {
+          headers: { 'X-Poa-Token': poa.token, 'X-Action': 'crm.contact.read' },
+        });
+        expect(ok.status).toBe(200);
+        const second = await client.getToken(read, 'fallback');
+        const mismatch = await transport.fetch(`${atb.brokerUrl}/crm/contacts/1`, {
+          headers: { 'X-Poa-Token': second.token, 'X-Action': 'crm.contact.delete' },
+        });
+        expect([mismatch.status, await mismatch.text()]).toEqual([403, 'PoA action mismatch\n']);
+      } finally {
+        await transport.dispatcher.close();
+      }
+    }));
+});

@@ -5,16 +5,13 @@
  *
  * @module
  */
-import type { Server } from 'node:https';
-import { createServer } from 'node:https';
-import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { compactVerify, importJWK, type JWK, jwtVerify } from 'jose';
 import { type FakeEnv, textError } from './agentauth-fake.ts';
 import { FakeClock } from './clock.ts';
 import { evaluatePolicy, type PolicyDecision, type PolicyInput } from './policy.ts';
+import { startTlsTestServer } from './tls-server.ts';
 
 /** The local guardrail patterns (case-insensitive substrings of top-level string values). */
 export const GUARDRAIL_PATTERNS: readonly string[] = [
@@ -404,39 +401,11 @@ export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeB
     }
   });
 
-  const sockets = new Set<Socket>();
-  return new Promise((resolve, reject) => {
-    const server = serve(
-      {
-        fetch: app.fetch,
-        port: 0,
-        hostname: '127.0.0.1',
-        createServer,
-        serverOptions: {
-          cert: options.cert,
-          key: options.key,
-          ca: options.clientCa,
-          requestCert: true,
-          rejectUnauthorized: options.verifyClientCerts ?? true,
-          minVersion: 'TLSv1.2',
-        },
-      },
-      (info) =>
-        resolve({
-          url: `https://127.0.0.1:${info.port}`,
-          audit,
-          seenJtis,
-          close: () =>
-            new Promise<void>((done) => {
-              (server as Server).close(() => done());
-              for (const s of sockets) s.destroy();
-            }),
-        }),
-    ) as Server;
-    server.on('secureConnection', (socket: Socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    });
-    server.on('error', reject);
+  const server = await startTlsTestServer(app, {
+    cert: options.cert,
+    key: options.key,
+    clientCa: options.clientCa,
+    requireClientCert: options.verifyClientCerts ?? true,
   });
+  return { url: server.url, audit, seenJtis, close: server.close };
 }

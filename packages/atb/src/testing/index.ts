@@ -11,12 +11,14 @@ import { createFakeAgentAuth, type FakeAgentAuth, type FakeAgentAuthOptions } fr
 import { type FakeBroker, type FakeBrokerOptions, startFakeBroker } from './broker-fake.ts';
 import { FakeClock } from './clock.ts';
 import { type CertifiedKey, createTestPki, type TestPki } from './pki.ts';
+import { startTlsTestServer } from './tls-server.ts';
 
 export * from './agentauth-fake.ts';
 export * from './broker-fake.ts';
 export * from './clock.ts';
 export * from './pki.ts';
 export * from './policy.ts';
+export * from './tls-server.ts';
 
 /** Options of {@link startFakeAtb}. */
 export interface FakeAtbOptions {
@@ -38,13 +40,18 @@ export interface FakeAtbOptions {
   >;
   /** A PKI to use (default a fresh one). */
   pki?: TestPki;
+  /**
+   * Serve AgentAuth over HTTPS with the broker's certificate, asking for (not requiring) client certificates,
+   * as the docs describe (default false: plain HTTP, as the upstream code).
+   */
+  agentAuthTls?: boolean;
 }
 
 /** The running fakes. */
 export interface FakeAtb {
   /** The broker's URL (`https://127.0.0.1:<port>`, mTLS). */
   brokerUrl: string;
-  /** AgentAuth's URL (`http://127.0.0.1:<port>`, plain HTTP as upstream). */
+  /** AgentAuth's URL (`http://127.0.0.1:<port>`, plain HTTP as upstream; https with `agentAuthTls`). */
   agentauthUrl: string;
   /** The CA that signed the broker's and the agent's certificates (PEM). */
   caCert: string;
@@ -115,7 +122,14 @@ export async function startFakeAtb(options: FakeAtbOptions = {}): Promise<FakeAt
     clock,
     approverPublicKey: approverKeys.publicKey,
   });
-  const agentAuthServer = await startTestServer(agentAuth.app);
+  const agentAuthServer = options.agentAuthTls
+    ? await startTlsTestServer(agentAuth.app, {
+        cert: pki.server.cert,
+        key: pki.server.key,
+        clientCa: pki.caCert,
+        requireClientCert: false,
+      })
+    : await startTestServer(agentAuth.app);
 
   const upstream = createRequestRecorder();
   const echo = new Hono();
