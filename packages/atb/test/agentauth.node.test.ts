@@ -33,6 +33,26 @@ describe('fake AgentAuth (spec §4)', () => {
     });
   });
 
+  it('malformed SPIFFE IDs, action ids and empty approvals are refused before sending', async () => {
+    for (const id of [
+      'spiffe://example.org',
+      'spiffe://example.org/a b',
+      'spiffe://ex..org/a',
+      'http://example.org/a',
+    ]) {
+      const error = await agentAuth
+        .createChallenge({ agentSpiffeId: id, act: 'crm.contact.read', con: {}, leg })
+        .catch((e) => e);
+      expect(code(error)).toBe('invalid_input');
+      expect((error as Error).message).toContain(JSON.stringify(id));
+    }
+    const badAct = await agentAuth
+      .createChallenge({ agentSpiffeId: agent, act: 'CRM contact', con: {}, leg })
+      .catch((e) => e);
+    expect(code(badAct)).toBe('invalid_input');
+    expect(code(await agentAuth.approve('', 'alice@example.com').catch((e) => e))).toBe('invalid_input');
+  });
+
   it('answers errors in plain text with the security headers', async () => {
     const res = await fetch(`${atb.agentauthUrl}/v1/challenge`, {
       method: 'POST',
