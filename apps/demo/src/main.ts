@@ -6,10 +6,17 @@ import { DEFAULT_BASE_PORT, type Sandbox, startSandbox } from '@x/sandbox';
 import type { Scenario } from './scenario.ts';
 import { airlockScenario } from './scenarios/airlock.ts';
 import { artifactGatewayScenario } from './scenarios/artifact-gateway.ts';
+import { atbScenario } from './scenarios/atb.ts';
 import { cryptoScenario } from './scenarios/crypto.ts';
 import { httpScenario } from './scenarios/http.ts';
 
-const scenarios: Scenario[] = [cryptoScenario, httpScenario, airlockScenario, artifactGatewayScenario];
+const scenarios: Scenario[] = [
+  cryptoScenario,
+  httpScenario,
+  airlockScenario,
+  atbScenario,
+  artifactGatewayScenario,
+];
 
 const { values } = parseArgs({ options: { keep: { type: 'boolean' } } });
 const keep = values.keep === true;

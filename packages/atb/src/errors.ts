@@ -1,0 +1,154 @@
+/**
+ * The ATB error family on top of the @x/http-core errors: `AtbError` with a stable `code`, and the
+ * subclasses callers branch on (`AuthorizationDenied`, `BrokerRefused`, `TokenExpired`, `TokenInvalid`).
+ *
+ * @module
+ */
+import { XError, type XErrorOptions } from '@x/http-core';
+import type { RiskTier } from './models.ts';
+
+/**
+ * The codes of {@link AtbError}:
+ *
+ * | code | when |
+ * |---|---|
+ * | `invalid_config` | a constructor option or `ATB_*` variable is missing or wrong |
+ * | `invalid_input` | an argument is malformed (action name, SPIFFE ID, constraints too deep or too large) |
+ * | `invalid_request` | AgentAuth answered 400 |
+ * | `approver_authentication_failed` | AgentAuth refused the approver's JWT (401) |
+ * | `self_approval` | the approver is the accountable party (403) |
+ * | `challenge_not_found` | unknown challenge (404) |
+ * | `duplicate_approval` | the approver already approved (409) |
+ * | `challenge_expired` | the challenge expired (410) |
+ * | `rate_limited` | AgentAuth's rate limit (429, `retryAfterMs`) |
+ * | `agentauth_error` | any other AgentAuth failure |
+ * | `authorization_denied` | {@link AuthorizationDenied} |
+ * | `broker_refused` | {@link BrokerRefused} |
+ * | `token_expired` | {@link TokenExpired} |
+ * | `token_invalid` | {@link TokenInvalid} |
+ */
+export type AtbErrorCode =
+  | 'invalid_config'
+  | 'invalid_input'
+  | 'invalid_request'
+  | 'approver_authentication_failed'
+  | 'self_approval'
+  | 'challenge_not_found'
+  | 'duplicate_approval'
+  | 'challenge_expired'
+  | 'rate_limited'
+  | 'agentauth_error'
+  | 'authorization_denied'
+  | 'broker_refused'
+  | 'token_expired'
+  | 'token_invalid';
+
+/** Options of {@link AtbError}. */
+export interface AtbErrorOptions extends XErrorOptions {
+  /** The ATB code. */
+  code?: AtbErrorCode;
+}
+
+/** The base of every error the ATB client raises itself (http-core's network and timeout errors pass through). */
+export class AtbError extends XError {
+  static override readonly brand: symbol = Symbol.for('@x/atb.AtbError');
+  static override readonly defaultCode: AtbErrorCode = 'agentauth_error';
+  /** The ATB code; see {@link AtbErrorCode}. */
+  declare readonly code: AtbErrorCode;
+
+  /** Creates the error; see {@link AtbErrorOptions}. */
+  constructor(message: string, options: AtbErrorOptions = {}) {
+    super(message, options);
+  }
+}
+
+/** Options of {@link AuthorizationDenied}. */
+export interface AuthorizationDeniedOptions extends AtbErrorOptions {
+  /** Why (the service's text). */
+  reason: string;
+  /** The action's tier. */
+  riskTier?: RiskTier;
+}
+
+/**
+ * The action was refused: AgentAuth rejected the challenge (validation) or the broker's policy said no.
+ * `reason` says why, `riskTier` is the action's tier.
+ */
+export class AuthorizationDenied extends AtbError {
+  static override readonly brand: symbol = Symbol.for('@x/atb.AuthorizationDenied');
+  static override readonly defaultCode: AtbErrorCode = 'authorization_denied';
+  /** Why the action was refused. */
+  readonly reason: string;
+  /** The action's tier, when known. */
+  readonly riskTier: RiskTier | undefined;
+
+  /** Creates the error. */
+  constructor(message: string, options: AuthorizationDeniedOptions) {
+    super(message, options);
+    this.reason = options.reason;
+    this.riskTier = options.riskTier;
+  }
+}
+
+/** Which broker check refused a call (spec §2.2, in the order the broker runs them). */
+export type BrokerCheck =
+  | 'mtls_identity'
+  | 'platform_identity'
+  | 'platform_binding'
+  | 'not_configured'
+  | 'guardrails'
+  | 'missing_poa'
+  | 'poa_required'
+  | 'invalid_poa'
+  | 'subject_mismatch'
+  | 'action_mismatch'
+  | 'constraint_violation'
+  | 'policy_error'
+  | 'policy_denied'
+  | 'replay';
+
+/** Options of {@link BrokerRefused}. */
+export interface BrokerRefusedOptions extends AuthorizationDeniedOptions {
+  /** The check that failed. */
+  check: BrokerCheck;
+}
+
+/**
+ * The broker refused a call before it reached the upstream service; `check` says which check failed and
+ * `reason` carries the broker's text (e.g. the constraint that was violated).
+ */
+export class BrokerRefused extends AuthorizationDenied {
+  static override readonly brand: symbol = Symbol.for('@x/atb.BrokerRefused');
+  static override readonly defaultCode: AtbErrorCode = 'broker_refused';
+  /** The failed check. */
+  readonly check: BrokerCheck;
+
+  /** Creates the error. */
+  constructor(message: string, options: BrokerRefusedOptions) {
+    super(message, options);
+    this.check = options.check;
+  }
+}
+
+/** A PoA was used (or handed out) after its `exp`; raised before any request is sent. */
+export class TokenExpired extends AtbError {
+  static override readonly brand: symbol = Symbol.for('@x/atb.TokenExpired');
+  static override readonly defaultCode: AtbErrorCode = 'token_expired';
+  /** When the token expired. */
+  readonly expiredAt: Date;
+
+  /** Creates the error. */
+  constructor(message: string, options: AtbErrorOptions & { expiredAt: Date }) {
+    super(message, options);
+    this.expiredAt = options.expiredAt;
+  }
+}
+
+/**
+ * A PoA failed verification: malformed, `alg` other than EdDSA (e.g. `none`), unknown `kid`, bad signature,
+ * missing claims, TTL over the cap, or `sub`/`act` not the expected ones.
+ */
+export class TokenInvalid extends AtbError {
+  static override readonly brand: symbol = Symbol.for('@x/atb.TokenInvalid');
+  static override readonly defaultCode: AtbErrorCode = 'token_invalid';
+}

@@ -1,0 +1,63 @@
+/**
+ * `@x/atb`: the Agent Trust Broker data model, errors, PoA verification and the AgentAuth client. Runs in
+ * Node, browsers and edge runtimes; the mTLS client `AtbClient` is in `@x/atb/node`.
+ *
+ * @module
+ */
+export {
+  AgentAuthClient,
+  type AgentAuthClientOptions,
+  type CallOptions,
+  type ChallengeInput,
+  type MandateIssued,
+  type MandateOutcome,
+  type MandatePending,
+} from './agentauth.ts';
+export {
+  CRITICAL_RISK_ACTIONS,
+  DEFAULT_DUAL_CONTROL_ACTIONS,
+  EXECUTIVE_ROLES,
+  HIGH_RISK_ACTIONS,
+  LOW_RISK_ALLOWLIST,
+  MEDIUM_RISK_ACTIONS,
+} from './catalog.ts';
+export {
+  AtbError,
+  type AtbErrorCode,
+  type AtbErrorOptions,
+  AuthorizationDenied,
+  type AuthorizationDeniedOptions,
+  type BrokerCheck,
+  BrokerRefused,
+  type BrokerRefusedOptions,
+  TokenExpired,
+  TokenInvalid,
+} from './errors.ts';
+export { jsonLimitProblem, MAX_JSON_DEPTH, MAX_JSON_STRING } from './limits.ts';
+export {
+  type AccountableParty,
+  type Action,
+  type Approval,
+  type ApprovalRequest,
+  type ApproveResult,
+  type Approver,
+  type AuthorizationResponse,
+  actionName,
+  type ChallengeCreated,
+  type ChallengeStatus,
+  isActionName,
+  JwkSchema,
+  type Jwks,
+  JwksSchema,
+  type LegalBasis,
+  type Mandate,
+  type PoAClaims,
+  PoAClaimsSchema,
+  type PoAToken,
+  parseRiskTier,
+  RiskTier,
+  riskTierOf,
+  spiffeIdProblem,
+} from './models.ts';
+export { assertNotExpired, POA_MAX_TTL_CAP_SECONDS, type VerifyPoAOptions, verifyPoAToken } from './poa.ts';
+export { VERSION } from './version.ts';
