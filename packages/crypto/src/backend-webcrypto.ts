@@ -164,7 +164,7 @@ export const webCryptoBackend: CryptoBackend = {
     const s = subtle();
     let key: CryptoKey;
     try {
-      key = await s.importKey('raw', fresh(publicKey), { name: 'Ed25519' }, false, ['verify']);
+      key = await verifyKey(s, publicKey);
     } catch (cause) {
       // A 32-byte string that is not a curve point cannot verify anything; an unknown algorithm is different.
       if ((cause as { name?: string } | null)?.name === 'NotSupportedError') {
@@ -179,6 +179,21 @@ export const webCryptoBackend: CryptoBackend = {
     }
   },
 };
+
+// Verifiers check many signatures with few keys (a JWKS key, a decision signer): importing the key is a
+// large share of each verification, so imported keys are kept, at most VERIFY_KEY_CACHE_LIMIT of them.
+const VERIFY_KEY_CACHE_LIMIT = 64;
+const verifyKeys = new Map<string, CryptoKey>();
+
+async function verifyKey(s: SubtleCrypto, publicKey: Uint8Array): Promise<CryptoKey> {
+  const id = String.fromCharCode(...publicKey);
+  const known = verifyKeys.get(id);
+  if (known) return known;
+  const key = await s.importKey('raw', fresh(publicKey), { name: 'Ed25519' }, false, ['verify']);
+  if (verifyKeys.size >= VERIFY_KEY_CACHE_LIMIT) verifyKeys.clear();
+  verifyKeys.set(id, key);
+  return key;
+}
 
 async function x25519(privateKey: Uint8Array, publicKey: Uint8Array): Promise<Uint8Array> {
   const s = subtle();

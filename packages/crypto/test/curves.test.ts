@@ -98,6 +98,27 @@ describe('X25519', () => {
 });
 
 describe('Ed25519', () => {
+  it('keeps imported verification keys apart: each key verifies only its own signatures, however often used', async () => {
+    const a = await generateEd25519KeyPair();
+    const b = await generateEd25519KeyPair();
+    const message = new TextEncoder().encode('decision');
+    const byA = await ed25519Sign(a.privateKey, message, web);
+    const byB = await ed25519Sign(b.privateKey, message, web);
+    for (let round = 0; round < 3; round++) {
+      expect(await ed25519Verify(a.publicKey, message, byA, web)).toBe(true);
+      expect(await ed25519Verify(b.publicKey, message, byA, web)).toBe(false);
+      expect(await ed25519Verify(b.publicKey, message, byB, web)).toBe(true);
+      expect(await ed25519Verify(a.publicKey, message, byB, web)).toBe(false);
+    }
+    // More keys than the cache holds: every one still verifies its own signature and no other.
+    const many = await Promise.all(Array.from({ length: 70 }, () => generateEd25519KeyPair()));
+    for (const pair of many) {
+      const signature = await ed25519Sign(pair.privateKey, message, web);
+      expect(await ed25519Verify(pair.publicKey, message, signature, web)).toBe(true);
+      expect(await ed25519Verify(a.publicKey, message, signature, web)).toBe(false);
+    }
+  });
+
   it('keys and signatures match WebCrypto and @noble/curves; both verify each other', async () => {
     await fc.assert(
       fc.asyncProperty(key32, fc.uint8Array({ maxLength: 100 }), async (seed, message) => {
