@@ -1,0 +1,147 @@
+/**
+ * Client configuration (spec §1), validated once at construction, and the http-core client built from it.
+ *
+ * @module
+ */
+import {
+  createHttpClient,
+  createLogger,
+  type FetchLike,
+  type HttpClient,
+  type Logger,
+  sleep,
+} from '@x/http-core';
+import { inkPassErrorFor, invalidInput, unavailableFrom } from './errors.ts';
+import { VERSION } from './version.ts';
+
+/** Options of {@link InkPassClient} (and, with `serviceApiKey`, of `FileClient`). Times are in milliseconds. */
+export interface InkPassConfig {
+  /** The inkPass service URL (default `http://localhost:8002`); trailing slashes are dropped. */
+  baseUrl?: string;
+  /** A service API key, sent as `X-API-Key` on calls made without a user token. */
+  apiKey?: string;
+  /** Per-attempt timeout in ms (default 5 000; must be > 0). */
+  timeout?: number;
+  /** Retries after the first attempt for transport errors, 429 and 503 (default 3; must be ≥ 0). */
+  maxRetries?: number;
+  /** The shortest wait between retries in ms (default 1 000; must be ≥ 0). */
+  retryMinWait?: number;
+  /** The longest backoff between retries in ms (default 10 000; must be ≥ retryMinWait). A longer `Retry-After` is still honoured. */
+  retryMaxWait?: number;
+  /**
+   * Verify TLS certificates (default true). `fetch` cannot switch verification off by itself, so `false`
+   * needs a `fetch` that does (e.g. undici's with `new Agent({ connect: { rejectUnauthorized: false } })`).
+   */
+  verifyTls?: boolean;
+  /** The fetch to use (default `globalThis.fetch`). */
+  fetch?: FetchLike;
+  /** Where failures are logged (default: `console`, warnings and errors only). */
+  logger?: Logger;
+}
+
+/** The configuration with every default filled in. */
+export interface ResolvedConfig {
+  baseUrl: string;
+  apiKey: string | undefined;
+  timeout: number;
+  maxRetries: number;
+  retryMinWait: number;
+  retryMaxWait: number;
+  verifyTls: boolean;
+  fetch: FetchLike | undefined;
+  logger: Logger;
+}
+
+const isFiniteAtLeast = (value: unknown, min: number) =>
+  typeof value === 'number' && Number.isFinite(value) && value >= min;
+
+/** Validates a configuration and fills in the defaults; throws `ValidationError` naming the bad option. */
+export function resolveConfig(config: InkPassConfig, defaults: { timeout: number }): ResolvedConfig {
+  const baseUrl = (config.baseUrl ?? 'http://localhost:8002').replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw invalidInput('baseUrl', `"${baseUrl}" is not an absolute URL; use e.g. "http://inkpass:8000".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw invalidInput('baseUrl', `must be an http(s) URL, got "${url.protocol}".`);
+  }
+  const timeout = config.timeout ?? defaults.timeout;
+  if (!isFiniteAtLeast(timeout, 0) || timeout <= 0) {
+    throw invalidInput('timeout', `must be a number of milliseconds > 0, got ${timeout}.`);
+  }
+  const maxRetries = config.maxRetries ?? 3;
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+    throw invalidInput('maxRetries', `must be an integer ≥ 0, got ${maxRetries}.`);
+  }
+  const retryMinWait = config.retryMinWait ?? 1000;
+  if (!isFiniteAtLeast(retryMinWait, 0)) {
+    throw invalidInput('retryMinWait', `must be a number of milliseconds ≥ 0, got ${retryMinWait}.`);
+  }
+  const retryMaxWait = config.retryMaxWait ?? Math.max(10_000, retryMinWait);
+  if (!isFiniteAtLeast(retryMaxWait, retryMinWait)) {
+    throw invalidInput('retryMaxWait', `must be ≥ retryMinWait (${retryMinWait} ms), got ${retryMaxWait}.`);
+  }
+  const verifyTls = config.verifyTls ?? true;
+  if (!verifyTls && !config.fetch) {
+    throw invalidInput(
+      'verifyTls',
+      'false needs a `fetch` that skips certificate checks (e.g. undici fetch with an Agent whose connect.rejectUnauthorized is false); fetch cannot do it alone.',
+    );
+  }
+  if (config.apiKey !== undefined && !isHeaderSafe(config.apiKey)) {
+    throw invalidInput('apiKey', 'must be a non-empty string without spaces or control characters.');
+  }
+  return {
+    baseUrl,
+    apiKey: config.apiKey,
+    timeout,
+    maxRetries,
+    retryMinWait,
+    retryMaxWait,
+    verifyTls,
+    fetch: config.fetch,
+    logger: config.logger ?? createLogger('warn'),
+  };
+}
+
+/** True for a credential that can go into a header as is. */
+export function isHeaderSafe(value: unknown): value is string {
+  return typeof value === 'string' && /^[\x21-\x7e]+$/.test(value);
+}
+
+/** The header a retry-safe POST is marked with for http-core's retry rule; it never reaches the wire. */
+export const RETRY_SAFE_KEY = 'x-inkpass-retry-safe';
+
+/**
+ * Builds the one http-core client of an inkPass or Den client: inkPass error mapping, transport errors as
+ * `ServiceUnavailableError`, retries of transport errors, 429 and 503 with backoff between
+ * `retryMinWait` and `retryMaxWait` and `Retry-After` honoured.
+ */
+export function buildHttpClient(config: ResolvedConfig): HttpClient {
+  return createHttpClient({
+    baseUrl: config.baseUrl,
+    timeout: config.timeout,
+    retry: {
+      limit: config.maxRetries,
+      statuses: [429, 503],
+      baseDelay: Math.min(config.retryMaxWait, config.retryMinWait * 2),
+      maxDelay: config.retryMaxWait,
+    },
+    // Full jitter may draw below the minimum; the seed promises at least retryMinWait between attempts.
+    sleep: (ms, signal) => sleep(Math.max(ms, config.retryMinWait), signal),
+    userAgent: `x-inkpass/${VERSION}`,
+    logger: config.logger,
+    idempotencyHeader: RETRY_SAFE_KEY,
+    generateIdempotencyKey: () => '1',
+    hooks: {
+      // http-core retries a POST only when it carries an idempotency key. inkPass has no such header, so
+      // retry-safe calls are marked with a private one that is removed here, before anything is sent.
+      beforeRequest: [(request) => request.headers.delete(RETRY_SAFE_KEY)],
+      beforeError: [unavailableFrom],
+    },
+    mapError: inkPassErrorFor,
+    ...(config.fetch ? { fetch: config.fetch } : {}),
+  });
+}

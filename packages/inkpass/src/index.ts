@@ -1,0 +1,38 @@
+/**
+ * `@x/inkpass`: the inkPass auth/permission SDK and the Den file client. Runs in Node, browsers and edge
+ * runtimes; server middleware is in `@x/inkpass/hono` and `@x/inkpass/express`, the fake server in
+ * `@x/inkpass/testing`.
+ *
+ * @module
+ */
+export {
+  type CallOptions,
+  type CreateApiKeyInput,
+  InkPassClient,
+  type LoginInput,
+  type PermissionContext,
+  type PermissionPair,
+  type RegisterInput,
+} from './client.ts';
+export type { InkPassConfig, ResolvedConfig } from './config.ts';
+export {
+  AuthenticationError,
+  type FieldError,
+  InkPassError,
+  type InkPassErrorFields,
+  type InkPassErrorOptions,
+  PermissionDeniedError,
+  RateLimitError,
+  ResourceNotFoundError,
+  ServiceUnavailableError,
+  ValidationError,
+} from './errors.ts';
+export type {
+  ApiKeyInfoResponse,
+  ApiKeyResponse,
+  PermissionResponse,
+  RegistrationResponse,
+  TokenResponse,
+  UserResponse,
+} from './models.ts';
+export { VERSION } from './version.ts';
