@@ -27,9 +27,20 @@ export {
   ServiceUnavailableError,
   ValidationError,
 } from './errors.ts';
+export {
+  type DownloadedFile,
+  FileClient,
+  type FileClientConfig,
+  type ListFilesInput,
+  MAX_FILE_SIZE_BYTES,
+  type UploadData,
+  type UploadInput,
+} from './files.ts';
 export type {
   ApiKeyInfoResponse,
   ApiKeyResponse,
+  FileListResponse,
+  FileResponse,
   PermissionResponse,
   RegistrationResponse,
   TokenResponse,

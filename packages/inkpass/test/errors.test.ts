@@ -65,7 +65,9 @@ describe('status → class (spec §4.3), message = server detail', () => {
       { field: 'first_name', message: 'Field required', type: 'missing' },
       { field: 'limit', message: 'Input should be less than or equal to 1000', type: 'value_error' },
     ]);
-    expect(error.message).toBe('first_name: Field required; limit: Input should be less than or equal to 1000');
+    expect(error.message).toBe(
+      'first_name: Field required; limit: Input should be less than or equal to 1000',
+    );
   });
 
   it('a non-JSON body is the message; retryAfterMs is kept', () => {
@@ -105,6 +107,8 @@ describe('configuration is validated at construction', () => {
       retryMaxWait: 10000,
       verifyTls: true,
     });
-    expect(new InkPassClient({ baseUrl: 'http://inkpass:8000///' }).config.baseUrl).toBe('http://inkpass:8000');
+    expect(new InkPassClient({ baseUrl: 'http://inkpass:8000///' }).config.baseUrl).toBe(
+      'http://inkpass:8000',
+    );
   });
 });

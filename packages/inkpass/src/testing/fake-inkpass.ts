@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -21,14 +21,13 @@ import {
 } from '@x/http-core/testing';
 import { type Context, Hono } from 'hono';
 import { jwtVerify, SignJWT } from 'jose';
+import { MAX_FILE_SIZE_BYTES } from '../files.ts';
 import { checkEmail, checkOrganizationName, checkPersonName, MIN_PASSWORD_LENGTH } from '../validation.ts';
 import { FakeClock } from './clock.ts';
 import { FileTooLarge, MalformedMultipart, receiveMultipartFile } from './multipart.ts';
 import { conditionsMatch, type RoleTemplate, roleGrantsPermission } from './permissions.ts';
 import { base32Encode, totp } from './totp.ts';
 
-/** The largest Den file (100 MiB, `MAX_FILE_SIZE_BYTES`). */
-export const MAX_FILE_SIZE_BYTES = 104_857_600;
 /** The default per-organisation Den quota (5 GiB). */
 export const DEFAULT_ORG_QUOTA_BYTES = 5_368_709_120;
 
@@ -1003,6 +1002,59 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     return c.json({ deleted: true });
   });
 
+  app.post('/api/v1/files/agent/:id/duplicate', async (c) => {
+    const denied = await serviceAuth(c);
+    if (denied) return denied;
+    const source = await findFile(c);
+    if (source instanceof Response) return source;
+    const agentId = c.req.query('agent_id');
+    if (!agentId) return unprocessable(c, ['query', 'agent_id'], 'Field required', 'missing');
+    const id = randomUUID();
+    const path = join(storageDir, id);
+    await copyFile(source.path, path);
+    const stored = await storeFile({
+      organizationId: source.organizationId,
+      name: c.req.query('new_name') || `Copy of ${source.name}`,
+      contentType: source.contentType,
+      size: source.sizeBytes,
+      sha256: source.checksumSha256 ?? '',
+      path,
+      folderPath: c.req.query('new_folder') || source.folderPath,
+      tags: [...source.tags],
+      workflowId: null,
+      // Upstream quirk kept: no leading ':' here, so the delete rule refuses this agent its own copy.
+      createdByAgent: `agent:${agentId}`,
+      isTemporary: false,
+      expiresInHours: undefined,
+      isPublic: source.isPublic,
+    });
+    if ('error' in stored) {
+      await rm(path, { force: true });
+      return detail(c, 413, stored.error);
+    }
+    return c.json(fileJson(stored), 201);
+  });
+
+  app.patch('/api/v1/files/agent/:id/move', async (c) => {
+    const denied = await serviceAuth(c);
+    if (denied) return denied;
+    const file = await findFile(c);
+    if (file instanceof Response) return file;
+    const newFolder = c.req.query('new_folder');
+    const newName = c.req.query('new_name');
+    if (newFolder === undefined && newName === undefined) {
+      return detail(c, 400, 'At least one of new_folder or new_name must be provided');
+    }
+    if (newFolder !== undefined) {
+      let folder = newFolder.startsWith('/') ? newFolder : `/${newFolder}`;
+      if (folder.length > 1) folder = folder.replace(/\/+$/, '') || '/';
+      file.folderPath = folder;
+    }
+    if (newName !== undefined) file.name = newName;
+    file.updatedAt = clock.now();
+    return c.json(fileJson(file));
+  });
+
   // ---- seeding --------------------------------------------------------------------------------------
   const seed: FakeInkPassSeed = {
     organization: ({ name, quotaBytes }) => createOrganization(name, quotaBytes),
@@ -1053,7 +1105,6 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
       const id = randomUUID();
       const path = join(storageDir, id);
       const content = typeof input.content === 'string' ? utf8Encode(input.content) : input.content;
-      const { writeFile } = await import('node:fs/promises');
       await writeFile(path, content);
       const stored = await storeFile({
         organizationId: input.organizationId,

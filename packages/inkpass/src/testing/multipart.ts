@@ -126,6 +126,10 @@ export async function receiveMultipartFile(
     if (state !== 'done')
       throw new MalformedMultipart('the multipart body ended before its closing boundary');
     return result;
+  } catch (error) {
+    // Read the rest so the 413 reaches a client still sending (as the real server does), then fail.
+    if (error instanceof FileTooLarge) while (!(await reader.read().catch(() => ({ done: true }))).done);
+    throw error;
   } finally {
     await reader.cancel().catch(() => {});
     if (out) await new Promise<void>((resolve) => out!.end(resolve));
