@@ -41,14 +41,23 @@ export interface InkPassConfig {
 
 /** The configuration with every default filled in. */
 export interface ResolvedConfig {
+  /** The service URL without trailing slashes. */
   baseUrl: string;
+  /** The API key, if any. */
   apiKey: string | undefined;
+  /** Per-attempt timeout, ms. */
   timeout: number;
+  /** Retries after the first attempt. */
   maxRetries: number;
+  /** Shortest wait between attempts, ms. */
   retryMinWait: number;
+  /** Longest backoff, ms. */
   retryMaxWait: number;
+  /** Whether TLS certificates are verified. */
   verifyTls: boolean;
+  /** The injected fetch, if any. */
   fetch: FetchLike | undefined;
+  /** Where failures are logged. */
   logger: Logger;
 }
 

@@ -27,10 +27,16 @@ export interface InkPassVariables {
   inkpassToken: string;
 }
 
+/** The Hono environment of `authenticate`: use `new Hono<InkPassEnv>()` for typed `c.get('inkpassUser')`. */
+export interface InkPassEnv {
+  /** The variables set. */
+  Variables: InkPassVariables;
+}
+
 /** The middleware of {@link createInkPassMiddleware}. */
 export interface InkPassHonoMiddleware {
   /** Validates the token: 401 without one or with an invalid one, 503 if inkPass fails; sets `inkpassUser`. */
-  authenticate(): MiddlewareHandler<{ Variables: InkPassVariables }>;
+  authenticate(): MiddlewareHandler<InkPassEnv>;
   /**
    * Requires one permission: 401 without a token, 403 `Permission denied: resource:action` when denied or
    * when inkPass fails. `contextFromRequest` builds the ABAC context from the request.

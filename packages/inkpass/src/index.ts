@@ -5,6 +5,23 @@
  *
  * @module
  */
+
+// The http-core errors a call can also raise (AbortError, ResponseValidationError, …), so callers need one
+// import. inkPass's own classes above keep the seed's names (AuthenticationError, …) and extend http-core's.
+export {
+  AbortError,
+  BadRequestError,
+  ConflictError,
+  NetworkError,
+  NotFoundError,
+  ResponseValidationError,
+  ServerError,
+  TimeoutError,
+  UnprocessableEntityError,
+  XError,
+  type XErrorCode,
+  type XErrorOptions,
+} from '@x/http-core';
 export {
   type CallOptions,
   type CreateApiKeyInput,

@@ -159,6 +159,20 @@ export interface SeedUserInput {
   twoFaSecret?: string;
 }
 
+/** Tokens issued by {@link FakeInkPass.issueTokens}. */
+export interface IssuedTokens {
+  /** Access token (30 min). */
+  accessToken: string;
+  /** Refresh token (7 days). */
+  refreshToken: string;
+}
+
+/** A group created by {@link FakeInkPassSeed.group}. */
+export interface FakeGroup {
+  /** Group id. */
+  id: string;
+}
+
 /** The seeding API: sets up state directly, without HTTP. */
 export interface FakeInkPassSeed {
   /** Creates an organisation. */
@@ -175,9 +189,12 @@ export interface FakeInkPassSeed {
   /** Grants a permission directly to a user. */
   grant(userId: string, permissionId: string): void;
   /** Creates a group with members and permissions. */
-  group(input: { organizationId: string; name: string; members?: string[]; permissions?: string[] }): {
-    id: string;
-  };
+  group(input: {
+    organizationId: string;
+    name: string;
+    members?: string[];
+    permissions?: string[];
+  }): FakeGroup;
   /** Stores a Den file as an agent upload would. */
   file(input: {
     organizationId: string;
@@ -219,7 +236,7 @@ export interface FakeInkPass {
   /** The latest email-verification code mailed to `email` (what the user would read in the mail). */
   verificationCode(email: string): string | undefined;
   /** Issues tokens for a user as a login would (a new session). */
-  issueTokens(userId: string): Promise<{ accessToken: string; refreshToken: string }>;
+  issueTokens(userId: string): Promise<IssuedTokens>;
   /** Stops the server and removes the storage directory. */
   close(): Promise<void>;
 }
