@@ -3,8 +3,9 @@ import type { Scenario } from './scenario.ts';
 import { airlockScenario } from './scenarios/airlock.ts';
 import { cryptoScenario } from './scenarios/crypto.ts';
 import { httpScenario } from './scenarios/http.ts';
+import { inkpassScenario } from './scenarios/inkpass.ts';
 
-const scenarios: Scenario[] = [cryptoScenario, httpScenario, airlockScenario];
+const scenarios: Scenario[] = [cryptoScenario, httpScenario, airlockScenario, inkpassScenario];
 
 let index = 0;
 for (const scenario of scenarios) {
