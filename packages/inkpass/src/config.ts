@@ -59,6 +59,8 @@ export interface ResolvedConfig {
   fetch: FetchLike | undefined;
   /** Where failures are logged. */
   logger: Logger;
+  /** Whether the caller gave the logger (only then does http-core log each request to it too). */
+  loggerGiven: boolean;
 }
 
 const isFiniteAtLeast = (value: unknown, min: number) =>
@@ -112,6 +114,7 @@ export function resolveConfig(config: InkPassConfig, defaults: { timeout: number
     verifyTls,
     fetch: config.fetch,
     logger: config.logger ?? createLogger('warn'),
+    loggerGiven: config.logger !== undefined,
   };
 }
 
@@ -128,7 +131,18 @@ export const RETRY_SAFE_KEY = 'x-inkpass-retry-safe';
  * `ServiceUnavailableError`, retries of transport errors, 429 and 503 with backoff between
  * `retryMinWait` and `retryMaxWait` and `Retry-After` honoured.
  */
-export function buildHttpClient(config: ResolvedConfig): HttpClient {
+export function buildHttpClient(config: ResolvedConfig, options: { uploads?: boolean } = {}): HttpClient {
+  const baseFetch: FetchLike = config.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  // Node's fetch (undici) clones a request to be able to follow redirects, teeing its body: the unread copy
+  // of a streamed or multipart upload then holds every byte sent. With `redirect: 'error'` it does not
+  // clone, so uploads stream in flat memory (a redirect could not replay a stream anyway).
+  const uploadFetch: FetchLike = (input, init) =>
+    baseFetch(
+      input,
+      init.body instanceof ReadableStream || init.body instanceof FormData
+        ? { ...init, redirect: 'error' }
+        : init,
+    );
   return createHttpClient({
     baseUrl: config.baseUrl,
     timeout: config.timeout,
@@ -141,7 +155,9 @@ export function buildHttpClient(config: ResolvedConfig): HttpClient {
     // Full jitter may draw below the minimum; the seed promises at least retryMinWait between attempts.
     sleep: (ms, signal) => sleep(Math.max(ms, config.retryMinWait), signal),
     userAgent: `x-inkpass/${VERSION}`,
-    logger: config.logger,
+    // http-core prepares its debug records (redacted headers and URL) whenever it has a logger, which costs
+    // on every call; the default logger only serves the fail-safe warnings, so http-core gets none then.
+    ...(config.loggerGiven ? { logger: config.logger } : {}),
     idempotencyHeader: RETRY_SAFE_KEY,
     generateIdempotencyKey: () => '1',
     hooks: {
@@ -151,6 +167,6 @@ export function buildHttpClient(config: ResolvedConfig): HttpClient {
       beforeError: [unavailableFrom],
     },
     mapError: inkPassErrorFor,
-    ...(config.fetch ? { fetch: config.fetch } : {}),
+    ...(options.uploads ? { fetch: uploadFetch } : config.fetch ? { fetch: config.fetch } : {}),
   });
 }

@@ -140,7 +140,7 @@ export class FileClient {
     if (!key) throw invalidInput('serviceApiKey', 'Service API key is required for file operations.');
     this.config = resolveConfig({ ...config, apiKey: key }, { timeout: 300_000 });
     this.maxFileSizeBytes = config.maxFileSizeBytes ?? MAX_FILE_SIZE_BYTES;
-    this.#http = buildHttpClient(this.config);
+    this.#http = buildHttpClient(this.config, { uploads: true });
     this.#http.setAuth(apiKey(key, { header: 'x-service-api-key' }));
   }
 
