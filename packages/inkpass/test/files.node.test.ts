@@ -349,6 +349,28 @@ describe('rules and limits', () => {
     expect(fake().files.get(f.id)!.path).toBe(join(fake().storageDir, f.id));
   });
 
+  it("uploads go out with redirect: 'error' (so Node's fetch does not tee, i.e. buffer, the body); other calls do not", async () => {
+    const seen: Array<[string, RequestRedirect | undefined]> = [];
+    const files = new FileClient({
+      baseUrl: fake().url,
+      serviceApiKey: fake().serviceApiKey,
+      fetch: (input, init) => {
+        seen.push([init.method ?? 'GET', init.redirect]);
+        return fetch(input, init);
+      },
+    });
+    const org = newOrg();
+    const base = { orgId: org.id, workflowId: 'wf', agentId: 'a', filename: 'r' };
+    const f = await files.upload({ ...base, data: streamOf('streamed') });
+    await files.upload({ ...base, data: new Uint8Array([1]) });
+    await files.getFile(org.id, f.id);
+    expect(seen).toEqual([
+      ['POST', 'error'],
+      ['POST', 'error'],
+      ['GET', undefined],
+    ]);
+  });
+
   it("another organisation's file is not found", async () => {
     const files = filesFor();
     const a = newOrg();

@@ -47,6 +47,11 @@ export interface FakeInkPassOptions {
   maxFileSizeBytes?: number;
   /** Den's default per-organisation quota in bytes (default 5 GiB). */
   orgQuotaBytes?: number;
+  /**
+   * Enforce the server's per-minute rate limits (spec §7.4; upstream only when Redis is reachable, so off by
+   * default): fixed 60 s windows on the fake clock, 429 `Rate limit exceeded: N requests per 60 seconds`.
+   */
+  rateLimits?: boolean;
 }
 
 /** A user of the fake. */
@@ -278,6 +283,46 @@ function unprocessable(c: Context, loc: string[], msg: string, type = 'value_err
 const detail = (c: Context, status: 400 | 401 | 403 | 404 | 413 | 500, message: string) =>
   c.json({ detail: message }, status);
 
+/** Per-minute limits by route (spec §7.4). Login counts per client and email; the fake has one client. */
+const RATE_LIMITS: Array<[method: string, path: string, limit: number]> = [
+  ['POST', '/api/v1/auth/register', 3],
+  ['POST', '/api/v1/auth/login', 10],
+  ['POST', '/api/v1/auth/logout', 10],
+  ['POST', '/api/v1/auth/refresh', 10],
+  ['POST', '/api/v1/auth/verify-email', 5],
+  ['POST', '/api/v1/auth/resend-verification', 3],
+  ['GET', '/api/v1/auth/me', 30],
+  ['POST', '/api/v1/auth/check', 200],
+];
+
+function rateLimiter(clock: FakeClock) {
+  const windows = new Map<string, { start: number; count: number }>();
+  return async (c: Context, next: () => Promise<void>) => {
+    const path = new URL(c.req.url).pathname;
+    const rule = RATE_LIMITS.find(([method, p]) => method === c.req.method && p === path);
+    if (!rule) return next();
+    let key = `${rule[0]} ${rule[1]}`;
+    if (path.endsWith('/login')) {
+      const email = (
+        await c.req.raw
+          .clone()
+          .json()
+          .catch(() => ({}))
+      )?.email;
+      key += ` ${typeof email === 'string' ? email.toLowerCase() : ''}`;
+    }
+    const now = clock.now();
+    const current = windows.get(key);
+    const window = current && now - current.start < 60_000 ? current : { start: now, count: 0 };
+    windows.set(key, window);
+    window.count++;
+    if (window.count > rule[2]) {
+      return c.json({ detail: `Rate limit exceeded: ${rule[2]} requests per 60 seconds` }, 429);
+    }
+    return next();
+  };
+}
+
 /**
  * Starts a fake inkPass on a loopback port.
  *
@@ -465,6 +510,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   const faults = createFaultInjector();
   app.use(recorder.middleware);
   app.use(faults.middleware);
+  if (options.rateLimits) app.use(rateLimiter(clock));
 
   app.get('/health', (c) => c.json({ status: 'healthy', service: 'inkpass' }));
 
