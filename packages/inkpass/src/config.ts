@@ -30,7 +30,7 @@ export interface InkPassConfig {
   retryMaxWait?: number;
   /**
    * Verify TLS certificates (default true). `fetch` cannot switch verification off by itself, so `false`
-   * needs a `fetch` that does (e.g. undici's with `new Agent({ connect: { rejectUnauthorized: false } })`).
+   * needs a `fetch` that does: in Node, `insecureTlsFetch()` from `@x/inkpass/node`. Development only.
    */
   verifyTls?: boolean;
   /** The fetch to use (default `globalThis.fetch`). */
@@ -98,7 +98,7 @@ export function resolveConfig(config: InkPassConfig, defaults: { timeout: number
   if (!verifyTls && !config.fetch) {
     throw invalidInput(
       'verifyTls',
-      'false needs a `fetch` that skips certificate checks (e.g. undici fetch with an Agent whose connect.rejectUnauthorized is false); fetch cannot do it alone.',
+      'false needs a `fetch` that skips certificate checks (fetch cannot do it alone): in Node pass `fetch: await insecureTlsFetch()` from @x/inkpass/node.',
     );
   }
   if (config.apiKey !== undefined && !isHeaderSafe(config.apiKey)) {
