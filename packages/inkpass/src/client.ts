@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { apiKey, bearer, type HttpClient, type Logger, XError } from '@x/http-core';
+import { apiKey, bearer, type HttpClient, type Logger, noAuth, XError } from '@x/http-core';
 import * as v from 'valibot';
 import { buildHttpClient, type InkPassConfig, type ResolvedConfig, resolveConfig } from './config.ts';
 import { AuthenticationError, invalidInput } from './errors.ts';
@@ -166,7 +166,7 @@ export class InkPassClient {
     return this.#http.post('/api/v1/auth/refresh', {
       ...options,
       query: { refresh_token: refreshToken },
-      auth: { apply() {} },
+      auth: noAuth(),
       schema: TokenResponseSchema,
     });
   }
