@@ -180,3 +180,39 @@ export async function openBrowserPage(entry: string | URL): Promise<BrowserPage>
     throw error;
   }
 }
+
+/** A headless Chromium tab for pages served elsewhere (an app under test), see {@link openChromium}. */
+export interface ChromiumTab {
+  /** The Playwright page. */
+  page: Page;
+  /** Uncaught page errors and `console.error` messages, in order. */
+  errors: string[];
+  /** Closes the browser. */
+  close(): Promise<void>;
+}
+
+/**
+ * Launches the system's headless Chromium (same flags as {@link openBrowserPage}) with one tab that records
+ * page errors; the test navigates it wherever its app is served. `viewport` defaults to 1280×900.
+ */
+export async function openChromium(
+  options: { viewport?: { width: number; height: number } } = {},
+): Promise<ChromiumTab> {
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  try {
+    const page = await browser.newPage({ viewport: options.viewport ?? { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    return { page, errors, close: () => browser.close() };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}

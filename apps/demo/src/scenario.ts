@@ -1,7 +1,15 @@
+import type { Sandbox } from '@x/sandbox';
+
+/** What every chapter of the tour can use: the sandbox with every fake service, started once. */
+export interface DemoContext {
+  sandbox: Sandbox;
+}
+
 /** One chapter of the tour: a title and a function that prints what it shows. */
 export interface Scenario {
   title: string;
-  run(say: (line: string) => void): Promise<void>;
+  /** Runs the chapter; may return a one-line outcome for the summary table. */
+  run(say: (line: string) => void, context: DemoContext): Promise<string | undefined | void>;
 }
 
 /** Fails the tour loudly when something the demo shows is not what it claims. */

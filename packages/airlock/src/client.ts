@@ -617,7 +617,8 @@ export class AirlockGatewayClient {
     await this.#http.post('/v1/acks', {
       ...this.#call(options),
       json: {
-        msgId: `ack-${now}-${Math.random().toString(36).slice(2, 8).padEnd(6, '0')}`,
+        // `ack-` + 32 hex, as the Python and .NET SDKs send it: random, unlike the TS SDK's Math.random.
+        msgId: `ack-${uuid().replaceAll('-', '')}`,
         msgType: 'ack.submit',
         requestId,
         createdAt: this.#iso(now),

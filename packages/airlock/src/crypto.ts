@@ -1,19 +1,14 @@
 /**
  * The Airlock crypto helpers with the upstream SDKs' names and string encodings (spec §7): keys and
  * signatures as base64url without padding, ciphertext parts as standard base64, hashes as lowercase hex.
- * All async; @x/crypto is loaded on first use so a client that never encrypts does not pay for it.
+ * All async, as the upstream SDKs' helpers are.
  *
  * @module
  */
+// A namespace import used only as `xc.name`: bundlers keep just the functions these helpers call.
+import * as xc from '@x/crypto';
 import { AirlockDecryptionError, AirlockInputError } from './errors.ts';
-
-type Crypto = typeof import('@x/crypto');
-let loading: Promise<Crypto> | undefined;
-/** @x/crypto, imported lazily (a separate chunk for bundlers). */
-export const loadCrypto = (): Promise<Crypto> => (loading ??= import('@x/crypto'));
-
-let jsonModule: Promise<typeof import('./json.ts')> | undefined;
-const loadJson = () => (jsonModule ??= import('./json.ts'));
+import { parseJsonExact } from './json.ts';
 
 /** The HKDF info string of the Airlock E2E key (spec §7.3). */
 export const E2E_INFO = 'HARP-E2E-AES256GCM';
@@ -51,12 +46,11 @@ function wrap(error: unknown, code: string, what: string): never {
 
 /** Decodes a base64url key of exactly `length` bytes, or throws an {@link AirlockInputError} (`invalid_key`). */
 export async function decodeKey(text: unknown, what: string, length = 32): Promise<Uint8Array> {
-  const c = await loadCrypto();
   if (typeof text !== 'string' || text === '')
     throw new AirlockInputError(`${what} is missing; pass a base64url string.`, { code: 'invalid_key' });
   let bytes: Uint8Array;
   try {
-    bytes = c.base64UrlDecode(text);
+    bytes = xc.base64UrlDecode(text);
   } catch (error) {
     wrap(error, 'invalid_key', `${what} is not valid base64url`);
   }
@@ -68,11 +62,10 @@ export async function decodeKey(text: unknown, what: string, length = 32): Promi
 }
 
 async function decodePeerKey(text: unknown, what: string): Promise<Uint8Array> {
-  const c = await loadCrypto();
   if (typeof text === 'string' && text.length > 50) {
     const bytes = await decodeKey(text, what, 44);
     // Accept a DER SPKI-wrapped X25519 key (44 bytes) by checking and stripping its fixed 12-byte header.
-    if (c.hexEncode(bytes.subarray(0, 12)) !== SPKI_X25519_PREFIX)
+    if (xc.hexEncode(bytes.subarray(0, 12)) !== SPKI_X25519_PREFIX)
       throw new AirlockInputError(`${what} is 44 bytes but not an X25519 SPKI key.`, { code: 'invalid_key' });
     return bytes.subarray(12);
   }
@@ -88,16 +81,14 @@ async function decodePeerKey(text: unknown, what: string): Promise<Uint8Array> {
  * ```
  */
 export async function generateX25519KeyPair(): Promise<AirlockKeyPair> {
-  const c = await loadCrypto();
-  const pair = await c.generateX25519KeyPair();
-  return { privateKey: c.base64UrlEncode(pair.privateKey), publicKey: c.base64UrlEncode(pair.publicKey) };
+  const pair = await xc.generateX25519KeyPair();
+  return { privateKey: xc.base64UrlEncode(pair.privateKey), publicKey: xc.base64UrlEncode(pair.publicKey) };
 }
 
 /** The X25519 public key of a base64url private key (X25519(private, 9)), base64url. */
 export async function getX25519PublicKey(privateKey: string): Promise<string> {
-  const c = await loadCrypto();
   const priv = await decodeKey(privateKey, 'X25519 private key');
-  return c.base64UrlEncode(await c.x25519PublicKey(priv));
+  return xc.base64UrlEncode(await xc.x25519PublicKey(priv));
 }
 
 /**
@@ -109,11 +100,12 @@ export async function getX25519PublicKey(privateKey: string): Promise<string> {
  * @throws {AirlockInputError} `invalid_key` for a malformed, wrong-length or low-order key.
  */
 export async function deriveSharedKey(myPrivateKey: string, peerPublicKey: string): Promise<string> {
-  const c = await loadCrypto();
   const priv = await decodeKey(myPrivateKey, 'X25519 private key');
   const peer = await decodePeerKey(peerPublicKey, 'peer X25519 public key');
   try {
-    return c.base64UrlEncode(await c.deriveE2EKey({ privateKey: priv, peerPublicKey: peer, info: E2E_INFO }));
+    return xc.base64UrlEncode(
+      await xc.deriveE2EKey({ privateKey: priv, peerPublicKey: peer, info: E2E_INFO }),
+    );
   } catch (error) {
     wrap(error, 'invalid_key', 'deriveSharedKey failed');
   }
@@ -136,17 +128,16 @@ export async function aesGcmEncrypt(
   plaintext: string | Uint8Array,
   options: AesGcmEncryptOptions = {},
 ): Promise<EncryptedPayload> {
-  const c = await loadCrypto();
   const k = await decodeKey(key, 'AES-256-GCM key');
   let bytes: Uint8Array;
   try {
-    bytes = typeof plaintext === 'string' ? c.utf8Encode(plaintext) : plaintext;
+    bytes = typeof plaintext === 'string' ? xc.utf8Encode(plaintext) : plaintext;
   } catch (error) {
     wrap(error, 'invalid_payload', 'plaintext is not well-formed text');
   }
-  let sealed: Awaited<ReturnType<Crypto['aesGcmSeal']>>;
+  let sealed: xc.AesGcmSealed;
   try {
-    sealed = await c.aesGcmSeal({
+    sealed = await xc.aesGcmSeal({
       key: k,
       plaintext: bytes,
       ...(options.nonce === undefined ? {} : { nonce: options.nonce }),
@@ -156,9 +147,9 @@ export async function aesGcmEncrypt(
   }
   return {
     alg: AES_256_GCM,
-    data: c.base64Encode(sealed.ciphertext),
-    nonce: c.base64Encode(sealed.nonce),
-    tag: c.base64Encode(sealed.tag),
+    data: xc.base64Encode(sealed.ciphertext),
+    nonce: xc.base64Encode(sealed.nonce),
+    tag: xc.base64Encode(sealed.tag),
   };
 }
 
@@ -170,7 +161,6 @@ export async function aesGcmEncrypt(
  * @throws {AirlockInputError} for a bad key, an unknown `alg`, malformed base64 or an `aad`.
  */
 export async function aesGcmDecrypt(key: string, payload: EncryptedPayload): Promise<string> {
-  const c = await loadCrypto();
   const k = await decodeKey(key, 'AES-256-GCM key');
   if (typeof payload !== 'object' || payload === null)
     throw new AirlockInputError('The encrypted payload must be an object { alg, data, nonce, tag }.');
@@ -184,9 +174,9 @@ export async function aesGcmDecrypt(key: string, payload: EncryptedPayload): Pro
   let parts: { nonce: Uint8Array; ciphertext: Uint8Array; tag: Uint8Array };
   try {
     parts = {
-      nonce: c.base64Decode(payload.nonce),
-      ciphertext: c.base64Decode(payload.data),
-      tag: c.base64Decode(payload.tag),
+      nonce: xc.base64Decode(payload.nonce),
+      ciphertext: xc.base64Decode(payload.data),
+      tag: xc.base64Decode(payload.tag),
     };
   } catch (error) {
     wrap(error, 'invalid_payload', 'The encrypted payload is not valid base64');
@@ -197,14 +187,14 @@ export async function aesGcmDecrypt(key: string, payload: EncryptedPayload): Pro
     });
   let opened: Uint8Array;
   try {
-    opened = await c.aesGcmOpen({ key: k, ...parts });
+    opened = await xc.aesGcmOpen({ key: k, ...parts });
   } catch (error) {
     throw new AirlockDecryptionError('Decryption failed: the ciphertext was altered or the key is wrong.', {
       cause: error,
     });
   }
   try {
-    return c.utf8Decode(opened);
+    return xc.utf8Decode(opened);
   } catch (error) {
     wrap(error, 'invalid_payload', 'The decrypted payload is not UTF-8');
   }
@@ -212,9 +202,8 @@ export async function aesGcmDecrypt(key: string, payload: EncryptedPayload): Pro
 
 /** Lowercase hex SHA-256 of a string's UTF-8 bytes (or of bytes), e.g. an `artifactHash`. */
 export async function sha256Hex(data: string | Uint8Array): Promise<string> {
-  const c = await loadCrypto();
   try {
-    return await c.sha256Hex(data);
+    return await xc.sha256Hex(data);
   } catch (error) {
     wrap(error, 'invalid_payload', 'sha256Hex failed');
   }
@@ -229,9 +218,6 @@ export async function sha256Hex(data: string | Uint8Array): Promise<string> {
  * @throws {AirlockInputError} `invalid_payload` for text that is not JSON or has no canonical form.
  */
 export async function canonicalize(jsonText: string): Promise<string> {
-  const c = await loadCrypto();
-  // The parser is only needed here, so it is loaded on first use rather than up front.
-  const { parseJsonExact } = await loadJson();
   let value: unknown;
   try {
     value = parseJsonExact(jsonText);
@@ -239,7 +225,7 @@ export async function canonicalize(jsonText: string): Promise<string> {
     wrap(error, 'invalid_payload', 'The payload is not valid JSON');
   }
   try {
-    return c.canonicalize(value);
+    return xc.canonicalize(value);
   } catch (error) {
     wrap(error, 'invalid_payload', 'The payload has no canonical JSON form');
   }
@@ -255,25 +241,22 @@ export interface Ed25519KeyPair {
 
 /** Generates an Ed25519 signing key pair (base64url). */
 export async function generateEd25519KeyPair(): Promise<Ed25519KeyPair> {
-  const c = await loadCrypto();
-  const pair = await c.generateEd25519KeyPair();
-  return { privateKey: c.base64UrlEncode(pair.privateKey), publicKey: c.base64UrlEncode(pair.publicKey) };
+  const pair = await xc.generateEd25519KeyPair();
+  return { privateKey: xc.base64UrlEncode(pair.privateKey), publicKey: xc.base64UrlEncode(pair.publicKey) };
 }
 
 /** The Ed25519 public key of a base64url 32-byte seed, base64url. */
 export async function getEd25519PublicKey(privateKey: string): Promise<string> {
-  const c = await loadCrypto();
-  return c.base64UrlEncode(await c.ed25519PublicKey(await decodeKey(privateKey, 'Ed25519 private key')));
+  return xc.base64UrlEncode(await xc.ed25519PublicKey(await decodeKey(privateKey, 'Ed25519 private key')));
 }
 
 const messageBytes = async (message: string | Uint8Array): Promise<Uint8Array> =>
-  typeof message === 'string' ? (await loadCrypto()).utf8Encode(message) : message;
+  typeof message === 'string' ? xc.utf8Encode(message) : message;
 
 /** Signs a message (a string is signed as UTF-8) with a base64url Ed25519 seed; returns the base64url signature. */
 export async function signEd25519(privateKey: string, message: string | Uint8Array): Promise<string> {
-  const c = await loadCrypto();
   const seed = await decodeKey(privateKey, 'Ed25519 private key');
-  return c.base64UrlEncode(await c.ed25519Sign(seed, await messageBytes(message)));
+  return xc.base64UrlEncode(await xc.ed25519Sign(seed, await messageBytes(message)));
 }
 
 /**
@@ -286,17 +269,16 @@ export async function verifyEd25519(
   message: string | Uint8Array,
   signature: string,
 ): Promise<boolean> {
-  const c = await loadCrypto();
   const key = await decodeKey(publicKey, 'Ed25519 public key');
   let sig: Uint8Array;
   try {
-    sig = c.base64UrlDecode(signature);
+    sig = xc.base64UrlDecode(signature);
   } catch {
     return false;
   }
   if (sig.length !== 64) return false;
   try {
-    return await c.ed25519Verify(key, await messageBytes(message), sig);
+    return await xc.ed25519Verify(key, await messageBytes(message), sig);
   } catch (error) {
     wrap(error, 'invalid_key', 'Ed25519 verification failed');
   }
@@ -304,6 +286,5 @@ export async function verifyEd25519(
 
 /** Random bytes as lowercase hex (ids and nonces). */
 export async function randomHex(bytes: number): Promise<string> {
-  const c = await loadCrypto();
-  return c.hexEncode(c.randomBytes(bytes));
+  return xc.hexEncode(xc.randomBytes(bytes));
 }

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { loadCrypto, sha256Hex, signEd25519, verifyEd25519 } from './crypto.ts';
+import { canonicalize as canonicalizeValue } from '@x/crypto';
+import { sha256Hex, signEd25519, verifyEd25519 } from './crypto.ts';
 import { type DecisionRejectionReason, DecisionVerificationError } from './errors.ts';
 import type { DecisionBody, DecisionDeliverEnvelope } from './models.ts';
 
@@ -28,11 +29,10 @@ export interface DecisionSignable {
  * nonce, signerKeyId}` with absent members omitted.
  */
 export async function decisionSignableText(fields: DecisionSignable): Promise<string> {
-  const c = await loadCrypto();
   const { requestId, artifactHash, decision, reason, nonce, signerKeyId } = fields;
   // Null and undefined members are left out, as the .NET verifier does; canonicalize skips undefined.
   const n = (x: string | null | undefined) => x ?? undefined;
-  return c.canonicalize({
+  return canonicalizeValue({
     requestId,
     artifactHash,
     decision,

@@ -228,3 +228,29 @@ describe('long-poll timing', () => {
     expect(r.gateway.pendingWaits()).toBe(0);
   });
 });
+
+describe('fixed ports', () => {
+  it('the fake gateway and the fake identity provider listen on the port they are given', async () => {
+    const { createServer } = await import('node:net');
+    const freePort = () =>
+      new Promise<number>((resolve) => {
+        const probe = createServer().listen(0, '127.0.0.1', () => {
+          const { port } = probe.address() as { port: number };
+          probe.close(() => resolve(port));
+        });
+      });
+    const { startFakeGateway, startFakeOidcProvider } = await import('../src/testing/index.ts');
+    const [gatewayPort, idpPort] = [await freePort(), await freePort()];
+    const gateway = await startFakeGateway({ port: gatewayPort, pats: [PAT] });
+    const idp = await startFakeOidcProvider({ port: idpPort });
+    try {
+      expect(gateway.url).toBe(`http://127.0.0.1:${gatewayPort}`);
+      expect(idp.url).toBe(`http://127.0.0.1:${idpPort}`);
+      const echo = await new AirlockGatewayClient({ baseUrl: gateway.url, pat: PAT }).echo();
+      expect(echo).toBeTruthy();
+    } finally {
+      await gateway.close();
+      await idp.close();
+    }
+  });
+});

@@ -165,7 +165,7 @@ describe('encrypt, submit, decide, wait, verify, ack', () => {
     await r.client.acknowledgeDecision(decision);
     const ack = r.gateway.acks[0] as any;
     expect(ack.msgType).toBe('ack.submit');
-    expect(ack.msgId).toMatch(/^ack-\d+-[0-9a-z]{6}$/);
+    expect(ack.msgId).toMatch(/^ack-[0-9a-f]{32}$/);
     expect(ack.body).toMatchObject({ msgId: decision.msgId, status: 'delivered' });
     expect(ack.requestId).toBe(submitted.requestId);
 

@@ -5,7 +5,6 @@ import {
   startPairing,
   verifyDecision,
 } from '@x/airlock';
-import { startFakeGateway } from '@x/airlock/testing';
 import { check, type Scenario } from '../scenario.ts';
 
 /**
@@ -14,59 +13,56 @@ import { check, type Scenario } from '../scenario.ts';
  */
 export const airlockScenario: Scenario = {
   title: '@x/airlock: pair, encrypt-and-submit, a signed decision verified and acknowledged',
-  async run(say) {
-    const gateway = await startFakeGateway({ pats: ['airpat_demo'] });
-    try {
-      const client = new AirlockGatewayClient({
-        baseUrl: gateway.url,
-        pat: 'airpat_demo',
-        signerPublicKey: gateway.signerPublicKey,
-      });
-      say(`fake gateway on ${gateway.url}, consent: ${await client.checkConsent()}`);
+  async run(say, { sandbox }) {
+    const { gateway, pat } = sandbox.airlock;
+    const client = new AirlockGatewayClient({
+      baseUrl: gateway.url,
+      pat,
+      signerPublicKey: gateway.signerPublicKey,
+    });
+    say(`sandbox gateway on ${gateway.url}, consent: ${await client.checkConsent()}`);
 
-      const pairing = await startPairing(client, {
-        enforcerId: 'enf-demo',
-        deviceId: 'dev-demo',
-        workspaceName: 'demo',
-      });
-      say(`pairing code ${pairing.pairingCode} (the approver types it into the app)`);
-      await gateway.completePairing(pairing.pairingCode!);
-      const { routingToken, encryptionKey } = await pairing.waitForCompletion({ intervalMs: 50 });
-      check(
-        encryptionKey === gateway.pairings.get(pairing.pairingNonce)?.encryptionKey,
-        'same key on both sides',
-      );
-      say('paired: both sides derived the same AES-256 key (X25519 → HKDF-SHA256)');
+    const pairing = await startPairing(client, {
+      enforcerId: 'enf-demo',
+      deviceId: 'dev-demo',
+      workspaceName: 'demo',
+    });
+    say(`pairing code ${pairing.pairingCode} (the approver accepts it, as in the console)`);
+    await gateway.completePairing(pairing.pairingCode!);
+    const { routingToken, encryptionKey } = await pairing.waitForCompletion({ intervalMs: 50 });
+    check(
+      encryptionKey === gateway.pairings.get(pairing.pairingNonce)?.encryptionKey,
+      'same key on both sides',
+    );
+    say('paired: both sides derived the same AES-256 key (X25519 → HKDF-SHA256)');
 
-      const command = { command: 'kubectl delete namespace staging', cluster: 'eu-1' };
-      const { requestId, artifactHash } = await client.encryptAndSubmitArtifact({
-        enforcerId: 'enf-demo',
-        plaintextPayload: JSON.stringify(command),
-        encryptionKey,
-        metadata: { routingToken, requestLabel: 'Delete staging' },
-      });
-      const seen = gateway.exchanges.get(requestId);
-      check(seen?.hashMatches === true, 'the approver decrypted the artifact and its hash matches');
-      say(`submitted ${requestId}; the approver decrypted ${seen?.plaintext}`);
+    const command = { command: 'kubectl delete namespace staging', cluster: 'eu-1' };
+    const { requestId, artifactHash } = await client.encryptAndSubmitArtifact({
+      enforcerId: 'enf-demo',
+      plaintextPayload: JSON.stringify(command),
+      encryptionKey,
+      metadata: { routingToken, requestLabel: 'Delete staging' },
+    });
+    const seen = gateway.exchanges.get(requestId);
+    check(seen?.hashMatches === true, 'the approver decrypted the artifact and its hash matches');
+    say(`submitted ${requestId}; the approver decrypted ${seen?.plaintext}`);
 
-      const waiting = client.waitUntilDecided(requestId, { timeoutSeconds: 10, totalTimeout: 30_000 });
-      await gateway.decide(requestId, { decision: 'approve', reason: 'Staging is being rebuilt' });
-      const decision = await waiting;
-      const verified = await verifyDecision(decision, artifactHash, gateway.signerPublicKey);
-      check(isApproved(decision) && verified.signed, 'an approved, signed decision');
-      await client.acknowledgeDecision(decision);
-      check(gateway.acks.length === 1, 'the ack reached the gateway');
-      say(`decision: ${verified.decision} ("${verified.reason}"), signature verified, acknowledged`);
+    const waiting = client.waitUntilDecided(requestId, { timeoutSeconds: 10, totalTimeout: 30_000 });
+    await gateway.decide(requestId, { decision: 'approve', reason: 'Staging is being rebuilt' });
+    const decision = await waiting;
+    const verified = await verifyDecision(decision, artifactHash, gateway.signerPublicKey);
+    check(isApproved(decision) && verified.signed, 'an approved, signed decision');
+    await client.acknowledgeDecision(decision);
+    check(gateway.exchanges.get(requestId)?.acks.length === 1, 'the ack reached the gateway');
+    say(`decision: ${verified.decision} ("${verified.reason}"), signature verified, acknowledged`);
 
-      const tampered = { ...decision, body: { ...decision.body!, reason: 'edited in transit' } };
-      const refused = await verifyDecision(tampered, artifactHash, gateway.signerPublicKey).then(
-        () => undefined,
-        (error) => (DecisionVerificationError.isInstance(error) ? error.reason : undefined),
-      );
-      check(refused === 'bad_signature', 'a tampered decision is refused');
-      say(`a decision edited in transit is refused: ${refused}`);
-    } finally {
-      await gateway.close();
-    }
+    const tampered = { ...decision, body: { ...decision.body!, reason: 'edited in transit' } };
+    const refused = await verifyDecision(tampered, artifactHash, gateway.signerPublicKey).then(
+      () => undefined,
+      (error) => (DecisionVerificationError.isInstance(error) ? error.reason : undefined),
+    );
+    check(refused === 'bad_signature', 'a tampered decision is refused');
+    say(`a decision edited in transit is refused: ${refused}`);
+    return `paired, ${verified.decision} verified and acknowledged, tampering refused`;
   },
 };

@@ -85,6 +85,7 @@ export const inkpassScenario: Scenario = {
       const after = await files.listFiles({ orgId: account.organizationId });
       check(after.total === 0, 'deleted');
       say(`deleted; files left: ${after.total}`);
+      return 'ABAC allow and deny as granted, outage denied, Den round trip';
     } finally {
       await inkpass.close();
     }

@@ -4,17 +4,14 @@
  *
  * @module
  */
+import { constantTimeEqual, randomBytes, utf8Encode } from '@x/crypto';
 import { AirlockAuthError } from './errors.ts';
-
-/** @x/crypto, loaded on first use so the browser entry does not carry it up front (a shared lazy chunk). */
-export const loadAuthCrypto = (): Promise<typeof import('@x/crypto')> => import('@x/crypto');
 
 /** The scope every Airlock login asks for. */
 export const DEFAULT_OIDC_SCOPE = 'openid profile email';
 
 /** A fresh `state`: 16 random bytes as 32 lowercase hex characters, as the upstream SDKs send it. */
 export async function generateOAuthState(): Promise<string> {
-  const { randomBytes } = await loadAuthCrypto();
   let hex = '';
   for (const byte of randomBytes(16)) hex += byte.toString(16).padStart(2, '0');
   return hex;
@@ -100,7 +97,6 @@ export async function parseAuthorizationResponse(
     );
   }
   const state = params.get('state');
-  const { constantTimeEqual, utf8Encode } = await loadAuthCrypto();
   if (state === null || !constantTimeEqual(utf8Encode(state), utf8Encode(expectedState))) {
     throw new AirlockAuthError(
       'The redirect does not carry the state this login sent; it was not started here (possible CSRF). Start the login again.',

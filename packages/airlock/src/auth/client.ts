@@ -4,6 +4,8 @@
  *
  * @module
  */
+
+import { createPkcePair } from '@x/crypto';
 import {
   AbortError,
   createHttpClient,
@@ -21,7 +23,6 @@ import {
   buildAuthorizationUrl,
   DEFAULT_OIDC_SCOPE,
   generateOAuthState,
-  loadAuthCrypto,
   parseAuthorizationResponse,
 } from './authorization.ts';
 import { AirlockAuthError } from './errors.ts';
@@ -331,7 +332,6 @@ export class AirlockAuthClient implements AccessTokenProvider {
         code: 'endpoint_missing',
       });
     }
-    const { createPkcePair } = await loadAuthCrypto();
     const pkce = await createPkcePair();
     const state = await generateOAuthState();
     const authorizationUrl = buildAuthorizationUrl({

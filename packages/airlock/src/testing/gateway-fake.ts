@@ -128,6 +128,8 @@ export interface FakeGatewayOptions {
    * answered before the recorder and faults, responses carry `Access-Control-Allow-Origin`. See {@link FakeCors}.
    */
   cors?: FakeCors;
+  /** The loopback port to listen on (default 0: one the OS picks). A fixed port suits a long-running sandbox. */
+  port?: number;
 }
 
 /** A pairing as the fake holds it. */
@@ -685,7 +687,7 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
     return envelope;
   }
 
-  const server = await startTestServer(app);
+  const server = await startTestServer(app, { port: options.port ?? 0 });
   const find = (id: string) =>
     pairings.get(id) ?? [...pairings.values()].find((p) => p.pairingCode === id || p.routingToken === id);
 

@@ -71,6 +71,8 @@ export interface FakeOidcProviderOptions {
    * does for a client's web origins: preflights answered before the recorder and faults. See {@link FakeCors}.
    */
   cors?: FakeCors;
+  /** The loopback port to listen on (default 0: one the OS picks). A fixed port suits a long-running sandbox. */
+  port?: number;
 }
 
 /** A device login as the fake sees it. */
@@ -408,7 +410,7 @@ export async function startFakeOidcProvider(
     revokedAccessTokens: new Set(),
     decisions: new Map(),
   };
-  const server = await startTestServer(createApp(state));
+  const server = await startTestServer(createApp(state), { port: options.port ?? 0 });
   return new FakeOidcProvider(server, state);
 }
 

@@ -1,0 +1,99 @@
+import {
+  type FakeGateway,
+  type FakeOidcProvider,
+  startFakeGateway,
+  startFakeOidcProvider,
+} from '@x/airlock/testing';
+import { type ApproverConsole, startConsole } from './console/server.ts';
+import type { Panel } from './panel.ts';
+import { airlockPanel } from './panels/airlock.ts';
+
+/** The sandbox's default ports: the console on 4700, the services on the ports after it. */
+export const DEFAULT_BASE_PORT = 4700;
+
+/** The PAT the sandbox's Airlock gateway accepts (besides tokens of its identity provider). */
+export const SANDBOX_PAT = 'airpat_sandbox';
+
+/** Options of {@link startSandbox}. */
+export interface SandboxOptions {
+  /**
+   * The console's port; the services take the next ones in a fixed order (see {@link SandboxService}).
+   * 0 lets the OS pick every port (tests). Default {@link DEFAULT_BASE_PORT}.
+   */
+  basePort?: number;
+  /** How often the console checks for changes, in ms (default 250). */
+  refreshMs?: number;
+}
+
+/** One running service, as the sandbox prints it. */
+export interface SandboxService {
+  /** Its name, e.g. `Airlock gateway`. */
+  name: string;
+  /** Its base URL. */
+  url: string;
+  /** What a client needs besides the URL (a PAT, a key, file paths). */
+  notes?: string;
+}
+
+/** A running sandbox. */
+export interface Sandbox {
+  /** The approver console. */
+  console: ApproverConsole;
+  /** Every service, in port order. */
+  services: SandboxService[];
+  /** The fake Airlock gateway and its identity provider. */
+  airlock: { gateway: FakeGateway; idp: FakeOidcProvider; pat: string };
+  /** Stops everything. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts every fake service on loopback and the approver console.
+ *
+ * @example
+ * ```ts
+ * const sandbox = await startSandbox({ basePort: 0 });
+ * console.log(sandbox.console.url);
+ * await sandbox.close();
+ * ```
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const base = options.basePort ?? DEFAULT_BASE_PORT;
+  const port = (offset: number) => (base === 0 ? 0 : base + offset);
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse()) await close().catch(() => {});
+  };
+  try {
+    const idp = await startFakeOidcProvider({ port: port(2) });
+    closers.push(() => idp.close());
+    const gateway = await startFakeGateway({
+      port: port(1),
+      pats: [SANDBOX_PAT],
+      idpBaseUrl: idp.realmUrl,
+      verifyBearer: async (token) => (await idp.verifyAccessToken(token)) !== undefined,
+    });
+    closers.push(() => gateway.close());
+
+    const panels: Panel[] = [airlockPanel(gateway, idp)];
+    const approverConsole = await startConsole(panels, {
+      port: port(0),
+      ...(options.refreshMs === undefined ? {} : { refreshMs: options.refreshMs }),
+    });
+    closers.push(() => approverConsole.close());
+
+    return {
+      console: approverConsole,
+      services: [
+        { name: 'Approver console', url: approverConsole.url },
+        { name: 'Airlock gateway', url: gateway.url, notes: `PAT ${SANDBOX_PAT}` },
+        { name: 'Airlock identity provider', url: idp.realmUrl, notes: 'OIDC discovery, device login' },
+      ],
+      airlock: { gateway, idp, pat: SANDBOX_PAT },
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
