@@ -118,6 +118,8 @@ describe('upload, get, download, url, list, delete', () => {
       contentType: 'text/plain',
     });
     expect(streamed).toMatchObject({ name: 'Résumé %22final%22.txt', sizeBytes: 18 });
+    // A streamed (unsized) upload is recorded without its body, so the fake never holds a whole file.
+    expect(fake().recorder.last()).toMatchObject({ path: '/api/v1/files/agent', body: '', bodyBytes: -1 });
     const got = await files.download(org.id, streamed.id);
     expect(await text(got.body)).toBe('part one, part two');
     expect(got.filename).toBe('Résumé %22final%22.txt');

@@ -32,6 +32,8 @@ import { base32Encode, totp } from './totp.ts';
 export const DEFAULT_ORG_QUOTA_BYTES = 5_368_709_120;
 
 const ACCESS_TTL_S = 30 * 60;
+/** Bodies up to this size (1 MiB) are recorded in full; larger or unsized ones with an empty body. */
+const RECORDED_BODY_LIMIT = 1_048_576;
 const REFRESH_TTL_S = 7 * 24 * 3600;
 const OTP_TTL_MS = 30 * 60_000;
 
@@ -224,7 +226,7 @@ export interface FakeInkPass {
   clock: FakeClock;
   /** Scripted faults (503, resets, delays) for retry and fail-safe tests. */
   faults: FaultInjector;
-  /** Every request received. */
+  /** Every request received (bodies over 1 MiB, or streamed without a length, are recorded empty). */
   recorder: RequestRecorder;
   /** The seeding API. */
   seed: FakeInkPassSeed;
@@ -508,7 +510,29 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   const app = new Hono();
   const recorder = createRequestRecorder();
   const faults = createFaultInjector();
-  app.use(recorder.middleware);
+  app.use(async (c, next) => {
+    // The recorder reads a copy of every body; for a large (or unsized) upload that copy would hold the
+    // whole file in memory, so such requests are recorded with an empty body and their declared size.
+    const length = c.req.header('content-length');
+    if (c.req.raw.body && (length === undefined || Number(length) > RECORDED_BODY_LIMIT)) {
+      const url = new URL(c.req.url);
+      const query: Record<string, string | string[]> = {};
+      for (const key of new Set(url.searchParams.keys())) {
+        const values = url.searchParams.getAll(key);
+        query[key] = values.length > 1 ? values : values[0]!;
+      }
+      recorder.requests.push({
+        method: c.req.method,
+        path: url.pathname,
+        query,
+        headers: Object.fromEntries(c.req.raw.headers),
+        body: '',
+        bodyBytes: length === undefined ? -1 : Number(length),
+      });
+      return next();
+    }
+    return recorder.middleware(c, next);
+  });
   app.use(faults.middleware);
   if (options.rateLimits) app.use(rateLimiter(clock));
 
