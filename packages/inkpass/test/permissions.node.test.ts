@@ -56,6 +56,18 @@ describe('decisions', () => {
     expect(await client.checkPermission(admin.token, 'workflows', 'read')).toBe(false);
   });
 
+  it('seed.role changes a membership: a template grants, demoting an owner removes the shortcut', async () => {
+    const { client } = clientFor(fake());
+    const owner = fake().seed.user({ email: freshEmail('demote'), password: PASSWORD });
+    const { accessToken } = await fake().issueTokens(owner.id);
+    expect(await client.checkPermission(accessToken, 'workflows', 'delete')).toBe(true);
+    fake().seed.role(owner.id, { role: 'member', roleTemplate: 'viewer' });
+    expect(await client.checkPermission(accessToken, 'workflows', 'delete')).toBe(false);
+    expect(await client.checkPermission(accessToken, 'workflows', 'view')).toBe(true);
+    fake().seed.role(owner.id, { roleTemplate: null });
+    expect(await client.checkPermission(accessToken, 'workflows', 'view')).toBe(false);
+  });
+
   it('ABAC: a conditional permission matches only when every condition equals the context', async () => {
     const { client } = clientFor(fake());
     const { org, user, token } = await member();

@@ -193,6 +193,8 @@ export interface FakeInkPassSeed {
     action: string;
     conditions?: Record<string, unknown>;
   }): FakePermission;
+  /** Changes a user's membership role: the legacy role string (`owner` passes everything) and/or a template. */
+  role(userId: string, role: { role?: string; roleTemplate?: RoleTemplate | null }): void;
   /** Grants a permission directly to a user. */
   grant(userId: string, permissionId: string): void;
   /** Creates a group with members and permissions. */
@@ -1175,6 +1177,13 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
       const p = { id: randomUUID(), organizationId, resource, action, conditions: conditions ?? {} };
       permissions.set(p.id, p);
       return p;
+    },
+    role(userId, { role, roleTemplate }) {
+      const user = users.get(userId);
+      if (!user) throw new Error(`seed.role: no user ${userId}`);
+      if (role !== undefined) user.membership.role = role;
+      if (roleTemplate === null) delete user.membership.roleTemplate;
+      else if (roleTemplate !== undefined) user.membership.roleTemplate = roleTemplate;
     },
     grant(userId, permissionId) {
       if (!users.has(userId)) throw new Error(`seed.grant: no user ${userId}`);
