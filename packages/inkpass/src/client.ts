@@ -100,7 +100,7 @@ export class InkPassClient {
   constructor(config: InkPassConfig = {}) {
     this.config = resolveConfig(config, { timeout: 5000 });
     this.#log = this.config.logger;
-    this.#http = buildHttpClient(this.config);
+    this.#http = buildHttpClient(this.config, { jsonContentType: true });
     if (this.config.apiKey) this.#http.setAuth(apiKey(this.config.apiKey));
   }
 

@@ -131,7 +131,10 @@ export const RETRY_SAFE_KEY = 'x-inkpass-retry-safe';
  * `ServiceUnavailableError`, retries of transport errors, 429 and 503 with backoff between
  * `retryMinWait` and `retryMaxWait` and `Retry-After` honoured.
  */
-export function buildHttpClient(config: ResolvedConfig, options: { uploads?: boolean } = {}): HttpClient {
+export function buildHttpClient(
+  config: ResolvedConfig,
+  options: { uploads?: boolean; jsonContentType?: boolean } = {},
+): HttpClient {
   const baseFetch: FetchLike = config.fetch ?? ((input, init) => globalThis.fetch(input, init));
   // Node's fetch (undici) clones a request to be able to follow redirects, teeing its body: the unread copy
   // of a streamed or multipart upload then holds every byte sent. With `redirect: 'error'` it does not
@@ -145,6 +148,8 @@ export function buildHttpClient(config: ResolvedConfig, options: { uploads?: boo
     );
   return createHttpClient({
     baseUrl: config.baseUrl,
+    // The inkPass SDK sends `Content-Type: application/json` on every call (spec §2); Den calls do not.
+    ...(options.jsonContentType ? { headers: { 'content-type': 'application/json' } } : {}),
     timeout: config.timeout,
     retry: {
       limit: config.maxRetries,

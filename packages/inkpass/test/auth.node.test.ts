@@ -125,7 +125,10 @@ describe('login, tokens and sessions', () => {
 
     const user = await client.validateToken(tokens.accessToken);
     expect(user).toMatchObject({ id: userId, email, organizationId, status: 'active', twoFaEnabled: false });
-    expect(fake().recorder.last()!.headers['authorization']).toBe(`Bearer ${tokens.accessToken}`);
+    expect(fake().recorder.last()!.headers).toMatchObject({
+      authorization: `Bearer ${tokens.accessToken}`,
+      'content-type': 'application/json', // on every InkPassClient call, as the Python SDK (spec §2)
+    });
 
     const refreshed = await client.refresh(tokens.refreshToken!);
     expect(refreshed.refreshToken).toBeUndefined();

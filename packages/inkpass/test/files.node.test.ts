@@ -95,6 +95,7 @@ describe('upload, get, download, url, list, delete', () => {
     });
     expect(await text(download.body)).toBe('hello den');
     expect(fake().recorder.last()!.query).toEqual({ org_id: org.id, agent_id: 'image-gen' });
+    expect(fake().recorder.last()!.headers['content-type']).toBeUndefined();
 
     const url = await files.getDownloadUrl(org.id, file.id, { expiresIn: 60 });
     expect(url).toMatch(/^file:\/\/.+#expires=\d+$/);
