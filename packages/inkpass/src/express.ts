@@ -4,19 +4,11 @@
  *
  * @module
  */
-import type { InkPassClient, PermissionContext, PermissionPair } from './client.ts';
-import {
-  authenticate,
-  authorize,
-  authorizeAll,
-  authorizeAny,
-  extractToken,
-  type InkPassMiddlewareOptions,
-  type Outcome,
-} from './middleware.ts';
+import type { InkPassClient } from './client.ts';
+import { buildGuards, type InkPassGuards, type InkPassMiddlewareOptions } from './middleware.ts';
 import type { UserResponse } from './models.ts';
 
-export type { InkPassMiddlewareOptions } from './middleware.ts';
+export type { InkPassGuards, InkPassMiddlewareOptions } from './middleware.ts';
 
 /** The part of an Express request the middleware reads (so `@types/express` is not needed). */
 export interface ExpressRequestLike {
@@ -51,80 +43,49 @@ export interface InkPassLocals {
   inkpassToken: string;
 }
 
-/** The middleware of {@link createInkPassMiddleware}. */
-export interface InkPassExpressMiddleware {
-  /** Validates the token: 401 without one or with an invalid one, 503 if inkPass fails. */
-  authenticate(): ExpressHandler;
-  /** Requires one permission: 401 without a token, 403 `Permission denied: resource:action` otherwise. */
-  requirePermission<Req extends ExpressRequestLike = ExpressRequestLike>(
-    resource: string,
-    action: string,
-    contextFromRequest?: (req: Req) => PermissionContext | Promise<PermissionContext>,
-  ): ExpressHandler<Req>;
-  /** Requires any one of the pairs. */
-  requireAny(pairs: readonly PermissionPair[]): ExpressHandler;
-  /** Requires all of the pairs (the 403 lists the missing ones). */
-  requireAll(pairs: readonly PermissionPair[]): ExpressHandler;
-}
+/** The Express middleware of {@link createInkPassMiddleware}; `contextFromRequest` gets the request. */
+export type InkPassExpressMiddleware<Req extends ExpressRequestLike = ExpressRequestLike> = InkPassGuards<
+  ExpressHandler<Req>,
+  Req
+>;
 
 /**
- * Creates the Express middleware for a client.
+ * Creates the Express middleware for a client. Give your request type (e.g. `express.Request`) as `Req`
+ * for a typed `contextFromRequest`.
  *
  * @example
  * ```ts
- * const inkpass = createInkPassMiddleware(client);
+ * const inkpass = createInkPassMiddleware<express.Request>(client);
  * app.use('/api', inkpass.authenticate());
  * app.post('/api/workflows', inkpass.requirePermission('workflows', 'create'), (req, res) => res.json({ ok: true }));
+ * app.get('/api/projects/:id', inkpass.requirePermission('projects', 'view', (req) => ({ project_id: req.params.id })), handler);
  * ```
  */
-export function createInkPassMiddleware(
+export function createInkPassMiddleware<Req extends ExpressRequestLike = ExpressRequestLike>(
   client: InkPassClient,
   options: InkPassMiddlewareOptions = {},
-): InkPassExpressMiddleware {
-  const header = (options.tokenHeader ?? 'authorization').toLowerCase();
-  const headerOf = (req: ExpressRequestLike) => {
-    const value = req.headers[header];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  const tokenOf = (req: ExpressRequestLike, res: ExpressResponseLike) =>
-    (res.locals['inkpassToken'] as string | undefined) ?? extractToken(headerOf(req), options.tokenPrefix);
-  const refuse = (res: ExpressResponseLike, outcome: Exclude<Outcome, { ok: true }>) => {
-    for (const [name, value] of Object.entries(outcome.headers ?? {})) res.setHeader(name, value);
-    res.status(outcome.status).json({ detail: outcome.detail });
-  };
-  const guard =
-    <Req extends ExpressRequestLike>(
-      decide: (req: Req, token: string | undefined) => Promise<Outcome>,
-    ): ExpressHandler<Req> =>
-    async (req, res, next) => {
+): InkPassExpressMiddleware<Req> {
+  return buildGuards<ExpressHandler<Req>, Req>(client, options, {
+    header: (req, name) => {
+      const value = req.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value[0] : value;
+    },
+    handler: (decide) => async (req, res, next) => {
       try {
-        const outcome = await decide(req, tokenOf(req, res));
-        if (!outcome.ok) return refuse(res, outcome);
+        const outcome = await decide(req, res.locals['inkpassToken'] as string | undefined);
+        if (!outcome.ok) {
+          for (const [name, value] of Object.entries(outcome.headers ?? {})) res.setHeader(name, value);
+          res.status(outcome.status).json({ detail: outcome.detail });
+          return;
+        }
+        if (outcome.user) {
+          res.locals['inkpassUser'] = outcome.user;
+          res.locals['inkpassToken'] = outcome.token;
+        }
         next();
       } catch (error) {
         next(error);
       }
-    };
-  return {
-    authenticate: () => async (req, res, next) => {
-      const token = extractToken(headerOf(req), options.tokenPrefix);
-      const outcome = await authenticate(client, token);
-      if (!outcome.ok) return refuse(res, outcome);
-      res.locals['inkpassUser'] = outcome.user;
-      res.locals['inkpassToken'] = token;
-      next();
     },
-    requirePermission: (resource, action, contextFromRequest) =>
-      guard(async (req, token) =>
-        authorize(
-          client,
-          token,
-          resource,
-          action,
-          token && contextFromRequest ? await contextFromRequest(req) : undefined,
-        ),
-      ),
-    requireAny: (pairs) => guard((_req, token) => authorizeAny(client, token, pairs)),
-    requireAll: (pairs) => guard((_req, token) => authorizeAll(client, token, pairs)),
-  };
+  });
 }

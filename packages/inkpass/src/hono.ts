@@ -5,25 +5,17 @@
  * @module
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import type { InkPassClient, PermissionContext, PermissionPair } from './client.ts';
-import {
-  authenticate,
-  authorize,
-  authorizeAll,
-  authorizeAny,
-  extractToken,
-  type InkPassMiddlewareOptions,
-  type Outcome,
-} from './middleware.ts';
+import type { InkPassClient } from './client.ts';
+import { buildGuards, type InkPassGuards, type InkPassMiddlewareOptions } from './middleware.ts';
 import type { UserResponse } from './models.ts';
 
-export type { InkPassMiddlewareOptions } from './middleware.ts';
+export type { InkPassGuards, InkPassMiddlewareOptions } from './middleware.ts';
 
-/** The context variables the middleware sets. */
+/** The context variables `authenticate` sets. */
 export interface InkPassVariables {
-  /** The authenticated user (set by `authenticate`). */
+  /** The authenticated user. */
   inkpassUser: UserResponse;
-  /** The bearer token (set by `authenticate`). */
+  /** The bearer token. */
   inkpassToken: string;
 }
 
@@ -33,24 +25,8 @@ export interface InkPassEnv {
   Variables: InkPassVariables;
 }
 
-/** The middleware of {@link createInkPassMiddleware}. */
-export interface InkPassHonoMiddleware {
-  /** Validates the token: 401 without one or with an invalid one, 503 if inkPass fails; sets `inkpassUser`. */
-  authenticate(): MiddlewareHandler<InkPassEnv>;
-  /**
-   * Requires one permission: 401 without a token, 403 `Permission denied: resource:action` when denied or
-   * when inkPass fails. `contextFromRequest` builds the ABAC context from the request.
-   */
-  requirePermission(
-    resource: string,
-    action: string,
-    contextFromRequest?: (c: Context) => PermissionContext | Promise<PermissionContext>,
-  ): MiddlewareHandler;
-  /** Requires any one of the pairs. */
-  requireAny(pairs: readonly PermissionPair[]): MiddlewareHandler;
-  /** Requires all of the pairs (the 403 lists the missing ones). */
-  requireAll(pairs: readonly PermissionPair[]): MiddlewareHandler;
-}
+/** The Hono middleware of {@link createInkPassMiddleware}; `contextFromRequest` gets the Hono context. */
+export type InkPassHonoMiddleware = InkPassGuards<MiddlewareHandler<InkPassEnv>, Context<InkPassEnv>>;
 
 /**
  * Creates the Hono middleware for a client.
@@ -67,39 +43,16 @@ export function createInkPassMiddleware(
   client: InkPassClient,
   options: InkPassMiddlewareOptions = {},
 ): InkPassHonoMiddleware {
-  const header = options.tokenHeader ?? 'authorization';
-  const tokenOf = (c: Context) =>
-    (c.get('inkpassToken' as never) as string | undefined) ??
-    extractToken(c.req.header(header), options.tokenPrefix);
-  const refuse = (c: Context, outcome: Exclude<Outcome, { ok: true }>) =>
-    c.json({ detail: outcome.detail }, outcome.status, outcome.headers);
-  const guard =
-    (decide: (c: Context, token: string | undefined) => Promise<Outcome>): MiddlewareHandler =>
-    async (c, next) => {
-      const outcome = await decide(c, tokenOf(c));
-      if (!outcome.ok) return refuse(c, outcome);
-      await next();
-    };
-  return {
-    authenticate: () => async (c, next) => {
-      const token = extractToken(c.req.header(header), options.tokenPrefix);
-      const outcome = await authenticate(client, token);
-      if (!outcome.ok) return refuse(c, outcome);
-      c.set('inkpassUser', outcome.user!);
-      c.set('inkpassToken', token!);
+  return buildGuards<MiddlewareHandler<InkPassEnv>, Context<InkPassEnv>>(client, options, {
+    header: (c, name) => c.req.header(name),
+    handler: (decide) => async (c, next) => {
+      const outcome = await decide(c, c.get('inkpassToken'));
+      if (!outcome.ok) return c.json({ detail: outcome.detail }, outcome.status, outcome.headers);
+      if (outcome.user) {
+        c.set('inkpassUser', outcome.user);
+        c.set('inkpassToken', outcome.token!);
+      }
       await next();
     },
-    requirePermission: (resource, action, contextFromRequest) =>
-      guard(async (c, token) =>
-        authorize(
-          client,
-          token,
-          resource,
-          action,
-          token && contextFromRequest ? await contextFromRequest(c) : undefined,
-        ),
-      ),
-    requireAny: (pairs) => guard((_c, token) => authorizeAny(client, token, pairs)),
-    requireAll: (pairs) => guard((_c, token) => authorizeAll(client, token, pairs)),
-  };
+  });
 }

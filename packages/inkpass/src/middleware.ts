@@ -18,7 +18,7 @@ export interface InkPassMiddlewareOptions {
 
 /** What a guard decided: go on, or answer with this status and `{ detail }` body. */
 export type Outcome =
-  | { ok: true; user?: UserResponse }
+  | { ok: true; user?: UserResponse; token?: string }
   | { ok: false; status: 401 | 403 | 503; detail: string; headers?: Record<string, string> };
 
 const unauthenticated: Outcome = {
@@ -99,4 +99,62 @@ export async function authorizeAll(
   return missing.length || !pairs.length
     ? { ok: false, status: 403, detail: `Permission denied: missing [${missing.join(', ')}]` }
     : { ok: true };
+}
+
+/** The middleware every framework integration offers; `Handler` is the framework's middleware type. */
+export interface InkPassGuards<Handler, Request> {
+  /** Validates the token: 401 without one or with an invalid one, 503 if inkPass fails; stores the user. */
+  authenticate(): Handler;
+  /**
+   * Requires one permission: 401 without a token, 403 `Permission denied: resource:action` when denied or
+   * when inkPass fails. `contextFromRequest` builds the ABAC context from the request.
+   */
+  requirePermission(
+    resource: string,
+    action: string,
+    contextFromRequest?: (request: Request) => PermissionContext | Promise<PermissionContext>,
+  ): Handler;
+  /** Requires any one of the pairs. */
+  requireAny(pairs: readonly PermissionPair[]): Handler;
+  /** Requires all of the pairs (the 403 lists the missing ones). */
+  requireAll(pairs: readonly PermissionPair[]): Handler;
+}
+
+/** What a framework integration supplies to {@link buildGuards}. */
+export interface GuardAdapter<Handler, Request> {
+  /** A request header's value. */
+  header(request: Request, name: string): string | undefined;
+  /**
+   * Wraps a decision as the framework's middleware: `decide` gets the request and the token `authenticate`
+   * stored earlier; a refusal is answered `{ detail }`, a pass with a `user` stores user and token.
+   */
+  handler(decide: (request: Request, storedToken: string | undefined) => Promise<Outcome>): Handler;
+}
+
+/** Builds the guards of a framework from its adapter: one implementation for Hono and Express. */
+export function buildGuards<Handler, Request>(
+  client: InkPassClient,
+  options: InkPassMiddlewareOptions,
+  adapter: GuardAdapter<Handler, Request>,
+): InkPassGuards<Handler, Request> {
+  const name = options.tokenHeader ?? 'authorization';
+  const fromHeader = (request: Request) => extractToken(adapter.header(request, name), options.tokenPrefix);
+  return {
+    authenticate: () =>
+      adapter.handler(async (request) => {
+        const token = fromHeader(request);
+        const outcome = await authenticate(client, token);
+        return outcome.ok ? { ...outcome, ...(token ? { token } : {}) } : outcome;
+      }),
+    requirePermission: (resource, action, contextFromRequest) =>
+      adapter.handler(async (request, stored) => {
+        const token = stored ?? fromHeader(request);
+        const context = token && contextFromRequest ? await contextFromRequest(request) : undefined;
+        return authorize(client, token, resource, action, context);
+      }),
+    requireAny: (pairs) =>
+      adapter.handler(async (request, stored) => authorizeAny(client, stored ?? fromHeader(request), pairs)),
+    requireAll: (pairs) =>
+      adapter.handler(async (request, stored) => authorizeAll(client, stored ?? fromHeader(request), pairs)),
+  };
 }

@@ -52,7 +52,7 @@ async function honoApp(): Promise<App> {
 
 async function expressApp(): Promise<App> {
   const { client } = clientFor(fake(), { maxRetries: 0 });
-  const inkpass = expressMiddleware(client);
+  const inkpass = expressMiddleware<express.Request>(client);
   const app = express();
   app.get('/me', inkpass.authenticate(), (_req, res) => {
     res.json({ email: (res.locals['inkpassUser'] as { email: string }).email });
@@ -62,7 +62,7 @@ async function expressApp(): Promise<App> {
   });
   app.get(
     '/projects/:id',
-    inkpass.requirePermission<express.Request>('projects', 'edit', (req) => ({
+    inkpass.requirePermission('projects', 'edit', (req) => ({
       project_id: req.params['id'],
     })),
     (req, res) => {
