@@ -22,6 +22,7 @@ import {
 import { type Context, Hono } from 'hono';
 import { jwtVerify, SignJWT } from 'jose';
 import { MAX_FILE_SIZE_BYTES } from '../files.ts';
+import type { FileResponse } from '../models.ts';
 import { checkEmail, checkOrganizationName, checkPersonName, MIN_PASSWORD_LENGTH } from '../validation.ts';
 import { FakeClock } from './clock.ts';
 import { FileTooLarge, MalformedMultipart, receiveMultipartFile } from './multipart.ts';
@@ -102,41 +103,19 @@ export interface FakePermission {
   conditions: Record<string, unknown>;
 }
 
-/** A stored Den file. */
-export interface FakeFile {
-  /** UUID. */
-  id: string;
-  /** Organisation. */
-  organizationId: string;
-  /** Original filename. */
-  name: string;
-  /** `<org>/<folder>/<8 hex>_<name>`. */
-  storageKey: string;
-  /** Content type. */
-  contentType: string;
-  /** Size in bytes. */
-  sizeBytes: number;
-  /** SHA-256 hex. */
-  checksumSha256: string | null;
-  /** Folder, e.g. `/agent-outputs`. */
-  folderPath: string;
-  /** Tags. */
-  tags: string[];
-  /** Who uploaded it, e.g. `workflow:wf-1:agent:image-gen`. */
-  createdByAgent: string | null;
-  /** Workflow id, if any. */
-  workflowId: string | null;
+/** A stored Den file: the wire fields of {@link FileResponse}, with times as epoch ms and where the bytes are. */
+export interface FakeFile
+  extends Omit<
+    FileResponse,
+    'status' | 'createdAt' | 'updatedAt' | 'expiresAt' | 'customMetadata' | 'createdByUserId' | 'cdnUrl'
+  > {
   /** `active` or `deleted`. */
   status: 'active' | 'deleted';
-  /** Temporary files expire at `expiresAt` and are then removed. */
-  isTemporary: boolean;
-  /** Public (CDN) file. */
-  isPublic: boolean;
   /** Epoch ms. */
   createdAt: number;
   /** Epoch ms. */
   updatedAt: number;
-  /** Epoch ms or null. */
+  /** Epoch ms or null; temporary files are removed once it passes. */
   expiresAt: number | null;
   /** Epoch ms when soft-deleted. */
   deletedAt: number | null;
