@@ -944,7 +944,8 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
       }
       if (error instanceof MalformedMultipart)
         return unprocessable(c, ['body', 'file'], 'Field required', 'missing');
-      throw error;
+      // The client went away mid-upload (e.g. it stopped an oversize stream): nothing stored, nobody to answer.
+      return detail(c, 400, 'Upload aborted');
     }
     if (!received) {
       await rm(path, { force: true });
