@@ -9,11 +9,13 @@ import { artifactGatewayScenario } from './scenarios/artifact-gateway.ts';
 import { atbScenario } from './scenarios/atb.ts';
 import { cryptoScenario } from './scenarios/crypto.ts';
 import { httpScenario } from './scenarios/http.ts';
+import { inkpassScenario } from './scenarios/inkpass.ts';
 
 const scenarios: Scenario[] = [
   cryptoScenario,
   httpScenario,
   airlockScenario,
+  inkpassScenario,
   atbScenario,
   artifactGatewayScenario,
 ];

@@ -1,0 +1,140 @@
+// `pnpm bench` for @x/inkpass:
+// 1. a 50 MiB Den upload (from disk, and from a ReadableStream) and download (streamed to disk) with the fake
+//    in a child process: the client's peak RSS over its idle RSS (target < 100 MB);
+// 2. checkPermission round trips per second against the fake vs a raw fetch of the same request (target ≥0.9×).
+import { fork } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { compare, summarize } from '@x/tooling/bench';
+import { FileClient, InkPassClient } from '../src/index.ts';
+import { fileFromPath } from '../src/node/index.ts';
+import { startFakeInkPass } from '../src/testing/index.ts';
+
+const SIZE = 50 * 1024 * 1024;
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+
+/** Runs `fn` while sampling RSS every 5 ms; returns the peak over the RSS just before it started. */
+async function peakOver(fn: () => Promise<void>): Promise<number> {
+  globalThis.gc?.();
+  const idle = process.memoryUsage().rss;
+  let peak = idle;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 5);
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+  peak = Math.max(peak, process.memoryUsage().rss);
+  return peak - idle;
+}
+
+async function streaming() {
+  const child = fork(new URL('./fake-server.ts', import.meta.url).pathname, [], {
+    execArgv: ['--conditions=@x/source', '--import', 'tsx'],
+  });
+  const ready: { url: string; orgId: string; serviceApiKey: string } = await new Promise((resolve) =>
+    child.once('message', resolve as never),
+  );
+  const dir = await mkdtemp(join(tmpdir(), 'inkpass-bench-'));
+  try {
+    const files = new FileClient({ baseUrl: ready.url, serviceApiKey: ready.serviceApiKey });
+    const source = join(dir, 'big.bin');
+    const chunk = new Uint8Array(1024 * 1024).fill(7);
+    await writeFile(
+      source,
+      Readable.from(
+        (function* () {
+          for (let i = 0; i < 50; i++) yield chunk;
+        })(),
+      ),
+    );
+    const base = { orgId: ready.orgId, workflowId: 'wf-bench', agentId: 'bench' };
+
+    let fileId = '';
+    const uploadDisk = await peakOver(async () => {
+      fileId = (await files.upload({ ...base, ...(await fileFromPath(source)) })).id;
+    });
+    const uploadStream = await peakOver(async () => {
+      let sent = 0;
+      const data = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent >= SIZE) return controller.close();
+          controller.enqueue(chunk.slice());
+          sent += chunk.byteLength;
+        },
+      });
+      await files.upload({ ...base, data, filename: 'streamed.bin' });
+    });
+    const target = join(dir, 'download.bin');
+    const download = await peakOver(async () => {
+      const { body } = await files.download(ready.orgId, fileId);
+      await pipeline(Readable.fromWeb(body as never), createWriteStream(target));
+    });
+    if ((await stat(target)).size !== SIZE) throw new Error('download size mismatch');
+    console.log('\nDen 50 MiB streaming, client process peak RSS over idle (fake in a child process)');
+    for (const [name, bytes] of [
+      ['upload from disk (fileFromPath)', uploadDisk],
+      ['upload from a ReadableStream', uploadStream],
+      ['download streamed to disk', download],
+    ] as const) {
+      console.log(
+        `  ${name.padEnd(34)} +${mb(bytes).padStart(9)}  target < 100 MB ${bytes < 100 * 1048576 ? 'met' : 'MISSED'}`,
+      );
+    }
+  } finally {
+    child.send({ type: 'close' });
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function throughput() {
+  const fake = await startFakeInkPass();
+  try {
+    const org = fake.seed.organization({ name: 'Bench' });
+    const user = fake.seed.user({
+      email: 'bench@example.com',
+      organizationId: org.id,
+      roleTemplate: 'developer',
+    });
+    const { accessToken } = await fake.issueTokens(user.id);
+    const client = new InkPassClient({ baseUrl: fake.url });
+    const context = { project_id: '42' };
+    const url = `${fake.url}/api/v1/auth/check?action=create&resource=workflows`;
+    return await compare({
+      title: 'checkPermission vs raw fetch of POST /api/v1/auth/check (fake inkPass, loopback)',
+      baseline: {
+        name: 'raw fetch POST /auth/check',
+        fn: async () => {
+          const res = await fetch(url, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+            body: JSON.stringify(context),
+          });
+          const body = (await res.json()) as { has_permission: boolean };
+          if (body.has_permission !== true) throw new Error('denied');
+        },
+      },
+      candidates: [
+        {
+          name: 'client.checkPermission()',
+          target: 0.9,
+          fn: async () => {
+            if (!(await client.checkPermission(accessToken, 'workflows', 'create', context)))
+              throw new Error('denied');
+          },
+        },
+      ],
+    });
+  } finally {
+    await fake.close();
+  }
+}
+
+await streaming();
+summarize(await throughput());

@@ -1,0 +1,336 @@
+/**
+ * `InkPassClient`: registration, login, tokens, fail-safe permission checks and API keys (spec §5, §6).
+ *
+ * @module
+ */
+import { apiKey, bearer, type HttpClient, type Logger, noAuth, XError } from '@x/http-core';
+import * as v from 'valibot';
+import { buildHttpClient, type InkPassConfig, type ResolvedConfig, resolveConfig } from './config.ts';
+import { AuthenticationError, invalidInput } from './errors.ts';
+import {
+  type ApiKeyInfoResponse,
+  ApiKeyInfoResponseSchema,
+  type ApiKeyResponse,
+  ApiKeyResponseSchema,
+  MessageResponseSchema,
+  PermissionCheckResponseSchema,
+  type PermissionResponse,
+  PermissionResponseSchema,
+  type RegistrationResponse,
+  RegistrationResponseSchema,
+  type TokenResponse,
+  TokenResponseSchema,
+  type UserResponse,
+  UserResponseSchema,
+} from './models.ts';
+import {
+  checkCredential,
+  checkEmail,
+  checkNonEmpty,
+  checkOrganizationName,
+  checkPassword,
+  checkPersonName,
+} from './validation.ts';
+
+/** The options bag every method takes last. */
+export interface CallOptions {
+  /** Aborts the call (`checkPermission` then resolves `false`; other methods reject with `AbortError`). */
+  signal?: AbortSignal;
+  /** Per-attempt timeout in ms for this call. */
+  timeout?: number;
+}
+
+/** Input of {@link InkPassClient.register}. The server requires first and last names. */
+export interface RegisterInput {
+  /** A valid email address. */
+  email: string;
+  /** At least 8 characters. */
+  password: string;
+  /** 2–50 letters, digits, spaces, `'`, `-`, `_`. */
+  firstName: string;
+  /** 2–50 letters, digits, spaces, `'`, `-`, `_`. */
+  lastName: string;
+  /** Optional; default "<firstName>'s Organization". */
+  organizationName?: string;
+}
+
+/** Input of {@link InkPassClient.login}. */
+export interface LoginInput {
+  /** The account's email. */
+  email: string;
+  /** The password. */
+  password: string;
+  /** The current TOTP code, required once 2FA is enabled. */
+  twoFaCode?: string;
+}
+
+/** Input of {@link InkPassClient.createApiKey}. */
+export interface CreateApiKeyInput {
+  /** A name for the key. */
+  name: string;
+  /** Scopes stored with the key (inkPass records them but does not enforce them). */
+  scopes?: string[];
+  /** Days until the key expires (default: never). */
+  expiresInDays?: number;
+}
+
+/** ABAC attributes sent with a permission check; every condition of a permission must equal its entry. */
+export type PermissionContext = Record<string, unknown>;
+
+/** A (resource, action) pair. */
+export type PermissionPair = readonly [resource: string, action: string];
+
+/**
+ * The inkPass client. Construction does no I/O; one client serves any number of concurrent calls.
+ *
+ * @example
+ * ```ts
+ * const client = new InkPassClient({ baseUrl: 'http://inkpass:8000' });
+ * const tokens = await client.login({ email: 'ada@example.com', password: 'SecurePassword123!' });
+ * if (await client.checkPermission(tokens.accessToken, 'workflows', 'create')) createWorkflow();
+ * ```
+ */
+export class InkPassClient {
+  /** The validated configuration. */
+  readonly config: Readonly<ResolvedConfig>;
+  readonly #http: HttpClient;
+  readonly #log: Logger;
+
+  /** Validates `config` (throws `ValidationError` naming a bad option) and prepares the client. */
+  constructor(config: InkPassConfig = {}) {
+    this.config = resolveConfig(config, { timeout: 5000 });
+    this.#log = this.config.logger;
+    this.#http = buildHttpClient(this.config, { jsonContentType: true });
+    if (this.config.apiKey) this.#http.setAuth(apiKey(this.config.apiKey));
+  }
+
+  /**
+   * Registers a user and their organisation. The account is `pending` until the email is verified
+   * ({@link InkPassClient.verifyEmail}). Input is checked first (`ValidationError` before any request).
+   */
+  async register(input: RegisterInput, options: CallOptions = {}): Promise<RegistrationResponse> {
+    const body: Record<string, string> = {
+      email: checkEmail(input.email),
+      password: checkPassword(input.password),
+      first_name: checkPersonName(input.firstName, 'firstName'),
+      last_name: checkPersonName(input.lastName, 'lastName'),
+    };
+    const organizationName = checkOrganizationName(input.organizationName);
+    if (organizationName) body['organization_name'] = organizationName;
+    return this.#http.post('/api/v1/auth/register', {
+      ...options,
+      json: body,
+      schema: RegistrationResponseSchema,
+    });
+  }
+
+  /** Confirms an email with the 6-digit code inkPass mailed; the account becomes active. */
+  async verifyEmail(email: string, code: string, options: CallOptions = {}): Promise<string> {
+    checkEmail(email);
+    if (!/^\d{6}$/.test(code)) throw invalidInput('code', 'must be 6 digits.');
+    const r = await this.#http.post('/api/v1/auth/verify-email', {
+      ...options,
+      json: { email, code },
+      schema: MessageResponseSchema,
+    });
+    return r.message;
+  }
+
+  /** Asks inkPass to mail a new verification code (always succeeds, to prevent enumeration). */
+  async resendVerification(email: string, options: CallOptions = {}): Promise<string> {
+    checkEmail(email);
+    const r = await this.#http.post('/api/v1/auth/resend-verification', {
+      ...options,
+      json: { email },
+      schema: MessageResponseSchema,
+    });
+    return r.message;
+  }
+
+  /**
+   * Logs in and returns an access token (30 min) and a refresh token (7 days). Wrong credentials, an
+   * unverified email, a missing or wrong 2FA code → `AuthenticationError` with the server's reason.
+   */
+  async login(input: LoginInput, options: CallOptions = {}): Promise<TokenResponse> {
+    const body: Record<string, string> = {
+      email: checkEmail(input.email),
+      password: checkNonEmpty(input.password, 'password'),
+    };
+    if (input.twoFaCode !== undefined) body['two_fa_code'] = checkNonEmpty(input.twoFaCode, 'twoFaCode');
+    return this.#http.post('/api/v1/auth/login', { ...options, json: body, schema: TokenResponseSchema });
+  }
+
+  /** Exchanges a refresh token for a new access token (same session; no new refresh token). */
+  async refresh(refreshToken: string, options: CallOptions = {}): Promise<TokenResponse> {
+    checkCredential(refreshToken, 'refreshToken');
+    return this.#http.post('/api/v1/auth/refresh', {
+      ...options,
+      query: { refresh_token: refreshToken },
+      auth: noAuth(),
+      schema: TokenResponseSchema,
+    });
+  }
+
+  /** Ends the token's session: its access and refresh tokens stop working. */
+  async logout(token: string, options: CallOptions = {}): Promise<void> {
+    await this.#http.post('/api/v1/auth/logout', {
+      ...options,
+      auth: bearer(checkCredential(token, 'token')),
+      schema: MessageResponseSchema,
+    });
+  }
+
+  /**
+   * The user a token belongs to, or `null` when inkPass answers 401 (invalid, expired or logged-out
+   * token). Other failures throw (`ServiceUnavailableError` when inkPass is unreachable).
+   */
+  async validateToken(token: string, options: CallOptions = {}): Promise<UserResponse | null> {
+    return this.#nullOn401(() =>
+      this.#http.get('/api/v1/auth/me', {
+        ...options,
+        auth: bearer(checkCredential(token, 'token')),
+        schema: UserResponseSchema,
+      }),
+    );
+  }
+
+  /** What inkPass knows about an API key, or `null` when it is not valid (401). */
+  async validateApiKey(key: string, options: CallOptions = {}): Promise<ApiKeyInfoResponse | null> {
+    return this.#nullOn401(() =>
+      this.#http.get('/api/v1/auth/me', {
+        ...options,
+        auth: apiKey(checkCredential(key, 'key')),
+        schema: ApiKeyInfoResponseSchema,
+      }),
+    );
+  }
+
+  /**
+   * Whether the token's user may do `action` on `resource`. **Fail-safe**: any failure — invalid token
+   * (401), other error statuses, inkPass unreachable or timing out, an abort, a malformed answer, bad
+   * input — resolves `false` and logs the reason at `warn`. `context` is sent as the JSON body for ABAC
+   * conditions (a permission with conditions matches only when every condition equals its entry).
+   */
+  async checkPermission(
+    token: string,
+    resource: string,
+    action: string,
+    context?: PermissionContext,
+    options: CallOptions = {},
+  ): Promise<boolean> {
+    try {
+      const answer = await this.#http.post('/api/v1/auth/check', {
+        ...options,
+        query: { resource: checkNonEmpty(resource, 'resource'), action: checkNonEmpty(action, 'action') },
+        json: context ?? {},
+        auth: bearer(checkCredential(token, 'token')),
+        schema: PermissionCheckResponseSchema,
+      });
+      return answer.has_permission === true;
+    } catch (error) {
+      const status = XError.isInstance(error) ? error.status : undefined;
+      this.#log.warn(
+        `inkPass checkPermission(${resource}:${action}) denied because the check failed: ${
+          status === 401 ? 'the token is invalid or expired' : (error as Error)?.message
+        }`,
+        {
+          resource,
+          action,
+          code: XError.isInstance(error) ? error.code : 'unexpected',
+          ...(status === undefined ? {} : { status }),
+        },
+      );
+      return false;
+    }
+  }
+
+  /** Checks several pairs one after another; keys are `"resource:action"`. Fail-safe like `checkPermission`. */
+  async checkPermissions(
+    token: string,
+    pairs: readonly PermissionPair[],
+    options: CallOptions = {},
+  ): Promise<Record<string, boolean>> {
+    const result: Record<string, boolean> = {};
+    for (const [resource, action] of pairs) {
+      result[`${resource}:${action}`] = await this.checkPermission(
+        token,
+        resource,
+        action,
+        undefined,
+        options,
+      );
+    }
+    return result;
+  }
+
+  /** True when any pair is allowed (stops at the first allowed one). */
+  async hasAnyPermission(token: string, pairs: readonly PermissionPair[], options: CallOptions = {}) {
+    for (const [resource, action] of pairs) {
+      if (await this.checkPermission(token, resource, action, undefined, options)) return true;
+    }
+    return false;
+  }
+
+  /** True when every pair is allowed (stops at the first denied one; false for an empty list). */
+  async hasAllPermissions(token: string, pairs: readonly PermissionPair[], options: CallOptions = {}) {
+    if (!pairs.length) return false;
+    for (const [resource, action] of pairs) {
+      if (!(await this.checkPermission(token, resource, action, undefined, options))) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The permissions defined in the token's organisation (GET /api/v1/permissions), with their ABAC
+   * conditions. A 401 is an `AuthenticationError` ("Invalid token").
+   */
+  async listUserPermissions(token: string, options: CallOptions = {}): Promise<PermissionResponse[]> {
+    try {
+      return await this.#http.get('/api/v1/permissions', {
+        ...options,
+        auth: bearer(checkCredential(token, 'token')),
+        schema: v.array(PermissionResponseSchema),
+      });
+    } catch (error) {
+      if (AuthenticationError.isInstance(error)) {
+        throw new AuthenticationError('Invalid token', { status: 401, cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Creates an API key for the token's user (needs `api_keys:create`). The secret is in `apiKey` and is
+   * shown only once. Not retried: a repeat after a lost answer would create a second key.
+   */
+  async createApiKey(
+    token: string,
+    input: CreateApiKeyInput,
+    options: CallOptions = {},
+  ): Promise<ApiKeyResponse> {
+    const body: Record<string, unknown> = { name: checkNonEmpty(input.name, 'name') };
+    if (input.scopes?.length) body['scopes'] = input.scopes;
+    if (input.expiresInDays !== undefined) {
+      if (!Number.isInteger(input.expiresInDays) || input.expiresInDays < 1) {
+        throw invalidInput('expiresInDays', 'must be a whole number of days ≥ 1.');
+      }
+      body['expires_in_days'] = input.expiresInDays;
+    }
+    return this.#http.post('/api/v1/api-keys', {
+      ...options,
+      json: body,
+      auth: bearer(checkCredential(token, 'token')),
+      idempotencyKey: false,
+      schema: ApiKeyResponseSchema,
+    });
+  }
+
+  async #nullOn401<T>(call: () => Promise<T>): Promise<T | null> {
+    try {
+      return await call();
+    } catch (error) {
+      if (AuthenticationError.isInstance(error) && error.status === 401) return null;
+      throw error;
+    }
+  }
+}

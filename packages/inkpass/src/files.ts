@@ -1,0 +1,350 @@
+/**
+ * `FileClient`: the Den file service (spec §9) with `X-Service-API-Key` auth, streamed uploads and
+ * downloads, and the 100 MiB limit checked before sending.
+ *
+ * @module
+ */
+import { apiKey, type HttpClient, type Query } from '@x/http-core';
+import * as v from 'valibot';
+import type { CallOptions } from './client.ts';
+import { buildHttpClient, type InkPassConfig, type ResolvedConfig, resolveConfig } from './config.ts';
+import { invalidInput, type ValidationError } from './errors.ts';
+import {
+  DownloadUrlResponseSchema,
+  type FileListResponse,
+  FileListResponseSchema,
+  type FileResponse,
+  FileResponseSchema,
+} from './models.ts';
+import { streamMultipart } from './multipart-stream.ts';
+import { checkNonEmpty } from './validation.ts';
+
+/** Den's per-file limit: 100 MiB. */
+export const MAX_FILE_SIZE_BYTES = 104_857_600;
+
+/** Options of {@link FileClient}: the inkPass config; the service key as `serviceApiKey` or `apiKey`. */
+export interface FileClientConfig extends InkPassConfig {
+  /** The Den service key (`X-Service-API-Key`), e.g. `sk_tentacle_xxx`. Same as `apiKey`. */
+  serviceApiKey?: string;
+  /** The largest upload accepted before sending (default 100 MiB, Den's limit). */
+  maxFileSizeBytes?: number;
+}
+
+/** What can be uploaded. In Node, `fileFromPath()` of `@x/inkpass/node` gives a file-backed Blob. */
+export type UploadData = Blob | Uint8Array | ArrayBuffer | ReadableStream<Uint8Array>;
+
+/** Input of {@link FileClient.upload}. */
+export interface UploadInput {
+  /** The organisation (UUID). */
+  orgId: string;
+  /** The workflow the file belongs to. */
+  workflowId: string;
+  /** The uploading agent; it may later delete the file. */
+  agentId: string;
+  /** The bytes: a Blob, bytes or a stream (streams are sent as they arrive and never retried). */
+  data: UploadData;
+  /** The file name. */
+  filename: string;
+  /** Default `application/octet-stream` (or the Blob's type). */
+  contentType?: string;
+  /** Default `/agent-outputs`. */
+  folderPath?: string;
+  /** Tags to filter by later. */
+  tags?: string[];
+  /** A CDN-accessible file. */
+  isPublic?: boolean;
+  /** A temporary file, removed after `expiresInHours`. */
+  isTemporary?: boolean;
+  /** 1–8760 hours. */
+  expiresInHours?: number;
+}
+
+/** Filters and paging of {@link FileClient.listFiles}. */
+export interface ListFilesInput {
+  /** The organisation (UUID). */
+  orgId: string;
+  /** Only files of this workflow. */
+  workflowId?: string;
+  /** Only files in exactly this folder (not recursive). */
+  folderPath?: string;
+  /** Only files carrying all these tags. */
+  tags?: string[];
+  /** Case-insensitive substring of the name. */
+  search?: string;
+  /** Include temporary files (server default true). */
+  includeTemporary?: boolean;
+  /** Page size, 1–1000 (server default 100). */
+  limit?: number;
+  /** Files to skip. */
+  offset?: number;
+}
+
+/** A download in progress. */
+export interface DownloadedFile {
+  /** The content; read it to the end or cancel it. */
+  body: ReadableStream<Uint8Array>;
+  /** The stored content type. */
+  contentType: string;
+  /** The file name from Content-Disposition. */
+  filename: string | undefined;
+  /** The size, when the server sent Content-Length. */
+  sizeBytes: number | undefined;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** IDs go into paths: only UUIDs, so `../` or `?` can never reach another route. */
+function checkId(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !UUID.test(value))
+    throw invalidInput(field, `must be a UUID, got ${JSON.stringify(value)}.`);
+  return value;
+}
+
+function sizeOf(data: UploadData): number | undefined {
+  if (data instanceof Blob) return data.size;
+  if (data instanceof Uint8Array || data instanceof ArrayBuffer) return data.byteLength;
+  return undefined;
+}
+
+function filenameFrom(disposition: string | null): string | undefined {
+  if (!disposition) return undefined;
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  if (star) {
+    try {
+      return decodeURIComponent(star);
+    } catch {}
+  }
+  return /filename="([^"]*)"/i.exec(disposition)?.[1];
+}
+
+/**
+ * The Den file client. Every call sends only `X-Service-API-Key`; the per-call timeout defaults to 300 s.
+ *
+ * @example
+ * ```ts
+ * const files = new FileClient({ baseUrl: 'http://inkpass:8002', serviceApiKey: 'sk_tentacle_xxx' });
+ * const file = await files.upload({ orgId, workflowId: 'wf-1', agentId: 'image-gen', data: blob, filename: 'a.png' });
+ * const { body } = await files.download(orgId, file.id);
+ * ```
+ */
+export class FileClient {
+  /** The validated configuration. */
+  readonly config: Readonly<ResolvedConfig>;
+  /** The largest upload accepted. */
+  readonly maxFileSizeBytes: number;
+  readonly #http: HttpClient;
+
+  /** Validates the config; a missing service key is a `ValidationError` here, before any request. */
+  constructor(config: FileClientConfig) {
+    const key = config.serviceApiKey ?? config.apiKey;
+    if (!key) throw invalidInput('serviceApiKey', 'Service API key is required for file operations.');
+    this.config = resolveConfig({ ...config, apiKey: key }, { timeout: 300_000 });
+    this.maxFileSizeBytes = config.maxFileSizeBytes ?? MAX_FILE_SIZE_BYTES;
+    this.#http = buildHttpClient(this.config, { uploads: true });
+    this.#http.setAuth(apiKey(key, { header: 'x-service-api-key' }));
+  }
+
+  /**
+   * Uploads a file (multipart, one part named `file`). Too large a file is a `ValidationError` before
+   * sending (for a stream: as soon as the limit is passed). Not retried: a repeat would store it twice.
+   */
+  async upload(input: UploadInput, options: CallOptions = {}): Promise<FileResponse> {
+    const query: Query = {
+      org_id: checkId(input.orgId, 'orgId'),
+      workflow_id: checkNonEmpty(input.workflowId, 'workflowId'),
+      agent_id: checkNonEmpty(input.agentId, 'agentId'),
+      folder_path: input.folderPath ?? '/agent-outputs',
+      is_public: input.isPublic ?? false,
+      is_temporary: input.isTemporary ?? false,
+    };
+    checkNonEmpty(input.filename, 'filename');
+    if (input.expiresInHours !== undefined) {
+      if (
+        !Number.isInteger(input.expiresInHours) ||
+        input.expiresInHours < 1 ||
+        input.expiresInHours > 8760
+      ) {
+        throw invalidInput(
+          'expiresInHours',
+          `must be a whole number from 1 to 8760, got ${input.expiresInHours}.`,
+        );
+      }
+      query['expires_in_hours'] = input.expiresInHours;
+    }
+    if (input.tags?.length) query['tags'] = input.tags;
+    const tooLarge = () =>
+      invalidInput(
+        'data',
+        `the file is larger than the ${this.maxFileSizeBytes}-byte limit; nothing was stored.`,
+      );
+    const size = sizeOf(input.data);
+    if (size !== undefined && size > this.maxFileSizeBytes) throw tooLarge();
+    const contentType =
+      input.contentType ?? ((input.data instanceof Blob && input.data.type) || 'application/octet-stream');
+    const common = { ...options, query, idempotencyKey: false as const, schema: FileResponseSchema };
+    if (!(input.data instanceof ReadableStream)) {
+      const data = input.data instanceof ArrayBuffer ? new Uint8Array(input.data) : input.data;
+      return this.#http.post('/api/v1/files/agent', {
+        ...common,
+        form: { file: { data, filename: input.filename, contentType } },
+      });
+    }
+    let overflow: ValidationError | undefined;
+    const multipart = streamMultipart(
+      'file',
+      input.filename,
+      contentType,
+      input.data,
+      this.maxFileSizeBytes,
+      () => {
+        overflow = tooLarge();
+        return overflow;
+      },
+    );
+    try {
+      return await this.#http.post('/api/v1/files/agent', {
+        ...common,
+        body: multipart.body,
+        headers: { 'content-type': multipart.contentType },
+      });
+    } catch (error) {
+      throw overflow ?? error;
+    }
+  }
+
+  /** Streams a file's content. The call's signal keeps reaching the body until it is read. */
+  async download(
+    orgId: string,
+    fileId: string,
+    options: CallOptions & { agentId?: string } = {},
+  ): Promise<DownloadedFile> {
+    const { agentId, ...call } = options;
+    const { body, response } = await this.#http.stream(
+      'GET',
+      `/api/v1/files/agent/${checkId(fileId, 'fileId')}/download`,
+      { ...call, query: { org_id: checkId(orgId, 'orgId'), agent_id: agentId } },
+    );
+    const length = response.headers.get('content-length');
+    return {
+      body,
+      contentType: response.headers.get('content-type') ?? 'application/octet-stream',
+      filename: filenameFrom(response.headers.get('content-disposition')),
+      sizeBytes: length === null ? undefined : Number(length),
+    };
+  }
+
+  /** A time-limited download URL (`expiresIn` seconds, 1–86400, default 3600). */
+  async getDownloadUrl(
+    orgId: string,
+    fileId: string,
+    options: CallOptions & { expiresIn?: number } = {},
+  ): Promise<string> {
+    const { expiresIn = 3600, ...call } = options;
+    if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > 86_400) {
+      throw invalidInput('expiresIn', `must be a whole number of seconds from 1 to 86400, got ${expiresIn}.`);
+    }
+    const answer = await this.#http.get(`/api/v1/files/agent/${checkId(fileId, 'fileId')}/url`, {
+      ...call,
+      query: { org_id: checkId(orgId, 'orgId'), expires_in: expiresIn },
+      schema: DownloadUrlResponseSchema,
+    });
+    return answer.url;
+  }
+
+  /** Lists active files, newest first, with filters and paging. */
+  async listFiles(input: ListFilesInput, options: CallOptions = {}): Promise<FileListResponse> {
+    if (
+      input.limit !== undefined &&
+      (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > 1000)
+    ) {
+      throw invalidInput('limit', `must be a whole number from 1 to 1000, got ${input.limit}.`);
+    }
+    if (input.offset !== undefined && (!Number.isInteger(input.offset) || input.offset < 0)) {
+      throw invalidInput('offset', `must be a whole number ≥ 0, got ${input.offset}.`);
+    }
+    return this.#http.get('/api/v1/files/agent/list', {
+      ...options,
+      query: {
+        org_id: checkId(input.orgId, 'orgId'),
+        workflow_id: input.workflowId || undefined,
+        folder_path: input.folderPath || undefined,
+        tags: input.tags?.length ? input.tags : undefined,
+        search: input.search || undefined,
+        include_temporary: input.includeTemporary,
+        limit: input.limit,
+        offset: input.offset,
+      },
+      schema: FileListResponseSchema,
+    });
+  }
+
+  /** One file's metadata. */
+  async getFile(orgId: string, fileId: string, options: CallOptions = {}): Promise<FileResponse> {
+    return this.#http.get(`/api/v1/files/agent/${checkId(fileId, 'fileId')}`, {
+      ...options,
+      query: { org_id: checkId(orgId, 'orgId') },
+      schema: FileResponseSchema,
+    });
+  }
+
+  /**
+   * Deletes a file the agent uploaded, or any temporary file (else `PermissionDeniedError`). Temporary
+   * files are removed for good; others are marked deleted.
+   */
+  async delete(orgId: string, fileId: string, agentId: string, options: CallOptions = {}): Promise<true> {
+    await this.#http.delete(`/api/v1/files/agent/${checkId(fileId, 'fileId')}`, {
+      ...options,
+      query: { org_id: checkId(orgId, 'orgId'), agent_id: checkNonEmpty(agentId, 'agentId') },
+      schema: v.unknown(),
+    });
+    return true;
+  }
+
+  /** Copies a file ("Copy of <name>" in the same folder by default). Not retried. */
+  async duplicate(
+    orgId: string,
+    fileId: string,
+    agentId: string,
+    options: CallOptions & { newName?: string; newFolder?: string } = {},
+  ): Promise<FileResponse> {
+    const { newName, newFolder, ...call } = options;
+    return this.#http.post(`/api/v1/files/agent/${checkId(fileId, 'fileId')}/duplicate`, {
+      ...call,
+      query: {
+        org_id: checkId(orgId, 'orgId'),
+        agent_id: checkNonEmpty(agentId, 'agentId'),
+        new_name: newName || undefined,
+        new_folder: newFolder || undefined,
+      },
+      idempotencyKey: false,
+      schema: FileResponseSchema,
+    });
+  }
+
+  /** Moves and/or renames a file (metadata only). At least one of `newFolder` / `newName` is required. */
+  async move(
+    orgId: string,
+    fileId: string,
+    target: { newFolder?: string; newName?: string },
+    options: CallOptions = {},
+  ): Promise<FileResponse> {
+    if (target.newFolder == null && target.newName == null) {
+      throw invalidInput('newFolder', 'at least one of newFolder or newName must be given.');
+    }
+    return this.#http.patch(`/api/v1/files/agent/${checkId(fileId, 'fileId')}/move`, {
+      ...options,
+      query: { org_id: checkId(orgId, 'orgId'), new_folder: target.newFolder, new_name: target.newName },
+      schema: FileResponseSchema,
+    });
+  }
+
+  /** Renames a file: {@link FileClient.move} with only a new name. */
+  async rename(
+    orgId: string,
+    fileId: string,
+    newName: string,
+    options: CallOptions = {},
+  ): Promise<FileResponse> {
+    return this.move(orgId, fileId, { newName: checkNonEmpty(newName, 'newName') }, options);
+  }
+}

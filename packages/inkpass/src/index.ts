@@ -1,0 +1,66 @@
+/**
+ * `@x/inkpass`: the inkPass auth/permission SDK and the Den file client. Runs in Node, browsers and edge
+ * runtimes; server middleware is in `@x/inkpass/hono` and `@x/inkpass/express`, the fake server in
+ * `@x/inkpass/testing`.
+ *
+ * @module
+ */
+
+// The http-core errors a call can also raise (AbortError, ResponseValidationError, …), so callers need one
+// import. inkPass's own classes above keep the seed's names (AuthenticationError, …) and extend http-core's.
+export {
+  AbortError,
+  BadRequestError,
+  ConflictError,
+  NetworkError,
+  NotFoundError,
+  ResponseValidationError,
+  ServerError,
+  TimeoutError,
+  UnprocessableEntityError,
+  XError,
+  type XErrorCode,
+  type XErrorOptions,
+} from '@x/http-core';
+export {
+  type CallOptions,
+  type CreateApiKeyInput,
+  InkPassClient,
+  type LoginInput,
+  type PermissionContext,
+  type PermissionPair,
+  type RegisterInput,
+} from './client.ts';
+export type { InkPassConfig, ResolvedConfig } from './config.ts';
+export {
+  AuthenticationError,
+  type FieldError,
+  InkPassError,
+  type InkPassErrorFields,
+  type InkPassErrorOptions,
+  PermissionDeniedError,
+  RateLimitError,
+  ResourceNotFoundError,
+  ServiceUnavailableError,
+  ValidationError,
+} from './errors.ts';
+export {
+  type DownloadedFile,
+  FileClient,
+  type FileClientConfig,
+  type ListFilesInput,
+  MAX_FILE_SIZE_BYTES,
+  type UploadData,
+  type UploadInput,
+} from './files.ts';
+export type {
+  ApiKeyInfoResponse,
+  ApiKeyResponse,
+  FileListResponse,
+  FileResponse,
+  PermissionResponse,
+  RegistrationResponse,
+  TokenResponse,
+  UserResponse,
+} from './models.ts';
+export { VERSION } from './version.ts';

@@ -1,0 +1,378 @@
+/**
+ * Wire models (spec §5.1, §7, §9.5): valibot schemas with the server's field names, transformed to the
+ * camelCase shapes the SDK returns.
+ *
+ * @module
+ */
+import * as v from 'valibot';
+
+const nullableString = v.optional(v.nullable(v.string()), null);
+
+/** POST /auth/login and /auth/refresh answer. `refresh_token` is absent on refresh. */
+export const TokenResponseSchema = v.pipe(
+  v.object({
+    access_token: v.string(),
+    refresh_token: v.optional(v.string()),
+    token_type: v.optional(v.string(), 'bearer'),
+    expires_in: v.number(),
+  }),
+  v.transform(
+    (t): TokenResponse => ({
+      accessToken: t.access_token,
+      ...(t.refresh_token === undefined ? {} : { refreshToken: t.refresh_token }),
+      tokenType: t.token_type,
+      expiresIn: t.expires_in,
+    }),
+  ),
+);
+/** Tokens of a login (access 30 min, refresh 7 days); a refresh gives a new access token only. */
+export interface TokenResponse {
+  /** The bearer token for user calls. */
+  accessToken: string;
+  /** The refresh token (login only; absent on refresh). */
+  refreshToken?: string;
+  /** Always `bearer`. */
+  tokenType: string;
+  /** Seconds until the access token expires (1800). */
+  expiresIn: number;
+}
+
+/** GET /auth/me with a user token. Extra fields (`auth_type`) are ignored. */
+export const UserResponseSchema = v.pipe(
+  v.object({
+    id: v.string(),
+    email: v.string(),
+    first_name: nullableString,
+    last_name: nullableString,
+    organization_id: v.string(),
+    status: v.optional(v.string(), 'active'),
+    two_fa_enabled: v.optional(v.boolean(), false),
+    created_at: nullableString,
+    updated_at: nullableString,
+  }),
+  v.transform(
+    (u): UserResponse => ({
+      id: u.id,
+      email: u.email,
+      firstName: u.first_name,
+      lastName: u.last_name,
+      organizationId: u.organization_id,
+      status: u.status,
+      twoFaEnabled: u.two_fa_enabled,
+      createdAt: u.created_at,
+      updatedAt: u.updated_at,
+    }),
+  ),
+);
+/** The user a token belongs to. */
+export interface UserResponse {
+  /** User id (UUID). */
+  id: string;
+  /** Email address. */
+  email: string;
+  /** First name. */
+  firstName: string | null;
+  /** Last name. */
+  lastName: string | null;
+  /** The user's organisation (UUID). */
+  organizationId: string;
+  /** `active`, or `pending` before email verification. */
+  status: string;
+  /** Whether login needs a TOTP code. */
+  twoFaEnabled: boolean;
+  /** When created (ISO 8601), if the server sent it. */
+  createdAt: string | null;
+  /** When last updated (ISO 8601), if the server sent it. */
+  updatedAt: string | null;
+}
+
+/** POST /auth/register answer (201). */
+export const RegistrationResponseSchema = v.pipe(
+  v.object({
+    user_id: v.string(),
+    email: v.string(),
+    organization_id: v.string(),
+    status: v.optional(v.string(), 'pending'),
+    message: v.optional(v.string(), ''),
+  }),
+  v.transform(
+    (r): RegistrationResponse => ({
+      userId: r.user_id,
+      email: r.email,
+      organizationId: r.organization_id,
+      status: r.status,
+      message: r.message,
+    }),
+  ),
+);
+/** A new account: `pending` until the email is verified. */
+export interface RegistrationResponse {
+  /** The new user's id. */
+  userId: string;
+  /** The email as stored. */
+  email: string;
+  /** The organisation created for (and owned by) the user. */
+  organizationId: string;
+  /** `pending`. */
+  status: string;
+  /** The server's note (check your email for the code). */
+  message: string;
+}
+
+/** POST /auth/check answer. */
+export const PermissionCheckResponseSchema = v.object({
+  has_permission: v.boolean(),
+  user_id: v.optional(v.nullable(v.string())),
+  organization_id: v.optional(v.nullable(v.string())),
+  resource: v.optional(v.nullable(v.string())),
+  action: v.optional(v.nullable(v.string())),
+});
+
+/** POST /api-keys answer (201). The secret arrives as `api_key` (older servers: `key`). */
+export const ApiKeyResponseSchema = v.pipe(
+  v.object({
+    id: v.string(),
+    api_key: v.optional(v.string()),
+    key: v.optional(v.string()),
+    name: v.string(),
+    scopes: v.optional(v.array(v.string()), []),
+    expires_at: nullableString,
+    created_at: nullableString,
+  }),
+  v.check((k) => typeof (k.api_key ?? k.key) === 'string', 'the answer carries no api_key'),
+  v.transform(
+    (k): ApiKeyResponse => ({
+      id: k.id,
+      apiKey: (k.api_key ?? k.key)!,
+      name: k.name,
+      scopes: k.scopes,
+      expiresAt: k.expires_at,
+      createdAt: k.created_at,
+    }),
+  ),
+);
+/** A created API key; `apiKey` is the secret, shown only once. */
+export interface ApiKeyResponse {
+  /** Key id. */
+  id: string;
+  /** The secret (`inkpass_…`), sent as `X-API-Key`. */
+  apiKey: string;
+  /** The key's name. */
+  name: string;
+  /** Stored scopes. */
+  scopes: string[];
+  /** Expiry (ISO 8601) or null. */
+  expiresAt: string | null;
+  /** Creation time, if sent. */
+  createdAt: string | null;
+}
+
+/** GET /auth/me with an X-API-Key. */
+export const ApiKeyInfoResponseSchema = v.pipe(
+  v.object({
+    id: v.string(),
+    name: v.string(),
+    organization_id: v.string(),
+    user_id: nullableString,
+    scopes: v.optional(v.array(v.string()), []),
+    auth_type: v.optional(v.string(), 'api_key'),
+  }),
+  v.transform(
+    (k): ApiKeyInfoResponse => ({
+      id: k.id,
+      name: k.name,
+      organizationId: k.organization_id,
+      userId: k.user_id,
+      scopes: k.scopes,
+      authType: k.auth_type,
+    }),
+  ),
+);
+/** What inkPass knows about a valid API key. */
+export interface ApiKeyInfoResponse {
+  /** Key id. */
+  id: string;
+  /** The key's name. */
+  name: string;
+  /** Its organisation. */
+  organizationId: string;
+  /** The user it was created for, if any. */
+  userId: string | null;
+  /** Stored scopes. */
+  scopes: string[];
+  /** `api_key`. */
+  authType: string;
+}
+
+/** One element of GET /permissions (the server sends no `organization_id`). */
+export const PermissionResponseSchema = v.pipe(
+  v.object({
+    id: v.string(),
+    organization_id: nullableString,
+    resource: v.string(),
+    action: v.string(),
+    conditions: v.optional(v.nullable(v.record(v.string(), v.unknown())), {}),
+    created_at: nullableString,
+  }),
+  v.transform(
+    (p): PermissionResponse => ({
+      id: p.id,
+      organizationId: p.organization_id,
+      resource: p.resource,
+      action: p.action,
+      conditions: p.conditions ?? {},
+      createdAt: p.created_at,
+    }),
+  ),
+);
+/** A permission defined in the caller's organisation. */
+export interface PermissionResponse {
+  /** Permission id. */
+  id: string;
+  /** Its organisation (the server omits it; then null). */
+  organizationId: string | null;
+  /** Resource, e.g. `workflows`. */
+  resource: string;
+  /** Action, e.g. `create`. */
+  action: string;
+  /** ABAC conditions: each must equal the check's context entry. */
+  conditions: Record<string, unknown>;
+  /** Creation time, if sent. */
+  createdAt: string | null;
+}
+
+/** `{message}` answers (logout, verify-email, resend-verification). */
+export const MessageResponseSchema = v.object({ message: v.string() });
+
+/** Den file metadata (FileResponse, spec §9.5). */
+export const FileResponseSchema = v.pipe(
+  v.object({
+    id: v.string(),
+    organization_id: v.string(),
+    name: v.string(),
+    storage_key: v.string(),
+    content_type: v.string(),
+    size_bytes: v.number(),
+    checksum_sha256: nullableString,
+    folder_path: v.string(),
+    tags: v.optional(v.array(v.string()), []),
+    custom_metadata: v.optional(v.record(v.string(), v.unknown()), {}),
+    created_by_user_id: nullableString,
+    created_by_agent: nullableString,
+    workflow_id: nullableString,
+    status: v.string(),
+    is_temporary: v.boolean(),
+    is_public: v.boolean(),
+    cdn_url: nullableString,
+    created_at: v.string(),
+    updated_at: nullableString,
+    expires_at: nullableString,
+  }),
+  v.transform(
+    (f): FileResponse => ({
+      id: f.id,
+      organizationId: f.organization_id,
+      name: f.name,
+      storageKey: f.storage_key,
+      contentType: f.content_type,
+      sizeBytes: f.size_bytes,
+      checksumSha256: f.checksum_sha256,
+      folderPath: f.folder_path,
+      tags: f.tags,
+      customMetadata: f.custom_metadata,
+      createdByUserId: f.created_by_user_id,
+      createdByAgent: f.created_by_agent,
+      workflowId: f.workflow_id,
+      status: f.status as 'active' | 'deleted' | 'expired',
+      isTemporary: f.is_temporary,
+      isPublic: f.is_public,
+      cdnUrl: f.cdn_url,
+      createdAt: f.created_at,
+      updatedAt: f.updated_at,
+      expiresAt: f.expires_at,
+    }),
+  ),
+);
+/** A Den file's metadata. */
+export interface FileResponse {
+  /** File id (UUID). */
+  id: string;
+  /** Organisation. */
+  organizationId: string;
+  /** Original filename. */
+  name: string;
+  /** `<org>/<folder>/<8 hex>_<name>`. */
+  storageKey: string;
+  /** Content type. */
+  contentType: string;
+  /** Size in bytes. */
+  sizeBytes: number;
+  /** SHA-256 of the content, hex. */
+  checksumSha256: string | null;
+  /** Folder, e.g. `/agent-outputs`. */
+  folderPath: string;
+  /** Tags. */
+  tags: string[];
+  /** Custom metadata (always empty via the agent routes). */
+  customMetadata: Record<string, unknown>;
+  /** Uploading user, for user uploads. */
+  createdByUserId: string | null;
+  /** Uploading agent, e.g. `workflow:wf-1:agent:image-gen`. */
+  createdByAgent: string | null;
+  /** Workflow id. */
+  workflowId: string | null;
+  /** `active`, `deleted` or `expired`. */
+  status: 'active' | 'deleted' | 'expired';
+  /** A temporary file (expires at `expiresAt`). */
+  isTemporary: boolean;
+  /** A public (CDN) file. */
+  isPublic: boolean;
+  /** The CDN URL (upload answer of public files on a CDN backend only). */
+  cdnUrl: string | null;
+  /** Creation time (ISO 8601, UTC). */
+  createdAt: string;
+  /** Last update. */
+  updatedAt: string | null;
+  /** Expiry of a temporary file. */
+  expiresAt: string | null;
+}
+
+/** GET /files/agent/list answer: `{files, total, limit, offset}` (a bare array is accepted too). */
+export const FileListResponseSchema = v.union([
+  v.pipe(
+    v.object({
+      files: v.array(FileResponseSchema),
+      total: v.optional(v.number()),
+      limit: v.optional(v.number()),
+      offset: v.optional(v.number()),
+    }),
+    v.transform(
+      (l): FileListResponse => ({
+        files: l.files,
+        total: l.total ?? l.files.length,
+        limit: l.limit ?? l.files.length,
+        offset: l.offset ?? 0,
+      }),
+    ),
+  ),
+  v.pipe(
+    v.array(FileResponseSchema),
+    v.transform(
+      (files): FileListResponse => ({ files, total: files.length, limit: files.length, offset: 0 }),
+    ),
+  ),
+]);
+/** A page of Den files. */
+export interface FileListResponse {
+  /** The files of this page, newest first. */
+  files: FileResponse[];
+  /** All matching files. */
+  total: number;
+  /** The page size. */
+  limit: number;
+  /** Files skipped. */
+  offset: number;
+}
+
+/** GET /files/agent/{id}/url answer. */
+export const DownloadUrlResponseSchema = v.object({ url: v.string(), expires_in: v.number() });

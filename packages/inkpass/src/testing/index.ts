@@ -1,0 +1,10 @@
+/**
+ * `@x/inkpass/testing`: a faithful fake inkPass server (auth, permissions with ABAC, API keys, Den files)
+ * with a seeding API, a controllable clock and fault injection. Node only.
+ *
+ * @module
+ */
+export { FakeClock } from './clock.ts';
+export * from './fake-inkpass.ts';
+export { KNOWN_PERMISSIONS, type RoleTemplate } from './permissions.ts';
+export { totp } from './totp.ts';

@@ -1,0 +1,87 @@
+/**
+ * The fake's permission model (spec §8): role templates with inheritance, the legacy owner shortcut, then
+ * direct and group permissions whose ABAC conditions must all equal the request context.
+ *
+ * @module
+ */
+
+/** Known resources and their actions (spec §8). Role templates grant from this set. */
+export const KNOWN_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
+  organization: ['view', 'manage'],
+  users: ['view', 'create', 'manage', 'delete'],
+  groups: ['view', 'create', 'manage', 'delete'],
+  permissions: ['view', 'create', 'manage', 'delete', 'assign'],
+  api_keys: ['view', 'create', 'manage', 'delete'],
+  billing: ['view', 'create', 'manage'],
+  files: ['view', 'create', 'manage', 'delete'],
+  plans: ['view', 'create', 'manage'],
+  workflows: ['view', 'create', 'update', 'execute', 'delete', 'control', 'trigger'],
+  workflow_specs: ['view', 'create', 'update', 'delete', 'share'],
+  workflow_runs: ['view', 'execute'],
+  agents: ['view', 'create', 'update', 'delete', 'execute', 'search'],
+  capabilities: ['view', 'manage'],
+  tasks: ['view', 'create', 'update', 'delete', 'execute', 'assign'],
+  checkpoints: ['view', 'resolve'],
+  preferences: ['view', 'create', 'delete'],
+  events: ['view', 'publish', 'subscribe'],
+  webhooks: ['view', 'create', 'delete', 'configure'],
+  workspace: ['view', 'create', 'update', 'delete', 'query'],
+  workspace_types: ['view', 'create'],
+  audit: ['view'],
+  metrics: ['view', 'admin'],
+  integrations: ['view', 'create', 'update', 'delete', 'execute'],
+  notifications: ['send', 'view'],
+  templates: ['view', 'create', 'update', 'delete'],
+  provider_keys: ['view', 'create', 'update', 'delete', 'test'],
+  delivery_logs: ['view'],
+  analytics: ['view'],
+  gateway: ['view', 'admin'],
+  jobs: ['view', 'update', 'delete', 'retry', 'cancel'],
+  customers: ['view', 'create', 'update', 'delete'],
+  credits: ['view', 'create', 'spend'],
+  cells: ['view', 'create', 'manage', 'delete', 'provision', 'restart'],
+  usage: ['view', 'admin'],
+  marketplace: ['view', 'create', 'update', 'delete', 'publish', 'purchase', 'download', 'review', 'admin'],
+};
+
+/** The role templates a membership can carry. */
+export type RoleTemplate = 'owner' | 'admin' | 'developer' | 'viewer';
+
+const roleGrants: Record<
+  RoleTemplate,
+  { inherits?: RoleTemplate; grants: (r: string, a: string) => boolean }
+> = {
+  owner: { grants: () => true },
+  admin: { inherits: 'developer', grants: (r, a) => !(r === 'billing' && a === 'manage') },
+  developer: {
+    inherits: 'viewer',
+    grants: (_r, a) =>
+      ['view', 'create', 'update', 'execute', 'trigger', 'query', 'search', 'send', 'resolve'].includes(a),
+  },
+  viewer: { grants: (_r, a) => ['view', 'query', 'search'].includes(a) },
+};
+
+/** Whether a role template (with what it inherits) grants the pair; only known pairs are granted. */
+export function roleGrantsPermission(role: RoleTemplate, resource: string, action: string): boolean {
+  if (!KNOWN_PERMISSIONS[resource]?.includes(action)) return false;
+  for (let r: RoleTemplate | undefined = role; r; r = roleGrants[r].inherits) {
+    if (roleGrants[r].grants(resource, action)) return true;
+  }
+  return false;
+}
+
+/** Whether every condition key is present in the context with an equal value (plain equality). */
+export function conditionsMatch(
+  conditions: Record<string, unknown>,
+  context: Record<string, unknown>,
+): boolean {
+  return Object.entries(conditions).every(
+    ([key, value]) => Object.hasOwn(context, key) && sameValue(context[key], value),
+  );
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,72 @@
+/**
+ * The server's input rules (spec §7.2) checked before any request, so bad input fails fast with a
+ * message naming the field. The fake server applies the same rules.
+ *
+ * @module
+ */
+import { invalidInput } from './errors.ts';
+
+/** A pragmatic email check: one `@`, a dotted domain, no spaces (what the server's validator accepts). */
+export const EMAIL_PATTERN: RegExp =
+  /^[^\s@"(),:;<>[\\\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+/** First and last names: letters (any script), digits, `_`, spaces, `'` and `-`. */
+export const NAME_PATTERN: RegExp = /^[\p{L}\p{N}_ '-]+$/u;
+/** Organisation names: as names, plus `&`, `.` and `,`. */
+export const ORG_NAME_PATTERN: RegExp = /^[\p{L}\p{N}_ '&.,-]+$/u;
+/** The shortest password the server accepts. */
+export const MIN_PASSWORD_LENGTH = 8;
+
+/** Throws `ValidationError` unless `email` is a syntactically valid address. */
+export function checkEmail(email: unknown, field = 'email'): string {
+  if (typeof email !== 'string' || !EMAIL_PATTERN.test(email)) {
+    throw invalidInput(field, `${JSON.stringify(email)} is not a valid email address.`);
+  }
+  return email;
+}
+
+/** Throws `ValidationError` unless `password` has at least 8 characters. */
+export function checkPassword(password: unknown, field = 'password'): string {
+  if (typeof password !== 'string' || [...password].length < MIN_PASSWORD_LENGTH) {
+    throw invalidInput(field, `must be at least ${MIN_PASSWORD_LENGTH} characters long.`);
+  }
+  return password;
+}
+
+/** Throws `ValidationError` unless `name` (trimmed) is 2–50 allowed characters; returns it trimmed. */
+export function checkPersonName(name: unknown, field: string): string {
+  if (typeof name !== 'string' || !name.trim()) throw invalidInput(field, 'is required.');
+  const trimmed = name.trim();
+  const length = [...trimmed].length;
+  if (length < 2 || length > 50) throw invalidInput(field, 'must be 2 to 50 characters long.');
+  if (!NAME_PATTERN.test(trimmed)) {
+    throw invalidInput(field, "may contain only letters, digits, spaces, apostrophes, hyphens and '_'.");
+  }
+  return trimmed;
+}
+
+/** Throws `ValidationError` unless a non-blank organisation name is 2–100 allowed characters. */
+export function checkOrganizationName(name: unknown, field = 'organizationName'): string | undefined {
+  if (name === undefined || name === null || (typeof name === 'string' && !name.trim())) return undefined;
+  if (typeof name !== 'string') throw invalidInput(field, 'must be a string.');
+  const trimmed = name.trim();
+  const length = [...trimmed].length;
+  if (length < 2 || length > 100) throw invalidInput(field, 'must be 2 to 100 characters long.');
+  if (!ORG_NAME_PATTERN.test(trimmed)) {
+    throw invalidInput(field, "may contain only letters, digits, spaces and ' & . , - _.");
+  }
+  return trimmed;
+}
+
+/** Throws `ValidationError` unless `value` is a non-empty string without whitespace or control characters. */
+export function checkCredential(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !/^[\x21-\x7e]+$/.test(value)) {
+    throw invalidInput(field, 'must be a non-empty string without spaces or control characters.');
+  }
+  return value;
+}
+
+/** Throws `ValidationError` unless `value` is a non-empty string. */
+export function checkNonEmpty(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !value.trim()) throw invalidInput(field, 'is required.');
+  return value;
+}

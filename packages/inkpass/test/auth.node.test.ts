@@ -1,0 +1,286 @@
+// The auth flows against the fake over real sockets: register → verify → login → me → refresh → logout,
+// 2FA, API keys, and the exact wire of each call (spec §2, §5).
+import { describe, expect, it } from 'vitest';
+import {
+  AuthenticationError,
+  type InkPassClient,
+  InkPassError,
+  PermissionDeniedError,
+  ValidationError,
+} from '../src/index.ts';
+import { totp } from '../src/testing/index.ts';
+import { clientFor, freshEmail, PASSWORD, useFake } from './kit.ts';
+
+const fake = useFake();
+
+async function registeredAndVerified(client: InkPassClient, email = freshEmail()) {
+  const registration = await client.register({
+    email,
+    password: PASSWORD,
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+  });
+  await client.verifyEmail(email, fake().verificationCode(email)!);
+  return registration;
+}
+
+describe('register and verify', () => {
+  it('registers a pending account with the server field names and an organisation', async () => {
+    const { client } = clientFor(fake());
+    const email = freshEmail();
+    const r = await client.register({
+      email,
+      password: PASSWORD,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      organizationName: 'Analytical Engines',
+    });
+    expect(r).toMatchObject({ email, status: 'pending' });
+    expect(r.userId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(fake().organizations.get(r.organizationId)?.slug).toBe('analytical-engines');
+    const sent = fake().recorder.last()!;
+    expect(sent.path).toBe('/api/v1/auth/register');
+    expect(JSON.parse(sent.body)).toEqual({
+      email,
+      password: PASSWORD,
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      organization_name: 'Analytical Engines',
+    });
+    expect(sent.headers['content-type']).toBe('application/json');
+    expect(sent.headers['x-api-key']).toBeUndefined();
+  });
+
+  it('a pending account cannot log in until the email is verified', async () => {
+    const { client } = clientFor(fake());
+    const email = freshEmail();
+    await client.register({ email, password: PASSWORD, firstName: 'Ada', lastName: 'Lovelace' });
+    const error = await client.login({ email, password: PASSWORD }).catch((e) => e);
+    expect(AuthenticationError.isInstance(error)).toBe(true);
+    expect(error.message).toBe('Email not verified. Please check your email for the verification code.');
+    await expect(client.verifyEmail(email, '000000')).rejects.toThrow('Invalid or expired verification code');
+    expect(await client.verifyEmail(email, fake().verificationCode(email)!)).toBe(
+      'Email verified successfully',
+    );
+    await expect(client.login({ email, password: PASSWORD })).resolves.toMatchObject({ expiresIn: 1800 });
+  });
+
+  it('a taken email gets the server generic 400 as a ValidationError with statusCode 400', async () => {
+    const { client } = clientFor(fake());
+    const email = freshEmail();
+    await client.register({ email, password: PASSWORD, firstName: 'Ada', lastName: 'Lovelace' });
+    const error = await client
+      .register({ email, password: PASSWORD, firstName: 'Ada', lastName: 'Lovelace' })
+      .catch((e) => e);
+    expect(ValidationError.isInstance(error)).toBe(true);
+    expect(error.statusCode).toBe(400);
+    expect(error.message).toBe('Registration could not be completed');
+  });
+
+  it.each([
+    [{ email: 'not-an-email' }, 'email'],
+    [{ password: 'short' }, 'password'],
+    [{ firstName: '' }, 'firstName'],
+    [{ lastName: 'X' }, 'lastName'],
+    [{ firstName: 'Robert<script>' }, 'firstName'],
+    [{ organizationName: 'Evil$Corp' }, 'organizationName'],
+  ])('bad input %j is refused before any request (field %s)', async (override, field) => {
+    const { client } = clientFor(fake());
+    const input = {
+      email: freshEmail(),
+      password: PASSWORD,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      ...override,
+    };
+    const error = await client.register(input).catch((e) => e);
+    expect(ValidationError.isInstance(error)).toBe(true);
+    expect(error.fieldErrors[0].field).toBe(field);
+    expect(error.message).toContain(field);
+    expect(error.statusCode).toBeUndefined();
+    expect(fake().recorder.requests).toHaveLength(0);
+  });
+
+  it('the server 422 field details reach the caller (sent around the client checks)', async () => {
+    const response = await fetch(`${fake().url}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: freshEmail(), password: PASSWORD }),
+    });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual({
+      detail: [{ type: 'missing', loc: ['body', 'first_name'], msg: 'Field required' }],
+    });
+  });
+});
+
+describe('login, tokens and sessions', () => {
+  it('login → validateToken → refresh → logout', async () => {
+    const { client } = clientFor(fake());
+    const email = freshEmail();
+    const { userId, organizationId } = await registeredAndVerified(client, email);
+    const tokens = await client.login({ email, password: PASSWORD });
+    expect(tokens).toMatchObject({ tokenType: 'bearer', expiresIn: 1800 });
+    expect(tokens.refreshToken).toBeTypeOf('string');
+
+    const user = await client.validateToken(tokens.accessToken);
+    expect(user).toMatchObject({ id: userId, email, organizationId, status: 'active', twoFaEnabled: false });
+    expect(fake().recorder.last()!.headers).toMatchObject({
+      authorization: `Bearer ${tokens.accessToken}`,
+      'content-type': 'application/json', // on every InkPassClient call, as the Python SDK (spec §2)
+    });
+
+    const refreshed = await client.refresh(tokens.refreshToken!);
+    expect(refreshed.refreshToken).toBeUndefined();
+    const sent = fake().recorder.last()!;
+    expect(sent.query).toEqual({ refresh_token: tokens.refreshToken });
+    expect(sent.body).toBe('');
+    expect(await client.validateToken(refreshed.accessToken)).toMatchObject({ id: userId });
+
+    await client.logout(tokens.accessToken);
+    // One session: every token of it stops working.
+    expect(await client.validateToken(tokens.accessToken)).toBeNull();
+    expect(await client.validateToken(refreshed.accessToken)).toBeNull();
+    await expect(client.refresh(tokens.refreshToken!)).rejects.toThrow('Invalid refresh token');
+  });
+
+  it('access tokens expire after 30 minutes, refresh tokens after 7 days (fake clock)', async () => {
+    const { client } = clientFor(fake());
+    const email = freshEmail();
+    await registeredAndVerified(client, email);
+    const tokens = await client.login({ email, password: PASSWORD });
+    fake().clock.advance(31 * 60_000);
+    expect(await client.validateToken(tokens.accessToken)).toBeNull();
+    const again = await client.refresh(tokens.refreshToken!);
+    expect(await client.validateToken(again.accessToken)).not.toBeNull();
+    fake().clock.advance(7 * 24 * 3600_000);
+    await expect(client.refresh(tokens.refreshToken!)).rejects.toSatisfy((e) =>
+      AuthenticationError.isInstance(e),
+    );
+  });
+
+  it('wrong password → AuthenticationError with the server detail; tampered token → null', async () => {
+    const { client } = clientFor(fake());
+    const email = freshEmail();
+    await registeredAndVerified(client, email);
+    const error = await client.login({ email, password: 'WrongPassword1' }).catch((e) => e);
+    expect(AuthenticationError.isInstance(error) && InkPassError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ message: 'Invalid email or password', statusCode: 401 });
+    const { accessToken } = await client.login({ email, password: PASSWORD });
+    const [h, p, s] = accessToken.split('.');
+    const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...payload, sub: crypto.randomUUID() })).toString('base64url')}.${s}`;
+    expect(await client.validateToken(forged)).toBeNull();
+    // Change a whole signature character (the last one carries padding bits a lenient decoder ignores).
+    const flipped = s!.startsWith('A') ? `B${s!.slice(1)}` : `A${s!.slice(1)}`;
+    expect(await client.validateToken(`${h}.${p}.${flipped}`)).toBeNull();
+  });
+
+  it('a malformed token (spaces, newlines) is a ValidationError before any request', async () => {
+    const { client } = clientFor(fake());
+    await expect(client.validateToken('abc\r\nX-Injected: 1')).rejects.toSatisfy((e) =>
+      ValidationError.isInstance(e),
+    );
+    await expect(client.validateToken('')).rejects.toSatisfy((e) => ValidationError.isInstance(e));
+    expect(fake().recorder.requests).toHaveLength(0);
+  });
+
+  it('2FA: login needs the TOTP code once enabled, and a wrong one is refused', async () => {
+    const { client } = clientFor(fake());
+    const secret = 'JBSWY3DPEHPK3PXP';
+    const user = fake().seed.user({ email: freshEmail('twofa'), password: PASSWORD, twoFaSecret: secret });
+    await expect(client.login({ email: user.email, password: PASSWORD })).rejects.toThrow(
+      '2FA code required',
+    );
+    await expect(
+      client.login({ email: user.email, password: PASSWORD, twoFaCode: '000000' }),
+    ).rejects.toThrow('Invalid 2FA code');
+    const tokens = await client.login({
+      email: user.email,
+      password: PASSWORD,
+      twoFaCode: totp(secret, fake().clock.now()),
+    });
+    expect(JSON.parse(fake().recorder.last()!.body).two_fa_code).toMatch(/^\d{6}$/);
+    expect(await client.validateToken(tokens.accessToken)).toMatchObject({ twoFaEnabled: true });
+  });
+});
+
+describe('API keys', () => {
+  it('creates a key (secret from api_key), validates it with X-API-Key, and refuses a bad one', async () => {
+    const { client } = clientFor(fake());
+    const email = freshEmail();
+    const { organizationId, userId } = await registeredAndVerified(client, email);
+    const { accessToken } = await client.login({ email, password: PASSWORD });
+    const key = await client.createApiKey(accessToken, {
+      name: 'CI',
+      scopes: ['read', 'write'],
+      expiresInDays: 30,
+    });
+    expect(key.apiKey).toMatch(/^inkpass_[A-Za-z0-9_-]{43}$/);
+    expect(key).toMatchObject({ name: 'CI', scopes: ['read', 'write'] });
+    expect(JSON.parse(fake().recorder.last()!.body)).toEqual({
+      name: 'CI',
+      scopes: ['read', 'write'],
+      expires_in_days: 30,
+    });
+
+    const info = await client.validateApiKey(key.apiKey);
+    expect(info).toMatchObject({ id: key.id, name: 'CI', organizationId, userId, authType: 'api_key' });
+    const sent = fake().recorder.last()!;
+    expect(sent.headers['x-api-key']).toBe(key.apiKey);
+    expect(sent.headers['authorization']).toBeUndefined();
+    expect(await client.validateApiKey('inkpass_not-a-real-key')).toBeNull();
+
+    // After expiry the key no longer authenticates.
+    fake().clock.advance(31 * 86_400_000);
+    expect(await client.validateApiKey(key.apiKey)).toBeNull();
+  });
+
+  it('a configured apiKey goes out as X-API-Key on calls without a user token, never with one', async () => {
+    const { client } = clientFor(fake(), { apiKey: 'inkpass_service' });
+    const email = freshEmail();
+    await client.register({ email, password: PASSWORD, firstName: 'Ada', lastName: 'Lovelace' });
+    expect(fake().recorder.last()!.headers['x-api-key']).toBe('inkpass_service');
+    await client.verifyEmail(email, fake().verificationCode(email)!);
+    const { accessToken } = await client.login({ email, password: PASSWORD });
+    await client.validateToken(accessToken);
+    const me = fake().recorder.last()!;
+    expect(me.headers['authorization']).toBe(`Bearer ${accessToken}`);
+    expect(me.headers['x-api-key']).toBeUndefined();
+  });
+
+  it('creating a key without api_keys:create is a PermissionDeniedError with the server message', async () => {
+    const { client } = clientFor(fake());
+    const org = fake().seed.organization({ name: 'Viewers Inc' });
+    const viewer = fake().seed.user({
+      email: freshEmail('viewer'),
+      password: PASSWORD,
+      organizationId: org.id,
+      roleTemplate: 'viewer',
+    });
+    const { accessToken } = await client.login({ email: viewer.email, password: PASSWORD });
+    const error = await client.createApiKey(accessToken, { name: 'x' }).catch((e) => e);
+    expect(PermissionDeniedError.isInstance(error)).toBe(true);
+    expect(error.message).toBe('Permission denied: api_keys:create');
+  });
+
+  it('listUserPermissions returns the org permissions with conditions; a bad token is "Invalid token"', async () => {
+    const { client } = clientFor(fake());
+    const org = fake().seed.organization({ name: 'Perm Org' });
+    const user = fake().seed.user({ email: freshEmail('perm'), password: PASSWORD, organizationId: org.id });
+    fake().seed.permission({
+      organizationId: org.id,
+      resource: 'projects',
+      action: 'edit',
+      conditions: { team: 'a' },
+    });
+    const { accessToken } = await client.login({ email: user.email, password: PASSWORD });
+    const list = await client.listUserPermissions(accessToken);
+    expect(list).toEqual([
+      expect.objectContaining({ resource: 'projects', action: 'edit', conditions: { team: 'a' } }),
+    ]);
+    const error = await client.listUserPermissions('bad.token.here').catch((e) => e);
+    expect(AuthenticationError.isInstance(error)).toBe(true);
+    expect(error.message).toBe('Invalid token');
+  });
+});

@@ -1,0 +1,47 @@
+// Shared set-up: one fake inkPass per test file and clients that never wait between retries.
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { InkPassClient, type InkPassConfig } from '../src/index.ts';
+import { type FakeInkPass, startFakeInkPass } from '../src/testing/index.ts';
+
+export const PASSWORD = 'SecurePassword123!';
+
+/** A logger that keeps what it is told, for asserting that fail-safe denials say why. */
+export function memoryLogger() {
+  const lines: Array<{ level: string; message: string; data?: Record<string, unknown> }> = [];
+  const at = (level: string) => (message: string, data?: Record<string, unknown>) =>
+    lines.push({ level, message, ...(data ? { data } : {}) });
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** Starts a fake for the file's tests; `fake()` returns it. Faults and recordings are reset after each test. */
+export function useFake(): () => FakeInkPass {
+  let fake: FakeInkPass | undefined;
+  beforeAll(async () => {
+    fake = await startFakeInkPass();
+  });
+  afterEach(() => {
+    fake?.faults.clear();
+    fake?.recorder.clear();
+  });
+  afterAll(async () => {
+    await fake?.close();
+  });
+  return () => fake!;
+}
+
+/** A client of the fake with zero retry waits and a memory logger. */
+export function clientFor(fake: FakeInkPass, config: InkPassConfig = {}) {
+  const logger = memoryLogger();
+  const client = new InkPassClient({
+    baseUrl: fake.url,
+    retryMinWait: 0,
+    retryMaxWait: 0,
+    logger,
+    ...config,
+  });
+  return { client, logger };
+}
+
+let counter = 0;
+/** A fresh email address per call. */
+export const freshEmail = (prefix = 'user') => `${prefix}${++counter}-${Date.now()}@example.com`;
