@@ -156,7 +156,7 @@ async function readStrictJson(
  * ```
  */
 export async function createFakeAgentAuth(options: FakeAgentAuthOptions = {}): Promise<FakeAgentAuth> {
-  const clock = options.clock ?? new FakeClock();
+  const clock = options.clock ?? new FakeClock(Date.now());
   const challengeTtl = Math.min(options.challengeTtlSeconds ?? 300, 900);
   const poaTtl = Math.min(options.poaTtlSeconds ?? 300, 900);
   const dualControlActions = new Set(options.dualControlActions ?? DEFAULT_DUAL_CONTROL_ACTIONS);

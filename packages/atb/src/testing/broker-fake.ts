@@ -190,7 +190,7 @@ export function constraintViolations(con: Obj, method: string, url: URL, body: O
  * ```
  */
 export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeBroker> {
-  const clock = options.clock ?? new FakeClock();
+  const clock = options.clock ?? new FakeClock(Date.now());
   const maxTtl = options.maxTtlSeconds ?? 300;
   const singleUse = options.singleUse ?? true;
   const policy = options.policy ?? evaluatePolicy;

@@ -112,7 +112,7 @@ export interface FakeClientOptions {
  * ```
  */
 export async function startFakeAtb(options: FakeAtbOptions = {}): Promise<FakeAtb> {
-  const clock = options.clock ?? new FakeClock();
+  const clock = options.clock ?? new FakeClock(Date.now());
   const pki = options.pki ?? (await createTestPki());
   const agentSpiffeId = options.agentSpiffeId ?? 'spiffe://example.org/ns/default/sa/agent/connector';
   const agent = await pki.agent(agentSpiffeId);
