@@ -1,0 +1,14 @@
+/**
+ * `@x/auki/testing`: a faithful fake of the Auki auth API and discovery service for tests. Node only.
+ *
+ * @module
+ */
+export {
+  AukiFakeClock,
+  type FakeAuki,
+  type FakeAukiDomain,
+  type FakeAukiLifetimes,
+  type FakeAukiOptions,
+  type FakeAukiUser,
+  startFakeAuki,
+} from './fake.ts';
