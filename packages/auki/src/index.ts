@@ -5,6 +5,7 @@
  *
  * @module
  */
+
 export {
   type AukiCallOptions,
   AukiClient,

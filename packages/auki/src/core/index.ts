@@ -4,6 +4,27 @@
  *
  * @module
  */
+
+// The http-core error family the Auki errors build on (transport failures keep these classes), so callers
+// check and type every error from one import.
+export {
+  AbortError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  NetworkError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+  ResponseValidationError,
+  ServerError,
+  ServiceUnavailableError,
+  TimeoutError,
+  UnprocessableEntityError,
+  XError,
+  type XErrorCode,
+  type XErrorOptions,
+} from '@x/http-core';
 export {
   AukiError,
   AukiInputError,
@@ -11,7 +32,14 @@ export {
   AukiStateError,
 } from '../errors.ts';
 export type { AukiToken, DomainAccess, DomainServer, NetworkToken } from '../models.ts';
-export { isExpired, isNearExpiry, type JwtExpiry, readJwtExpiry } from './jwt.ts';
+export {
+  isExpired,
+  isNearExpiry,
+  type JwtExpiry,
+  type JwtExpiryFound,
+  type JwtExpiryMissing,
+  readJwtExpiry,
+} from './jwt.ts';
 export {
   AukiCore,
   type AukiCoreOptions,

@@ -7,7 +7,23 @@
 import { base64UrlDecode, utf8Decode } from '@x/crypto';
 
 /** The result of {@link readJwtExpiry}: the expiry in epoch ms, or why there is none. */
-export type JwtExpiry = { ok: true; expiresAt: number } | { ok: false; reason: string };
+export type JwtExpiry = JwtExpiryFound | JwtExpiryMissing;
+
+/** A JWT whose `exp` was read. */
+export interface JwtExpiryFound {
+  /** Discriminant. */
+  ok: true;
+  /** `exp` × 1000: epoch ms. */
+  expiresAt: number;
+}
+
+/** A token without a usable `exp`. */
+export interface JwtExpiryMissing {
+  /** Discriminant. */
+  ok: false;
+  /** Why, starting with `JWT decode error: `. */
+  reason: string;
+}
 
 /**
  * Reads the `exp` claim of a JWT as epoch milliseconds. The token must have three dot-separated parts and

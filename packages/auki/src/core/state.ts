@@ -7,7 +7,7 @@
  */
 import * as v from 'valibot';
 import { AukiStateError } from '../errors.ts';
-import { type DomainAccess, DomainAccessResponse, toDomainAccess } from '../models.ts';
+import { type AukiToken, type DomainAccess, DomainAccessResponse, toDomainAccess } from '../models.ts';
 
 /** The `format` marker of saved state. */
 export const STATE_FORMAT = 'x-auki-state';
@@ -26,14 +26,20 @@ const SavedStateWire = v.object({
   domain_accesses: v.record(v.string(), v.object({ ...DomainAccessResponse.entries, expires_at: Expiry })),
 });
 
+/** The network token of saved state. */
+export interface SavedNetworkAuth extends AukiToken {
+  /** The refresh token as the caller sealed it, if it was saved. */
+  sealedRefreshToken?: string;
+}
+
 /** Saved state, parsed and checked. */
 export interface SavedAukiState {
   /** The format version (1). */
   version: number;
   /** The network token, if one was saved; `sealedRefreshToken` is the caller's sealed refresh token. */
-  networkAuth: { token: string; expiresAt: number; sealedRefreshToken?: string } | null;
+  networkAuth: SavedNetworkAuth | null;
   /** The discovery token, if one was saved. */
-  discoveryAuth: { token: string; expiresAt: number } | null;
+  discoveryAuth: AukiToken | null;
   /** Cached domain accesses by requested domain id. */
   domainAccesses: Record<string, DomainAccess>;
 }

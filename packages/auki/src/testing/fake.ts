@@ -54,6 +54,24 @@ export interface FakeAukiUser {
   password: string;
 }
 
+/** An app key the fake accepts. */
+export interface FakeAukiAppKey {
+  /** The key. */
+  appKey: string;
+  /** The secret. */
+  appSecret: string;
+}
+
+/** A session handed over by an external identity provider: the inputs of opaque credentials. */
+export interface FakeAukiOpaqueSession {
+  /** A network JWT the fake accepts. */
+  token: string;
+  /** A refresh token the fake accepts (once). */
+  refreshToken: string;
+  /** When `token` expires, epoch ms. */
+  expiryMs: number;
+}
+
 /** A domain the fake discovery service knows. */
 export interface FakeAukiDomain {
   /** The domain id (the path segment). */
@@ -83,7 +101,7 @@ export interface FakeAukiOptions {
   /** Accounts (default one: `user@example.com` / `password`). */
   users?: FakeAukiUser[];
   /** App keys accepted as `Basic base64(key:secret)` on the discovery call. */
-  appKeys?: Array<{ appKey: string; appSecret: string }>;
+  appKeys?: FakeAukiAppKey[];
   /** Opaque network tokens accepted verbatim on the discovery call. */
   opaqueTokens?: string[];
   /** OIDC client ids accepted by the form-encoded refresh. */
@@ -124,7 +142,7 @@ export interface FakeAuki {
    * A session as an external identity provider would hand it over: a network JWT, a refresh token the
    * fake accepts and its expiry — the inputs of opaque credentials.
    */
-  createOpaqueSession(subject?: string): Promise<{ token: string; refreshToken: string; expiryMs: number }>;
+  createOpaqueSession(subject?: string): Promise<FakeAukiOpaqueSession>;
   /** Stops both servers. */
   close(): Promise<void>;
 }

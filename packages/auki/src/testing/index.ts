@@ -6,8 +6,10 @@
 export {
   AukiFakeClock,
   type FakeAuki,
+  type FakeAukiAppKey,
   type FakeAukiDomain,
   type FakeAukiLifetimes,
+  type FakeAukiOpaqueSession,
   type FakeAukiOptions,
   type FakeAukiUser,
   startFakeAuki,
