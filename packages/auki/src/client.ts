@@ -228,8 +228,22 @@ export class AukiClient {
 
   /** Drops every token and cached domain (credentials are kept); the next call signs in again. */
   forceReauth(): void {
-    this.#flights.clear();
+    this.#abortFlights('The Auki tokens were dropped (forceReauth or authenticateWith).');
     this.#emit(this.#core.forceReauth());
+  }
+
+  /**
+   * Aborts every request in flight (their callers get `AbortError`); tokens and the cache are kept. The
+   * client stays usable; call it when shutting down so no request outlives its owner.
+   */
+  close(): void {
+    this.#abortFlights('The Auki client was closed.');
+  }
+
+  #abortFlights(why: string): void {
+    const flights = [...this.#flights.values()];
+    this.#flights.clear();
+    for (const flight of flights) flight.controller.abort(new AbortError(why));
   }
 
   /**

@@ -263,6 +263,17 @@ describe('abort and transport failures', () => {
     expect((await client.getDomainAccess('domain-2')).id).toBe('domain-2');
   });
 
+  it('close() aborts what is in flight; the client stays usable', async () => {
+    const { fake, client } = await setup();
+    await client.authenticateDiscovery();
+    fake.faults.enqueue({ delayMs: 2000, match: { path: '/api/v1/domains/domain-1/auth' } });
+    const call = client.getDomainAccess('domain-1');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    client.close();
+    await expect(call).rejects.toSatisfy((e: unknown) => AbortError.isInstance(e));
+    expect((await client.getDomainAccess('domain-2')).id).toBe('domain-2');
+  });
+
   it('a dropped connection is a NetworkError, and later answers still match their requests', async () => {
     const { fake, client } = await setup();
     await client.authenticateDiscovery();
