@@ -13,6 +13,7 @@ import {
   startTestServer,
 } from '@x/http-core/testing';
 import { type Context, Hono } from 'hono';
+import { cors } from 'hono/cors';
 import { type CryptoKey, generateKeyPair, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { AukiConfig } from '../core/types.ts';
 
@@ -112,6 +113,11 @@ export interface FakeAukiOptions {
   lifetimes?: FakeAukiLifetimes;
   /** Add `expires_in` (the network lifetime) to refresh answers (default false). */
   refreshExpiresIn?: boolean;
+  /**
+   * Answer CORS for browser code under test: `true` (default) allows any `http` origin on a loopback host,
+   * a list allows exactly those origins, `false` sends no CORS headers.
+   */
+  cors?: boolean | readonly string[];
 }
 
 /** A running fake. */
@@ -123,7 +129,7 @@ export interface FakeAuki {
   /** The discovery service base URL. */
   ddsUrl: string;
   /** A client config pointing at this fake. */
-  config(clientId?: string): AukiConfig;
+  config(clientId?: string): AukiConfig & { refreshUrl: string };
   /** The clock the fake issues and checks tokens with. */
   clock: AukiFakeClock;
   /** Fault injection for both servers (match on `path` to pick one endpoint). */
@@ -148,6 +154,20 @@ export interface FakeAuki {
 }
 
 const ISSUER = 'auki-fake';
+
+/** True for an `http` origin on `127.0.0.1`, `localhost` or `[::1]`. */
+function isLoopbackOrigin(origin: string): boolean {
+  try {
+    const url = new URL(origin);
+    return (
+      url.protocol === 'http:' &&
+      ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) &&
+      url.origin === origin
+    );
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Starts the fake auth API and discovery service on two loopback ports.
@@ -224,8 +244,19 @@ export async function startFakeAuki(options: FakeAukiOptions = {}): Promise<Fake
 
   const recorder = createRequestRecorder();
   const faults = createFaultInjector();
+  const corsOption = options.cors ?? true;
+  // Installed first, so preflights are answered before the recorder and the fault injector see them.
+  const corsMiddleware = cors({
+    origin: (origin) =>
+      corsOption !== false && (corsOption === true ? isLoopbackOrigin(origin) : corsOption.includes(origin))
+        ? origin
+        : null,
+    allowMethods: ['POST'],
+    maxAge: 600,
+  });
 
   const api = new Hono();
+  api.use(corsMiddleware);
   api.use(recorder.middleware);
   api.use(faults.middleware);
   api.post('/user/login', async (c) => {
@@ -267,6 +298,7 @@ export async function startFakeAuki(options: FakeAukiOptions = {}): Promise<Fake
   });
 
   const dds = new Hono();
+  dds.use(corsMiddleware);
   dds.use(recorder.middleware);
   dds.use(faults.middleware);
   dds.post('/api/v1/domains/:id/auth', async (c) => {
