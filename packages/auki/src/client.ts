@@ -177,6 +177,11 @@ export class AukiClient {
     return this.authenticate(options);
   }
 
+  /** Another name for {@link AukiClient.authenticateWith}: sign in as someone else. */
+  switchUser(credentials: AukiCredentials, options: AukiCallOptions = {}): Promise<NetworkToken> {
+    return this.authenticateWith(credentials, options);
+  }
+
   /** A valid discovery token (signing in or refreshing first as needed). */
   async authenticateDiscovery(options: AukiCallOptions = {}): Promise<AukiToken> {
     await this.#ensureDiscovery(options.signal);

@@ -154,7 +154,7 @@ describe('refresh', () => {
     await expect(client.getDomainAccess('domain-1')).rejects.toSatisfy((e: unknown) =>
       AukiCredentialsRequiredError.isInstance(e),
     );
-    await client.authenticateWith({ type: 'email', ...USER });
+    await client.switchUser({ type: 'email', ...USER });
     expect((await client.getDomainAccess('domain-1')).id).toBe('domain-1');
   });
 });
