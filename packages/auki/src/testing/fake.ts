@@ -120,6 +120,12 @@ export interface FakeAukiOptions {
   cors?: boolean | readonly string[];
 }
 
+/** A client config pointing at the fake (the refresh URL always set). */
+export interface FakeAukiConfig extends AukiConfig {
+  /** `{apiUrl}/user/refresh`. */
+  refreshUrl: string;
+}
+
 /** A running fake. */
 export interface FakeAuki {
   /** The auth API base URL. */
@@ -129,7 +135,7 @@ export interface FakeAuki {
   /** The discovery service base URL. */
   ddsUrl: string;
   /** A client config pointing at this fake. */
-  config(clientId?: string): AukiConfig & { refreshUrl: string };
+  config(clientId?: string): FakeAukiConfig;
   /** The clock the fake issues and checks tokens with. */
   clock: AukiFakeClock;
   /** Fault injection for both servers (match on `path` to pick one endpoint). */

@@ -7,6 +7,7 @@ export {
   AukiFakeClock,
   type FakeAuki,
   type FakeAukiAppKey,
+  type FakeAukiConfig,
   type FakeAukiDomain,
   type FakeAukiLifetimes,
   type FakeAukiOpaqueSession,
