@@ -418,6 +418,8 @@ export class AukiClient {
 
   #exchange(action: HttpRequestAction, signal: AbortSignal): Promise<AukiEvent[]> {
     const answer = this.#send(action, signal);
+    // A failure that arrives before this answer's turn is handled at its turn, not reported as unhandled.
+    answer.catch(() => {});
     const turn = this.#tail.then(
       () => answer,
       () => answer,

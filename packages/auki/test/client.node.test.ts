@@ -274,6 +274,22 @@ describe('abort and transport failures', () => {
     expect((await client.getDomainAccess('domain-2')).id).toBe('domain-2');
   });
 
+  it('a later request failing before an earlier one answers: each caller gets its own outcome', async () => {
+    const { fake, client } = await setup();
+    await client.authenticateDiscovery();
+    fake.faults.enqueue(
+      { delayMs: 300, match: { path: '/api/v1/domains/domain-1/auth' } },
+      { reset: true, match: { path: '/api/v1/domains/domain-2/auth' } },
+    );
+    const [one, two] = await Promise.allSettled([
+      client.getDomainAccess('domain-1'),
+      client.getDomainAccess('domain-2'),
+    ]);
+    expect(one.status === 'fulfilled' && one.value.id).toBe('domain-1');
+    expect(two.status === 'rejected' && NetworkError.isInstance(two.reason)).toBe(true);
+    expect((await client.getDomainAccess('domain-2')).id).toBe('domain-2');
+  });
+
   it('a dropped connection is a NetworkError, and later answers still match their requests', async () => {
     const { fake, client } = await setup();
     await client.authenticateDiscovery();
