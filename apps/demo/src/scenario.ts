@@ -9,7 +9,7 @@ export interface DemoContext {
 export interface Scenario {
   title: string;
   /** Runs the chapter; may return a one-line outcome for the summary table. */
-  run(say: (line: string) => void, context: DemoContext): Promise<string | undefined | void>;
+  run(say: (line: string) => void, context: DemoContext): Promise<string | undefined>;
 }
 
 /** Fails the tour loudly when something the demo shows is not what it claims. */
