@@ -49,7 +49,7 @@ for (const scenario of scenarios) {
     summary.push({
       title: scenario.title.split(':')[0]!,
       ms: performance.now() - started,
-      outcome: outcome || 'ok',
+      outcome: typeof outcome === 'string' && outcome ? outcome : 'ok',
     });
   } catch (error) {
     console.error(`   FAILED: ${(error as Error).stack ?? error}`);
