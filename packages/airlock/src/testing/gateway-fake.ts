@@ -9,7 +9,9 @@
 import {
   createFaultInjector,
   createRequestRecorder,
+  type FakeCors,
   type FaultInjector,
+  fakeCors,
   type RequestRecorder,
   startTestServer,
 } from '@x/http-core/testing';
@@ -27,7 +29,6 @@ import {
 } from '../crypto.ts';
 import { signDecision } from '../decisions.ts';
 import type { DecisionDeliverEnvelope, DndPolicy } from '../models.ts';
-import { type FakeCors, fakeCors } from './cors.ts';
 
 /** The consent state the fake reports (`GET /v1/consent/status` and the artifact gate). */
 export type FakeConsentState = 'approved' | 'required' | 'pending' | 'denied';

@@ -3,6 +3,6 @@
  *
  * @module
  */
-export { type FakeCors, type FakeCorsOptions, isLoopbackOrigin } from './cors.ts';
+export { type FakeCors, type FakeCorsOptions, isLoopbackOrigin } from '@x/http-core/testing';
 export * from './gateway-fake.ts';
 export * from './oidc-fake.ts';

@@ -16,7 +16,9 @@ import {
 import {
   createFaultInjector,
   createRequestRecorder,
+  type FakeCors,
   type FaultInjector,
+  fakeCors,
   type RequestRecorder,
   startTestServer,
   type TestServer,
@@ -31,7 +33,6 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
-import { type FakeCors, fakeCors } from './cors.ts';
 import { OidcFakeClock } from './oidc-clock.ts';
 
 export { OidcFakeClock } from './oidc-clock.ts';

@@ -4,16 +4,17 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
+import { base64UrlEncode, randomBytes } from '@x/crypto';
 import {
   createFaultInjector,
   createRequestRecorder,
+  type FakeCors,
   type FaultInjector,
+  fakeCors,
   type RequestRecorder,
   startTestServer,
 } from '@x/http-core/testing';
 import { type Context, Hono } from 'hono';
-import { cors } from 'hono/cors';
 import { type CryptoKey, generateKeyPair, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { AukiConfig } from '../core/types.ts';
 
@@ -117,7 +118,7 @@ export interface FakeAukiOptions {
    * Answer CORS for browser code under test: `true` (default) allows any `http` origin on a loopback host,
    * a list allows exactly those origins, `false` sends no CORS headers.
    */
-  cors?: boolean | readonly string[];
+  cors?: FakeCors;
 }
 
 /** A client config pointing at the fake (the refresh URL always set). */
@@ -160,20 +161,6 @@ export interface FakeAuki {
 }
 
 const ISSUER = 'auki-fake';
-
-/** True for an `http` origin on `127.0.0.1`, `localhost` or `[::1]`. */
-function isLoopbackOrigin(origin: string): boolean {
-  try {
-    const url = new URL(origin);
-    return (
-      url.protocol === 'http:' &&
-      ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) &&
-      url.origin === origin
-    );
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Starts the fake auth API and discovery service on two loopback ports.
@@ -233,7 +220,7 @@ export async function startFakeAuki(options: FakeAukiOptions = {}): Promise<Fake
     }
   };
   const newRefreshToken = (subject: string) => {
-    const token = `rt_${randomBytes(24).toString('base64url')}`;
+    const token = `rt_${base64UrlEncode(randomBytes(24))}`;
     refreshTokens.set(token, subject);
     return token;
   };
@@ -250,16 +237,8 @@ export async function startFakeAuki(options: FakeAukiOptions = {}): Promise<Fake
 
   const recorder = createRequestRecorder();
   const faults = createFaultInjector();
-  const corsOption = options.cors ?? true;
   // Installed first, so preflights are answered before the recorder and the fault injector see them.
-  const corsMiddleware = cors({
-    origin: (origin) =>
-      corsOption !== false && (corsOption === true ? isLoopbackOrigin(origin) : corsOption.includes(origin))
-        ? origin
-        : null,
-    allowMethods: ['POST'],
-    maxAge: 600,
-  });
+  const corsMiddleware = fakeCors(options.cors);
 
   const api = new Hono();
   api.use(corsMiddleware);

@@ -4,6 +4,7 @@
  * @module
  */
 export { TestClock } from './clock.ts';
+export { type FakeCors, type FakeCorsOptions, fakeCors, isLoopbackOrigin } from './cors.ts';
 export { createFaultInjector, type Fault, type FaultInjector, type FaultMatch } from './faults.ts';
 export { createRequestRecorder, type RecordedRequest, type RequestRecorder } from './recorder.ts';
 export { type FetchHandler, startTestServer, type TestServer, type TestServerOptions } from './server.ts';

@@ -16,10 +16,11 @@ export interface FakeCorsOptions {
 }
 
 /**
- * The `cors` option of the fakes: `true` or omitted allows loopback origins, {@link FakeCorsOptions} names
- * others, `false` sends no CORS headers at all (browsers then refuse to read any response).
+ * The `cors` option of the fakes: `true` or omitted allows loopback origins, a list of origins (or
+ * {@link FakeCorsOptions}) names others, `false` sends no CORS headers at all (browsers then refuse to read
+ * any response).
  */
-export type FakeCors = boolean | FakeCorsOptions;
+export type FakeCors = boolean | readonly string[] | FakeCorsOptions;
 
 /** True for an `http` origin on `127.0.0.1`, `localhost` or `[::1]` (any port). */
 export function isLoopbackOrigin(origin: string): boolean {
@@ -55,7 +56,13 @@ const SAFELISTED = new Set([
  */
 export function fakeCors(option: FakeCors | undefined): MiddlewareHandler {
   const origins =
-    option === false ? [] : option === true || option === undefined ? undefined : option.origins;
+    option === false
+      ? []
+      : option === true || option === undefined
+        ? undefined
+        : Array.isArray(option)
+          ? option
+          : (option as FakeCorsOptions).origins;
   const allowed =
     option === false
       ? () => false
