@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { TokenState, TokenStore } from '@x/airlock';
+import type { TokenState, TokenStore } from '@x/airlock/auth';
 
 /** Everything the enforcer keeps between runs (spec §11 fields, plus the approvers' signer key). */
 export interface EnforcerConfig {

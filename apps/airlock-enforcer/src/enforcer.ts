@@ -6,15 +6,12 @@
  */
 import { hostname } from 'node:os';
 import {
-  AirlockAuthClient,
-  AirlockAuthError,
   AirlockAuthenticationError,
   AirlockConsentError,
   AirlockGatewayClient,
   AirlockInputError,
   AirlockNotFoundError,
   type DecisionDeliverEnvelope,
-  type DeviceCodeInfo,
   type HeartbeatHandle,
   type PendingPairing,
   type SubmittedArtifact,
@@ -23,6 +20,7 @@ import {
   type VerifiedDecision,
   verifyDecision,
 } from '@x/airlock';
+import { AirlockAuthClient, AirlockAuthError, type DeviceCodeInfo } from '@x/airlock/auth';
 import type { ConfigStore, EnforcerConfig } from './config.ts';
 
 /** The label approvers see for this enforcer. */

@@ -1,6 +1,6 @@
 /**
  * The gateway half of `@x/airlock`: the client, its models and errors, the crypto helpers, decision
- * verification and pairing. Re-exported by the package entry.
+ * verification and pairing. Re-exported by the package entry (`@x/airlock`).
  *
  * @module
  */

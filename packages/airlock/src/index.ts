@@ -1,8 +1,8 @@
 /**
- * @x/airlock: the Airlock Integrations Gateway client and its OIDC auth client.
+ * @x/airlock: the Airlock Integrations Gateway client. The OIDC auth client is the `@x/airlock/auth` subpath,
+ * so a bundle that never signs in does not carry it.
  *
  * @module
  */
-export * from './auth/index.ts';
 export * from './gateway.ts';
 export type { AccessTokenProvider } from './token-provider.ts';

@@ -12,7 +12,7 @@ import {
   MemoryTokenStore,
   parseAuthorizationResponse,
   type TokenState,
-} from '../src/index.ts';
+} from '../src/auth/index.ts';
 
 async function failure(promise: Promise<unknown>): Promise<AirlockAuthError> {
   const error = await promise.then(

@@ -1,6 +1,6 @@
 import { AbortError } from '@x/http-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AirlockAuthError, type DeviceCodeInfo } from '../src/index.ts';
+import { AirlockAuthError, type DeviceCodeInfo } from '../src/auth/index.ts';
 import { type Idp, startIdp } from './auth-kit.ts';
 
 const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';

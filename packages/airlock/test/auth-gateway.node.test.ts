@@ -1,6 +1,7 @@
 // The auth client as the gateway client's token provider, against both fakes over real sockets.
 import { afterEach, describe, expect, it } from 'vitest';
-import { AirlockAuthError, AirlockGatewayClient } from '../src/index.ts';
+import { AirlockAuthError } from '../src/auth/index.ts';
+import { AirlockGatewayClient } from '../src/index.ts';
 import { type FakeGateway, startFakeGateway } from '../src/testing/index.ts';
 import { type Idp, signIn, startIdp } from './auth-kit.ts';
 

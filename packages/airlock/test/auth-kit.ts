@@ -1,6 +1,6 @@
 // Shared setup of the auth tests: a fake identity provider and clients that share its clock.
 
-import { AirlockAuthClient, type AirlockAuthClientOptions } from '../src/index.ts';
+import { AirlockAuthClient, type AirlockAuthClientOptions } from '../src/auth/index.ts';
 import type { FakeOidcProviderOptions } from '../src/testing/index.ts';
 import { startFakeOidcProvider } from '../src/testing/index.ts';
 

@@ -1,7 +1,7 @@
 import { pkceChallengeS256 } from '@x/crypto';
 import { AbortError } from '@x/http-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AirlockAuthError } from '../src/index.ts';
+import { AirlockAuthError } from '../src/auth/index.ts';
 import { loginWithAuthCode } from '../src/node/index.ts';
 import type { FakeBrowserResult } from '../src/testing/index.ts';
 import { type Idp, startIdp } from './auth-kit.ts';

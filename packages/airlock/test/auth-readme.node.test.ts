@@ -6,7 +6,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AirlockAuthClient, AirlockAuthError, AirlockGatewayClient } from '../src/index.ts';
+import { AirlockAuthClient, AirlockAuthError } from '../src/auth/index.ts';
+import { AirlockGatewayClient } from '../src/index.ts';
 import { FileTokenStore, loginWithAuthCode } from '../src/node/index.ts';
 import { type FakeOidcProvider, startFakeOidcProvider } from '../src/testing/index.ts';
 

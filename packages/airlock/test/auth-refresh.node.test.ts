@@ -2,12 +2,8 @@ import { AbortError, NetworkError } from '@x/http-core';
 import { startTestServer } from '@x/http-core/testing';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type AccessTokenProvider,
-  AirlockAuthClient,
-  AirlockAuthError,
-  MemoryTokenStore,
-} from '../src/index.ts';
+import { AirlockAuthClient, AirlockAuthError, MemoryTokenStore } from '../src/auth/index.ts';
+import type { AccessTokenProvider } from '../src/index.ts';
 import { type Idp, signIn, startIdp } from './auth-kit.ts';
 
 let ctx: Idp;

@@ -1,8 +1,12 @@
 /**
- * The auth client surface (browser-safe): OIDC sign-in for the Airlock gateway.
+ * `@x/airlock/auth`: the OIDC auth client for the Airlock gateway (browser-safe). Pass an
+ * {@link AirlockAuthClient} as the gateway client's `tokenProvider`; the Node-only loopback login and file
+ * token store are in `@x/airlock/node`.
  *
  * @module
  */
+
+export type { AccessTokenProvider } from '../token-provider.ts';
 export {
   type AuthorizationUrlParams,
   buildAuthorizationUrl,

@@ -1,11 +1,11 @@
 // Runs in headless Chromium (bundled by @x/tooling/browser, driven by ../chromium.node.test.ts): the enforcer
 // side of the Airlock flows through the package's main entry, against the fakes on other loopback origins.
 // Each export is one step; the Node test plays the approver and the user between the steps.
+
+import { AirlockAuthClient, type AuthorizationRequest } from '../../src/auth/index.ts';
 import {
-  AirlockAuthClient,
   AirlockError,
   AirlockGatewayClient,
-  type AuthorizationRequest,
   type CompletedPairing,
   type DecisionDeliverEnvelope,
   DecisionVerificationError,
