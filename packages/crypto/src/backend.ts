@@ -3,8 +3,10 @@
  *
  * @module
  */
+
+// Node's backend, or in browser bundles (the `browser` condition) one without code: see package.json `imports`.
+import { nodeCryptoBackend } from '#node-crypto-backend';
 import { nobleBackend } from './backend-noble.ts';
-import { nodeCryptoBackend } from './backend-node-crypto.ts';
 import { webCryptoBackend } from './backend-webcrypto.ts';
 import { CryptoError } from './errors.ts';
 

@@ -1,10 +1,36 @@
 // What a browser bundler sees: the entry loads no noble code up front (it sits in chunks reached only through
-// dynamic import()), no `node:` module anywhere, and no underscore-prefixed noble internals in the sources.
+// dynamic import()), no node:crypto backend and no `node:` module anywhere, and no underscore-prefixed noble
+// internals in the sources.
 import { readdirSync, readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { expect, it } from 'vitest';
 
 const src = new URL('../src/', import.meta.url);
+
+/** The source files esbuild puts in a bundle of the entry resolved with `conditions`. */
+async function bundledInputs(conditions: string[]): Promise<string[]> {
+  const result = await build({
+    entryPoints: [new URL('index.ts', src).pathname],
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    conditions,
+    mainFields: ['module', 'main'],
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return Object.keys(result.metafile.inputs).map((input) => input.slice(input.lastIndexOf('/') + 1));
+}
+
+it('the browser condition swaps the node:crypto backend for one without code; Node keeps the real one', async () => {
+  const browser = await bundledInputs(['@x/source', 'module', 'import', 'browser']);
+  expect(browser).toContain('backend-node-crypto.browser.ts');
+  expect(browser).not.toContain('backend-node-crypto.ts');
+  const node = await bundledInputs(['@x/source', 'module', 'import', 'node']);
+  expect(node).toContain('backend-node-crypto.ts');
+  expect(node).not.toContain('backend-node-crypto.browser.ts');
+});
 
 it('the entry chunk and its static imports hold no @noble code; curves and the rest are lazy chunks', async () => {
   const result = await build({

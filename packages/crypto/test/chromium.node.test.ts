@@ -24,6 +24,9 @@ it('runs in a secure browser context without Node globals, WebCrypto chosen for 
   expect(env.isSecureContext).toBe(true);
   expect(env.hasProcess).toBe(false);
   expect(env.resolved).toMatchObject({ sha256: 'webcrypto', hkdf: 'webcrypto', aesGcm: 'webcrypto' });
+  // The browser bundle holds the node:crypto backend without its code (the `browser` condition): there, as in
+  // any runtime without node:crypto, it is unavailable and a forced call is refused.
+  expect(env.nodeCrypto).toEqual({ name: 'node-crypto', supportsSha256: false, forced: 'unsupported' });
   // Chromium has had X25519 and Ed25519 in WebCrypto since 137 and 133; auto uses them wherever WebCrypto has
   // them and noble otherwise.
   for (const curve of ['x25519', 'ed25519'] as const) {

@@ -6,10 +6,12 @@ import {
   type CryptoBackend,
   DecryptionError,
   nobleBackend,
+  nodeCryptoBackend,
   openE2E,
   randomBytes,
   resolveBackends,
   sealE2E,
+  sha256,
   utf8Decode,
   utf8Encode,
   webCryptoBackend,
@@ -37,6 +39,14 @@ export async function environment() {
     hasProcess: typeof (globalThis as { process?: unknown }).process !== 'undefined',
     webcrypto,
     resolved: await resolveBackends(),
+    nodeCrypto: {
+      name: nodeCryptoBackend.name,
+      supportsSha256: await nodeCryptoBackend.supports('sha256'),
+      forced: await sha256('x', { backend: nodeCryptoBackend }).then(
+        () => 'resolved',
+        (error: { code?: string }) => error.code,
+      ),
+    },
   };
 }
 
