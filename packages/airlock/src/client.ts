@@ -17,6 +17,7 @@ import {
   type Logger,
   longPoll,
   type RetryOptions,
+  randomId,
   readTextCapped,
 } from '@x/http-core';
 import * as v from 'valibot';
@@ -197,13 +198,6 @@ export interface DndQuery {
 }
 
 const Ignored = v.unknown();
-
-function uuid(): string {
-  const c = (globalThis as { crypto?: Crypto }).crypto;
-  if (c?.randomUUID) return c.randomUUID();
-  const b = c!.getRandomValues(new Uint8Array(16));
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-}
 
 function checkCredential(value: string | undefined, what: string): void {
   // Headers refuse control characters with a bare TypeError at send time; say so up front instead.
@@ -422,14 +416,14 @@ export class AirlockGatewayClient {
     for (const part of ['alg', 'data', 'nonce', 'tag'] as const)
       required(ciphertext?.[part], `ciphertext.${part}`);
     const requestId =
-      request.requestId === undefined ? `req-${uuid()}` : required(request.requestId, 'requestId');
+      request.requestId === undefined ? `req-${randomId()}` : required(request.requestId, 'requestId');
     const now = this.#now();
     const expires = request.expiresAt === undefined ? new Date(now + 600_000) : new Date(request.expiresAt);
     if (Number.isNaN(expires.getTime()))
       throw new AirlockInputError('expiresAt is not a valid date.', { code: 'invalid_argument' });
     const expiresAt = expires.toISOString();
     const envelope = {
-      msgId: `msg-${uuid()}`,
+      msgId: `msg-${randomId()}`,
       msgType: 'artifact.submit',
       requestId,
       createdAt: this.#iso(now),
@@ -533,7 +527,7 @@ export class AirlockGatewayClient {
       query: { timeout: seconds },
       // The HTTP timeout must outlast the server's hold.
       timeout: Math.max(options.timeout ?? this.#timeout, seconds * 1000 + 15_000),
-      schema: v.optional(DecisionDeliverEnvelope),
+      schema: v.nullish(DecisionDeliverEnvelope),
     });
     if (!envelope) return null;
     const signer = options.signerPublicKey ?? this.#signer;
@@ -618,7 +612,7 @@ export class AirlockGatewayClient {
       ...this.#call(options),
       json: {
         // `ack-` + 32 hex, as the Python and .NET SDKs send it: random, unlike the TS SDK's Math.random.
-        msgId: `ack-${uuid().replaceAll('-', '')}`,
+        msgId: `ack-${randomId().replaceAll('-', '')}`,
         msgType: 'ack.submit',
         requestId,
         createdAt: this.#iso(now),
@@ -732,7 +726,11 @@ export class AirlockGatewayClient {
    * @throws {AirlockConsentError} (403) with the consent URL when consent is required, pending or denied.
    */
   async checkConsent(options: CallOptions = {}): Promise<string> {
-    return this.#http.get('/v1/consent/status', { ...this.#call(options), schema: ConsentStatusResponse });
+    const consent = await this.#http.get('/v1/consent/status', {
+      ...this.#call(options),
+      schema: ConsentStatusResponse,
+    });
+    return consent?.status ?? 'unknown';
   }
 }
 

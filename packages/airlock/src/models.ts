@@ -7,12 +7,12 @@
  */
 import * as v from 'valibot';
 
-// An optional member that may also arrive as null; both read as undefined.
-const opt = <S extends v.GenericSchema>(schema: S) =>
-  v.pipe(
-    v.nullish(schema),
-    v.transform((x) => x ?? undefined),
-  );
+// An optional member that may also arrive as null; both read as undefined (its default, undefined, replaces
+// null). Typed with a `default` that may be absent so that the member stays optional (`?:`) in inferred types.
+type Opt<S extends v.GenericSchema> = Omit<v.NullishSchema<S, () => undefined>, 'default'> & {
+  readonly default: (() => undefined) | undefined;
+};
+const opt = <S extends v.GenericSchema>(schema: S): Opt<S> => v.nullish(schema, () => undefined);
 const str = v.string();
 
 /** `GET /echo`. */
@@ -49,7 +49,7 @@ export const ExchangeStatusResponse = v.object({
       /** Lowercase hex SHA-256 of the canonical artifact. */
       artifactHash: opt(str),
       /** The decision, once there is one (untyped). */
-      decision: v.optional(v.unknown()),
+      decision: v.nullish(v.unknown()),
     }),
   ),
 });
@@ -225,10 +225,7 @@ export const DndEffectiveResponse = v.object({
   /** The response's id. */
   requestId: str,
   /** The policies in force (`[]` when none). */
-  body: v.pipe(
-    v.nullish(v.array(DndPolicy)),
-    v.transform((x) => x ?? []),
-  ),
+  body: v.nullish(v.array(DndPolicy), () => []),
 });
 /** The effective DND policies of a workspace (`body` is `[]` when the gateway sends none). */
 export type DndEffectiveResponse = Omit<v.InferOutput<typeof DndEffectiveResponse>, 'body'> & {
@@ -236,11 +233,8 @@ export type DndEffectiveResponse = Omit<v.InferOutput<typeof DndEffectiveRespons
   body: DndPolicy[];
 };
 
-/** `GET /v1/consent/status`. */
-export const ConsentStatusResponse = v.pipe(
-  v.nullish(v.object({ status: opt(str) })),
-  v.transform((x) => x?.status ?? 'unknown'),
-);
+/** `GET /v1/consent/status` (the client reads `status`, `'unknown'` when absent). */
+export const ConsentStatusResponse = v.nullish(v.object({ status: opt(str) }));
 
 /** `GET /v1/integrations/discovery` (spec §3.2): where users sign in. */
 export const DiscoveryResponse = v.object({

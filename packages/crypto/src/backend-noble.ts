@@ -5,9 +5,14 @@
  *
  * @module
  */
-import type { CryptoBackend } from './backend.ts';
+import type { BackendMethod, CryptoBackend } from './backend.ts';
 import { concatBytes, isAllZero } from './bytes.ts';
 import { DecryptionError, InvalidKeyError } from './errors.ts';
+
+/** What the lazily loaded method modules take from the package (so their chunks import nothing of it). */
+const deps = { concatBytes, isAllZero, DecryptionError, InvalidKeyError };
+/** The type of {@link deps}. */
+export type NobleDeps = typeof deps;
 
 /**
  * A loader that runs `load` once, on first use, and then answers from one cached promise. A failed load (e.g. a
@@ -27,16 +32,20 @@ function lazy<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
-/**
- * `@noble/curves`' Ed25519 and X25519. Bundlers put them in a separate chunk that only runtimes without
- * WebCrypto X25519/Ed25519 ever load.
- */
-const curves = lazy(() => import('@noble/curves/ed25519.js'));
+/** The curve methods (`@noble/curves`' Ed25519 and X25519), in a chunk only runtimes without WebCrypto X25519/Ed25519 load. */
+const curves = lazy(() => import('./noble-curves.ts').then((m) => m.curveMethods(deps)));
 
-/** @noble/hashes' SHA-256 and HKDF and @noble/ciphers' AES-GCM, likewise in a chunk of their own. */
-const symmetric = lazy(() => import('./noble-symmetric.ts'));
+/** The SHA-256, HKDF and AES-GCM methods (@noble/hashes, @noble/ciphers), likewise in a chunk of their own. */
+const symmetric = lazy(() => import('./noble-symmetric.ts').then((m) => m.symmetricMethods(deps)));
 
-const LOW_ORDER = 'X25519: the peer public key is a low-order point (all-zero shared secret)';
+/** A method that loads its group on first use and then runs there. */
+function loaded<K extends BackendMethod>(
+  group: () => Promise<Partial<Record<BackendMethod, unknown>>>,
+  method: K,
+): NonNullable<CryptoBackend[K]> {
+  return (async (...args: unknown[]) =>
+    ((await group())[method] as (...a: unknown[]) => unknown)(...args)) as NonNullable<CryptoBackend[K]>;
+}
 
 /**
  * The pure-JavaScript backend: SHA-256 and HKDF from @noble/hashes, AES-256-GCM from @noble/ciphers' `gcm`,
@@ -53,66 +62,13 @@ const LOW_ORDER = 'X25519: the peer public key is a low-order point (all-zero sh
 export const nobleBackend: CryptoBackend = {
   name: 'noble',
   supports: async () => true,
-  async sha256(data) {
-    const { sha256 } = await symmetric();
-    return sha256(data);
-  },
-  async hkdfSha256(ikm, salt, info, length) {
-    const { hkdf, sha256 } = await symmetric();
-    return hkdf(sha256, ikm, salt, info, length);
-  },
-  async aesGcmSeal(key, nonce, plaintext, aad) {
-    const { gcm } = await symmetric();
-    const sealed = gcm(key, nonce, aad).encrypt(plaintext);
-    const split = sealed.length - 16;
-    return { ciphertext: sealed.subarray(0, split), tag: sealed.subarray(split) };
-  },
-  async aesGcmOpen(key, nonce, ciphertext, tag, aad) {
-    const { gcm } = await symmetric();
-    // gcm wants ciphertext ‖ tag in one buffer; when they are already adjacent (our own seal output, or one
-    // wire buffer) use a view over both instead of copying.
-    const adjacent =
-      ciphertext.buffer === tag.buffer && ciphertext.byteOffset + ciphertext.length === tag.byteOffset;
-    const sealed = adjacent
-      ? new Uint8Array(ciphertext.buffer, ciphertext.byteOffset, ciphertext.length + tag.length)
-      : concatBytes(ciphertext, tag);
-    try {
-      // noble checks the tag (in constant time) before it decrypts anything.
-      return gcm(key, nonce, aad).decrypt(sealed);
-    } catch (cause) {
-      throw new DecryptionError('AES-GCM authentication failed', { cause });
-    }
-  },
-  async x25519PublicKey(privateKey) {
-    const { x25519 } = await curves();
-    return x25519.getPublicKey(privateKey);
-  },
-  async x25519SharedSecret(privateKey, peerPublicKey) {
-    const { x25519 } = await curves();
-    let secret: Uint8Array;
-    try {
-      // noble refuses an all-zero result itself; the inputs are already checked, so that is the only failure.
-      secret = x25519.getSharedSecret(privateKey, peerPublicKey);
-    } catch (cause) {
-      throw new InvalidKeyError(LOW_ORDER, { cause });
-    }
-    if (isAllZero(secret)) throw new InvalidKeyError(LOW_ORDER);
-    return secret;
-  },
-  async ed25519PublicKey(seed) {
-    const { ed25519 } = await curves();
-    return ed25519.getPublicKey(seed);
-  },
-  async ed25519Sign(seed, message) {
-    const { ed25519 } = await curves();
-    return ed25519.sign(message, seed);
-  },
-  async ed25519Verify(publicKey, message, signature) {
-    const { ed25519 } = await curves();
-    try {
-      return ed25519.verify(signature, message, publicKey, { zip215: false });
-    } catch {
-      return false;
-    }
-  },
+  sha256: loaded(symmetric, 'sha256'),
+  hkdfSha256: loaded(symmetric, 'hkdfSha256'),
+  aesGcmSeal: loaded(symmetric, 'aesGcmSeal'),
+  aesGcmOpen: loaded(symmetric, 'aesGcmOpen'),
+  x25519PublicKey: loaded(curves, 'x25519PublicKey'),
+  x25519SharedSecret: loaded(curves, 'x25519SharedSecret'),
+  ed25519PublicKey: loaded(curves, 'ed25519PublicKey'),
+  ed25519Sign: loaded(curves, 'ed25519Sign'),
+  ed25519Verify: loaded(curves, 'ed25519Verify'),
 };

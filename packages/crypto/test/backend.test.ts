@@ -14,7 +14,7 @@ import { inEdgeRuntime } from './backends.ts';
 afterEach(() => {
   vi.unstubAllGlobals();
   vi.restoreAllMocks();
-  vi.doUnmock('@noble/curves/ed25519.js');
+  vi.doUnmock('../src/noble-curves.ts');
   vi.doUnmock('../src/noble-symmetric.ts');
   vi.resetModules();
 });
@@ -257,7 +257,8 @@ it('a custom backend may provide only some algorithms', async () => {
 describe('the lazily loaded noble code', () => {
   async function countingLoads(failFirst = false) {
     const loads = { curves: 0, symmetric: 0 };
-    vi.doMock('@noble/curves/ed25519.js', async (importOriginal) => {
+    // The two modules the noble backend loads with import(): the curves (with @noble/curves) and the rest.
+    vi.doMock('../src/noble-curves.ts', async (importOriginal) => {
       loads.curves++;
       if (failFirst && loads.curves === 1) throw new Error('chunk failed to load');
       return importOriginal();
@@ -269,7 +270,7 @@ describe('the lazily loaded noble code', () => {
     return { loads, fresh: await freshPackage() };
   }
 
-  it('nobleBackend loads @noble/curves once, on the first curve operation only', async () => {
+  it('nobleBackend loads its curve chunk (@noble/curves) once, on the first curve operation only', async () => {
     const { loads, fresh } = await countingLoads();
     expect(loads).toEqual({ curves: 0, symmetric: 0 });
     const backend = { backend: fresh.nobleBackend };

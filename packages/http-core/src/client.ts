@@ -229,7 +229,16 @@ function timerMs(value: number | false): number | false {
 /** Thrown inside an attempt to ask the loop for a replay after a credential refresh. */
 const replay = Symbol('replay');
 
-function randomKey(): string {
+/**
+ * A random identifier: `crypto.randomUUID()`, or where it is missing (insecure browser contexts) 128 random
+ * bits in hex. What idempotency keys default to; service clients use it for request and message ids too.
+ *
+ * @example
+ * ```ts
+ * const requestId = `req-${randomId()}`;
+ * ```
+ */
+export function randomId(): string {
   const c = (globalThis as { crypto?: Crypto }).crypto;
   if (c?.randomUUID) return c.randomUUID();
   // Insecure contexts lack randomUUID; 128 random bits in hex serve the same purpose.
@@ -259,7 +268,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const hooks = options.hooks ?? {};
   const maxErrorBody = options.maxErrorBodyBytes ?? 65_536;
   const idempotencyHeader = options.idempotencyHeader;
-  const newKey = options.generateIdempotencyKey ?? randomKey;
+  const newKey = options.generateIdempotencyKey ?? randomId;
   const redactQuery = options.redact?.query;
   const redactHeaderNames = options.redact?.headers;
   let auth = options.auth;

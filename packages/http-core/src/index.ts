@@ -21,6 +21,7 @@ export {
   type RequestOptions,
   type ResponseWithData,
   type RetryInfo,
+  randomId,
   type StreamedResponse,
 } from './client.ts';
 export {

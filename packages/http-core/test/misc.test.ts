@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import pkg from '../package.json' with { type: 'json' };
-import { detectRuntime, toFormData, userAgent, VERSION } from '../src/index.ts';
+import { detectRuntime, randomId, toFormData, userAgent, VERSION } from '../src/index.ts';
 
 describe('version and User-Agent', () => {
   it('VERSION equals package.json version', () => {
@@ -13,6 +13,28 @@ describe('version and User-Agent', () => {
       `x-airlock/1.2.3 x-http-core/${pkg.version} ${detectRuntime()}`,
     );
     expect(detectRuntime()).toMatch(/^(node\/\d+\.\d+\.\d+|edge-runtime)$/);
+  });
+});
+
+describe('randomId', () => {
+  it('is a fresh UUID where crypto.randomUUID exists', () => {
+    const ids = new Set(Array.from({ length: 50 }, () => randomId()));
+    expect(ids.size).toBe(50);
+    for (const id of ids)
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('is 128 random bits in hex where randomUUID is missing (insecure browser contexts)', () => {
+    const real = globalThis.crypto;
+    const getRandomValues = (bytes: Uint8Array) => real.getRandomValues(bytes);
+    vi.stubGlobal('crypto', { getRandomValues });
+    try {
+      const [a, b] = [randomId(), randomId()];
+      expect(a).toMatch(/^[0-9a-f]{32}$/);
+      expect(a).not.toBe(b);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 
