@@ -18,7 +18,6 @@ import {
   longPoll,
   type RetryOptions,
   randomId,
-  readTextCapped,
 } from '@x/http-core';
 import * as v from 'valibot';
 import { aesGcmEncrypt, canonicalize, type EncryptedPayload, sha256Hex } from './crypto.ts';
@@ -249,40 +248,22 @@ export class AirlockGatewayClient {
 
   /** Creates a client; see {@link AirlockGatewayClientOptions}. */
   constructor(options: AirlockGatewayClientOptions = {}) {
-    const raw = new WeakMap<Headers, string>();
     this.#now = options.now ?? Date.now;
     this.#timeout = options.timeout ?? 90_000;
     this.#journal = options.nonceJournal === false ? undefined : (options.nonceJournal ?? new NonceJournal());
     this.#signer = options.signerPublicKey;
-    const hooks = options.hooks ?? {};
     this.#http = createHttpClient({
       baseUrl: options.baseUrl ?? DEFAULT_GATEWAY_URL,
       timeout: this.#timeout,
       userAgent: `x-airlock/${VERSION}`,
-      ...(options.retry === undefined ? {} : { retry: options.retry }),
-      ...(options.headers === undefined ? {} : { headers: options.headers }),
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-      ...(options.logger === undefined ? {} : { logger: options.logger }),
+      retry: options.retry,
+      headers: options.headers,
+      fetch: options.fetch,
+      logger: options.logger,
       now: this.#now,
-      hooks: {
-        ...hooks,
-        afterResponse: [
-          ...(hooks.afterResponse ?? []),
-          async (_request, response) => {
-            // Keep the exact error text (spec §4.1: responseBody is the raw body) by re-wrapping the response.
-            if (response.ok) return;
-            const text = await readTextCapped(response, 65_536);
-            const copy = new Response(text, {
-              status: response.status,
-              statusText: response.statusText,
-              headers: response.headers,
-            });
-            raw.set(copy.headers, text);
-            return copy;
-          },
-        ],
-      },
-      mapError: (context) => gatewayError(context, raw.get(context.headers)),
+      hooks: options.hooks,
+      // Reads both error body shapes; responseBody is the raw text http-core read (spec §4.1).
+      mapError: gatewayError,
     });
     this.setPat(options.pat);
     checkCredential(options.bearerToken, 'The bearer token');
@@ -371,9 +352,9 @@ export class AirlockGatewayClient {
 
   #call(options: CallOptions) {
     return {
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
-      ...(options.headers === undefined ? {} : { headers: options.headers }),
+      signal: options.signal,
+      timeout: options.timeout,
+      headers: options.headers,
     };
   }
 
@@ -438,7 +419,7 @@ export class AirlockGatewayClient {
           tag: ciphertext.tag,
         },
         expiresAt,
-        ...(request.metadata === undefined ? {} : { metadata: request.metadata }),
+        metadata: request.metadata,
       },
     };
     let duplicate = false;
@@ -574,7 +555,7 @@ export class AirlockGatewayClient {
           waitSeconds: Math.min(60, Math.max(1, wait.timeoutSeconds ?? 25)),
           totalTimeout,
           now: this.#now,
-          ...(signal === undefined ? {} : { signal }),
+          signal,
         },
       );
     } catch (error) {

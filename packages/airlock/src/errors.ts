@@ -403,14 +403,16 @@ export function parseConsentError(status: number | undefined, body: unknown): Co
 }
 
 /**
- * Maps a failed gateway response to the Airlock error family (the client's `mapError`). `rawBody` is the
- * response text when known; otherwise the parsed body is re-serialised.
+ * Maps a failed gateway response to the Airlock error family (the client's `mapError`). `responseBody` is
+ * `rawBody` if given, else the text http-core read (`context.text`), else the parsed body re-serialised.
  */
 export function gatewayError(context: ErrorContext, rawBody?: string): XError {
   const { status, body } = context;
   const parsed = parseErrorBody(body);
   const responseBody =
-    rawBody ?? (typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body));
+    rawBody ??
+    context.text ??
+    (typeof body === 'string' ? body : body === undefined ? '' : JSON.stringify(body));
   const requestId = parsed.requestId ?? context.requestId;
   const options: AirlockErrorOptions = {
     status,
@@ -418,9 +420,9 @@ export function gatewayError(context: ErrorContext, rawBody?: string): XError {
     headers: context.headers,
     retryable: context.retryable,
     responseBody,
-    ...(parsed.errorCode === undefined ? {} : { errorCode: parsed.errorCode }),
-    ...(requestId === undefined ? {} : { requestId }),
-    ...(context.retryAfterMs === undefined ? {} : { retryAfterMs: context.retryAfterMs }),
+    errorCode: parsed.errorCode,
+    requestId,
+    retryAfterMs: context.retryAfterMs,
   };
   const detail = parsed.message ?? `Gateway returned ${status}`;
   const message = `${context.method} ${context.url}: ${detail}${parsed.errorCode ? ` (${parsed.errorCode})` : ''}`;

@@ -131,7 +131,7 @@ export async function waitForPairing(
   options: WaitForPairingOptions = {},
 ): Promise<PairingStatusResponse> {
   const maxPolls = options.maxPolls ?? 60;
-  const call = options.signal === undefined ? {} : { signal: options.signal };
+  const call = { signal: options.signal };
   for (let poll = 1; ; poll++) {
     const status = await client.getPairingStatus(pairingNonce, call);
     const state = status.state.toLowerCase();

@@ -193,15 +193,9 @@ export async function resolveBackends(): Promise<Record<Algorithm, string>> {
 export const autoBackend: CryptoBackend = {
   name: 'auto',
   supports: async () => true,
-  sha256: dispatch('sha256'),
-  hkdfSha256: dispatch('hkdfSha256'),
-  aesGcmSeal: dispatch('aesGcmSeal'),
-  aesGcmOpen: dispatch('aesGcmOpen'),
-  x25519PublicKey: dispatch('x25519PublicKey'),
-  x25519SharedSecret: dispatch('x25519SharedSecret'),
-  ed25519PublicKey: dispatch('ed25519PublicKey'),
-  ed25519Sign: dispatch('ed25519Sign'),
-  ed25519Verify: dispatch('ed25519Verify'),
+  ...(Object.fromEntries(
+    (Object.keys(ALGORITHM_OF) as BackendMethod[]).map((method) => [method, dispatch(method)]),
+  ) as Required<Pick<CryptoBackend, BackendMethod>>),
 };
 
 export { nobleBackend, nodeCryptoBackend, webCryptoBackend };

@@ -9,7 +9,7 @@ import { isBytes } from './bytes.ts';
 import { CodecError } from './errors.ts';
 
 const STANDARD = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const URL_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const URL_SAFE = `${STANDARD.slice(0, 62)}-_`;
 
 function decodeTable(alphabet: string): Int8Array {
   const table = new Int8Array(128).fill(-1);

@@ -445,7 +445,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
               throw new AuthenticationError(`${method} ${safe()}: refreshing credentials failed.`, {
                 status: 401,
                 cause: error,
-                ...(requestId === undefined ? {} : { requestId }),
+                requestId,
               });
             }
             if (again) {
@@ -453,11 +453,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
               throw replay;
             }
           }
-          const body = parseLenient(await readBody(() => readTextCapped(response, maxErrorBody), signal));
+          const text = await readBody(() => readTextCapped(response, maxErrorBody), signal);
           const retryAfterMs = parseRetryAfter(response.headers, now());
           const context: ErrorContext = {
             status: response.status,
-            body,
+            body: parseLenient(text),
+            text,
             headers: response.headers,
             method,
             url: safe(),
@@ -490,7 +491,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           () =>
             new ResponseValidationError(`${method} ${safe()}: the response body is not valid JSON.`, [], {
               status: response.status,
-              ...(requestId === undefined ? {} : { requestId }),
+              requestId,
             }),
         );
         const result = call.schema

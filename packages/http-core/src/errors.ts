@@ -77,6 +77,9 @@ function hasBrand(value: unknown, brand: symbol): boolean {
   return false;
 }
 
+/** The {@link XErrorOptions} an error keeps as fields of the same name when they are given. */
+const OPTIONAL_FIELDS = ['status', 'requestId', 'retryAfterMs', 'body', 'headers'] as const;
+
 /**
  * The base of every error thrown by the @x SDKs.
  *
@@ -133,11 +136,10 @@ export class XError extends Error {
     const cls = new.target as unknown as typeof XError;
     this.code = options.code ?? cls.defaultCode;
     this.retryable = options.retryable ?? cls.defaultRetryable;
-    if (options.status !== undefined) this.status = options.status;
-    if (options.requestId !== undefined) this.requestId = options.requestId;
-    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
-    if (options.body !== undefined) this.body = options.body;
-    if (options.headers !== undefined) this.headers = options.headers;
+    // Only the fields that were given become own properties.
+    for (const key of OPTIONAL_FIELDS) {
+      if (options[key] !== undefined) (this as Record<string, unknown>)[key] = options[key];
+    }
   }
 
   /** The class name, read from the brand so it survives minification. */
@@ -243,6 +245,8 @@ export interface ErrorContext {
   status: number;
   /** The parsed error body: JSON when it parses, else text, `undefined` when empty. */
   body: unknown;
+  /** The error body as the server sent it, read as text (size-capped like `body`); `''` when empty. */
+  text?: string;
   /** The response headers. */
   headers: Headers;
   /** The server's request id, if any. */
@@ -299,8 +303,8 @@ export function errorForStatus(context: ErrorContext): XError {
       body: context.body,
       headers: context.headers,
       retryable: context.retryable,
-      ...(context.requestId === undefined ? {} : { requestId: context.requestId }),
-      ...(context.retryAfterMs === undefined ? {} : { retryAfterMs: context.retryAfterMs }),
+      requestId: context.requestId,
+      retryAfterMs: context.retryAfterMs,
     },
   );
 }

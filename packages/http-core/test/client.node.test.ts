@@ -6,6 +6,7 @@ import {
   bearer,
   bearerFrom,
   createHttpClient,
+  type ErrorContext,
   type HttpClientOptions,
   type Logger,
   NetworkError,
@@ -166,6 +167,24 @@ describe('errors', () => {
     expect(error.code).toBe('user_missing');
     kit.faults.enqueue({ status: 422, body: { detail: 'bad' } });
     expect(UnprocessableEntityError.isInstance(await failure(c.get('/users/x')))).toBe(true);
+  });
+
+  it('gives mapError the error body as sent (text) besides the parsed one, under the same cap', async () => {
+    const seen: ErrorContext[] = [];
+    const c = client({
+      retry: 0,
+      maxErrorBodyBytes: 1000,
+      mapError: (ctx) => {
+        seen.push(ctx);
+        return undefined;
+      },
+    });
+    await failure(c.get('/missing'));
+    expect(JSON.parse(seen[0]!.text!)).toEqual(seen[0]!.body);
+    expect(seen[0]!.text).toBe(JSON.stringify(seen[0]!.body));
+    await failure(c.get('/big-error'));
+    expect(seen[1]!.text).toHaveLength(1000);
+    expect(seen[1]!.text).toBe(seen[1]!.body);
   });
 
   it('reads error bodies only up to the cap', async () => {
