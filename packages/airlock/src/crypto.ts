@@ -45,7 +45,7 @@ function wrap(error: unknown, code: string, what: string): never {
 }
 
 /** Decodes a base64url key of exactly `length` bytes, or throws an {@link AirlockInputError} (`invalid_key`). */
-export async function decodeKey(text: unknown, what: string, length = 32): Promise<Uint8Array> {
+function decodeKey(text: unknown, what: string, length = 32): Uint8Array {
   if (typeof text !== 'string' || text === '')
     throw new AirlockInputError(`${what} is missing; pass a base64url string.`, { code: 'invalid_key' });
   let bytes: Uint8Array;
@@ -61,9 +61,9 @@ export async function decodeKey(text: unknown, what: string, length = 32): Promi
   return bytes;
 }
 
-async function decodePeerKey(text: unknown, what: string): Promise<Uint8Array> {
+function decodePeerKey(text: unknown, what: string): Uint8Array {
   if (typeof text === 'string' && text.length > 50) {
-    const bytes = await decodeKey(text, what, 44);
+    const bytes = decodeKey(text, what, 44);
     // Accept a DER SPKI-wrapped X25519 key (44 bytes) by checking and stripping its fixed 12-byte header.
     if (xc.hexEncode(bytes.subarray(0, 12)) !== SPKI_X25519_PREFIX)
       throw new AirlockInputError(`${what} is 44 bytes but not an X25519 SPKI key.`, { code: 'invalid_key' });
@@ -87,7 +87,7 @@ export async function generateX25519KeyPair(): Promise<AirlockKeyPair> {
 
 /** The X25519 public key of a base64url private key (X25519(private, 9)), base64url. */
 export async function getX25519PublicKey(privateKey: string): Promise<string> {
-  const priv = await decodeKey(privateKey, 'X25519 private key');
+  const priv = decodeKey(privateKey, 'X25519 private key');
   return xc.base64UrlEncode(await xc.x25519PublicKey(priv));
 }
 
@@ -100,8 +100,8 @@ export async function getX25519PublicKey(privateKey: string): Promise<string> {
  * @throws {AirlockInputError} `invalid_key` for a malformed, wrong-length or low-order key.
  */
 export async function deriveSharedKey(myPrivateKey: string, peerPublicKey: string): Promise<string> {
-  const priv = await decodeKey(myPrivateKey, 'X25519 private key');
-  const peer = await decodePeerKey(peerPublicKey, 'peer X25519 public key');
+  const priv = decodeKey(myPrivateKey, 'X25519 private key');
+  const peer = decodePeerKey(peerPublicKey, 'peer X25519 public key');
   try {
     return xc.base64UrlEncode(
       await xc.deriveE2EKey({ privateKey: priv, peerPublicKey: peer, info: E2E_INFO }),
@@ -128,7 +128,7 @@ export async function aesGcmEncrypt(
   plaintext: string | Uint8Array,
   options: AesGcmEncryptOptions = {},
 ): Promise<EncryptedPayload> {
-  const k = await decodeKey(key, 'AES-256-GCM key');
+  const k = decodeKey(key, 'AES-256-GCM key');
   let bytes: Uint8Array;
   try {
     bytes = typeof plaintext === 'string' ? xc.utf8Encode(plaintext) : plaintext;
@@ -161,7 +161,7 @@ export async function aesGcmEncrypt(
  * @throws {AirlockInputError} for a bad key, an unknown `alg`, malformed base64 or an `aad`.
  */
 export async function aesGcmDecrypt(key: string, payload: EncryptedPayload): Promise<string> {
-  const k = await decodeKey(key, 'AES-256-GCM key');
+  const k = decodeKey(key, 'AES-256-GCM key');
   if (typeof payload !== 'object' || payload === null)
     throw new AirlockInputError('The encrypted payload must be an object { alg, data, nonce, tag }.');
   // The gateway treats alg as opaque, so be strict here: only AES-256-GCM (any case) is ours to open.
@@ -247,16 +247,16 @@ export async function generateEd25519KeyPair(): Promise<Ed25519KeyPair> {
 
 /** The Ed25519 public key of a base64url 32-byte seed, base64url. */
 export async function getEd25519PublicKey(privateKey: string): Promise<string> {
-  return xc.base64UrlEncode(await xc.ed25519PublicKey(await decodeKey(privateKey, 'Ed25519 private key')));
+  return xc.base64UrlEncode(await xc.ed25519PublicKey(decodeKey(privateKey, 'Ed25519 private key')));
 }
 
-const messageBytes = async (message: string | Uint8Array): Promise<Uint8Array> =>
+const messageBytes = (message: string | Uint8Array): Uint8Array =>
   typeof message === 'string' ? xc.utf8Encode(message) : message;
 
 /** Signs a message (a string is signed as UTF-8) with a base64url Ed25519 seed; returns the base64url signature. */
 export async function signEd25519(privateKey: string, message: string | Uint8Array): Promise<string> {
-  const seed = await decodeKey(privateKey, 'Ed25519 private key');
-  return xc.base64UrlEncode(await xc.ed25519Sign(seed, await messageBytes(message)));
+  const seed = decodeKey(privateKey, 'Ed25519 private key');
+  return xc.base64UrlEncode(await xc.ed25519Sign(seed, messageBytes(message)));
 }
 
 /**
@@ -269,7 +269,7 @@ export async function verifyEd25519(
   message: string | Uint8Array,
   signature: string,
 ): Promise<boolean> {
-  const key = await decodeKey(publicKey, 'Ed25519 public key');
+  const key = decodeKey(publicKey, 'Ed25519 public key');
   let sig: Uint8Array;
   try {
     sig = xc.base64UrlDecode(signature);
@@ -278,7 +278,7 @@ export async function verifyEd25519(
   }
   if (sig.length !== 64) return false;
   try {
-    return await xc.ed25519Verify(key, await messageBytes(message), sig);
+    return await xc.ed25519Verify(key, messageBytes(message), sig);
   } catch (error) {
     wrap(error, 'invalid_key', 'Ed25519 verification failed');
   }
