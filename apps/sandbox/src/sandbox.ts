@@ -4,9 +4,16 @@ import {
   startFakeGateway,
   startFakeOidcProvider,
 } from '@x/airlock/testing';
+import { WallClock } from './clock.ts';
 import { type ApproverConsole, startConsole } from './console/server.ts';
 import type { Panel } from './panel.ts';
 import { airlockPanel } from './panels/airlock.ts';
+import { artifactsPanel } from './panels/artifacts.ts';
+import { atbPanel } from './panels/atb.ts';
+import { inkPassPanel } from './panels/inkpass.ts';
+import { type SandboxArtifacts, startSandboxArtifacts } from './services/artifacts.ts';
+import { type SandboxAtb, startSandboxAtb } from './services/atb.ts';
+import { type SandboxInkPass, startSandboxInkPass } from './services/inkpass.ts';
 
 /** The sandbox's default ports: the console on 4700, the services on the ports after it. */
 export const DEFAULT_BASE_PORT = 4700;
@@ -39,10 +46,16 @@ export interface SandboxService {
 export interface Sandbox {
   /** The approver console. */
   console: ApproverConsole;
-  /** Every service, in port order. */
+  /** Every service, in port order (Auki's ports, +4 and +5, are reserved for it). */
   services: SandboxService[];
   /** The fake Airlock gateway and its identity provider. */
   airlock: { gateway: FakeGateway; idp: FakeOidcProvider; pat: string };
+  /** inkPass (the fake behind a recording front), with a seeded demo organisation and user. */
+  inkpass: SandboxInkPass;
+  /** ATB: AgentAuth, the mTLS broker and the agent's PKI written to files. */
+  atb: SandboxAtb;
+  /** The artifact gateway with a throw-away workspace. */
+  artifacts: SandboxArtifacts;
   /** Stops everything. */
   close(): Promise<void>;
 }
@@ -74,8 +87,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       verifyBearer: async (token) => (await idp.verifyAccessToken(token)) !== undefined,
     });
     closers.push(() => gateway.close());
+    const clock = new WallClock();
+    const inkpass = await startSandboxInkPass(port(3), clock);
+    closers.push(() => inkpass.close());
+    const atb = await startSandboxAtb({ agentAuthPort: port(6), brokerPort: port(7) }, clock);
+    closers.push(() => atb.close());
+    const artifacts = await startSandboxArtifacts(port(8));
+    closers.push(() => artifacts.close());
 
-    const panels: Panel[] = [airlockPanel(gateway, idp)];
+    const panels: Panel[] = [
+      airlockPanel(gateway, idp),
+      atbPanel(atb),
+      inkPassPanel(inkpass),
+      artifactsPanel(artifacts),
+    ];
     const approverConsole = await startConsole(panels, {
       port: port(0),
       ...(options.refreshMs === undefined ? {} : { refreshMs: options.refreshMs }),
@@ -88,8 +113,27 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         { name: 'Approver console', url: approverConsole.url },
         { name: 'Airlock gateway', url: gateway.url, notes: `PAT ${SANDBOX_PAT}` },
         { name: 'Airlock identity provider', url: idp.realmUrl, notes: 'OIDC discovery, device login' },
+        {
+          name: 'inkPass',
+          url: inkpass.url,
+          notes: `login ${inkpass.demo.email} / ${inkpass.demo.password}; Den key ${inkpass.fake.serviceApiKey}`,
+        },
+        { name: 'ATB AgentAuth', url: atb.fake.agentauthUrl, notes: `agent ${atb.fake.agentSpiffeId}` },
+        {
+          name: 'ATB broker (mTLS)',
+          url: atb.fake.brokerUrl,
+          notes: `caFile ${atb.files.caFile}, certFile ${atb.files.certFile}, keyFile ${atb.files.keyFile}`,
+        },
+        {
+          name: 'Artifact gateway',
+          url: artifacts.proxyBase,
+          notes: `secret ${artifacts.secretKey}; workspace ${artifacts.workspace}`,
+        },
       ],
       airlock: { gateway, idp, pat: SANDBOX_PAT },
+      inkpass,
+      atb,
+      artifacts,
       close: closeAll,
     };
   } catch (error) {
