@@ -38,7 +38,7 @@ export interface SandboxService {
   name: string;
   /** Its base URL. */
   url: string;
-  /** What a client needs besides the URL (a PAT, a key, file paths). */
+  /** What a client needs besides the URL (a PAT, a key, file paths), items separated by `; `. */
   notes?: string;
 }
 
@@ -118,11 +118,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           url: inkpass.url,
           notes: `login ${inkpass.demo.email} / ${inkpass.demo.password}; Den key ${inkpass.fake.serviceApiKey}`,
         },
-        { name: 'ATB AgentAuth', url: atb.fake.agentauthUrl, notes: `agent ${atb.fake.agentSpiffeId}` },
+        {
+          name: 'ATB AgentAuth',
+          url: atb.fake.agentauthUrl,
+          notes: `agent ${atb.fake.agentSpiffeId}; approvers ${atb.approvers.join(', ')} (approve in the console)`,
+        },
         {
           name: 'ATB broker (mTLS)',
           url: atb.fake.brokerUrl,
-          notes: `caFile ${atb.files.caFile}, certFile ${atb.files.certFile}, keyFile ${atb.files.keyFile}`,
+          notes: `caFile ${atb.files.caFile}; certFile ${atb.files.certFile}; keyFile ${atb.files.keyFile}`,
         },
         {
           name: 'Artifact gateway',

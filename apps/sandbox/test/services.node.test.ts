@@ -1,7 +1,7 @@
 // The other services in the console, driven as a person would: an SDK call waits for two approvers, two
 // clicks in the console approve it and the SDK goes on through the mTLS broker; inkPass and artifact gateway
 // calls show up in their panels.
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createClient } from '@x/artifact-gateway/client';
 import { AtbClient } from '@x/atb/node';
 import { InkPassClient } from '@x/inkpass';
@@ -86,7 +86,7 @@ describe('ATB in the console (Chromium)', () => {
       expect(paid.status).toBe(200);
 
       const jti = String(approved.token!.claims.jti);
-      await row('atb', 'mandates', jti).waitFor(WAIT);
+      await row('atb', 'mandates', jti).getByText(`${first}, ${second}`).waitFor(WAIT);
       await list('atb', 'broker').getByText('POST /sap/payments').waitFor(WAIT);
       expect(await list('atb', 'broker').textContent()).toContain('allow');
       await screenshot('console-atb-approved', 'atb');
@@ -231,5 +231,29 @@ describe('the whole console', () => {
     expect(statSync(sandbox.atb.files.keyFile).mode & 0o777).toBe(0o600);
     await tab.page.screenshot({ path: `${screenshots}console-all.png`, fullPage: true });
     expect(tab.errors).toEqual([]);
+  });
+});
+
+describe('fixed ports', () => {
+  it('puts every service on its port after the base, and removes its temp dirs on close', async () => {
+    // A base away from the OS's ephemeral range, varied by process so parallel runs rarely meet.
+    const base = 20_000 + (process.pid % 900) * 10;
+    const fixed = await startSandbox({ basePort: base });
+    const { pki, workspace } = { pki: fixed.atb.files.dir, workspace: fixed.artifacts.workspace };
+    try {
+      const portOf = (name: string) => Number(new URL(fixed.services.find((s) => s.name === name)!.url).port);
+      expect(portOf('Approver console') - base).toBe(0);
+      expect(portOf('Airlock gateway') - base).toBe(1);
+      expect(portOf('Airlock identity provider') - base).toBe(2);
+      expect(portOf('inkPass') - base).toBe(3);
+      expect(portOf('ATB AgentAuth') - base).toBe(6);
+      expect(portOf('ATB broker (mTLS)') - base).toBe(7);
+      expect(portOf('Artifact gateway') - base).toBe(8);
+      expect(statSync(pki).isDirectory()).toBe(true);
+    } finally {
+      await fixed.close();
+    }
+    expect(existsSync(pki)).toBe(false);
+    expect(existsSync(workspace)).toBe(false);
   });
 });

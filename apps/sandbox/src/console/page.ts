@@ -37,6 +37,7 @@ button { font: inherit; padding: .25rem .8rem; border-radius: 6px; border: 1px s
 button.danger { background: transparent; color: var(--danger); border-color: var(--danger); }
 button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 p.empty { color: var(--muted); margin: .2rem 0; }
+td.good { color: var(--ok); font-weight: 600; } td.bad { color: var(--danger); font-weight: 600; }
 `;
 
 const SCRIPT = `
@@ -51,6 +52,13 @@ function el(tag, props, ...children) {
   Object.assign(node, props);
   for (const child of children) if (child != null) node.append(child);
   return node;
+}
+
+// Outcomes read at a glance: allowed / approved / 2xx in green, denied / rejected / errors in red.
+const GOOD = /^(allow|approved?|matches|completed|[23]\\d\\d)$/i;
+const BAD = /^(deny|denied|reject(ed)?|revoked|mismatch|error\\b.*|[45]\\d\\d)$/i;
+function tone(value) {
+  return GOOD.test(value) ? 'good' : BAD.test(value) ? 'bad' : '';
 }
 
 function say(text, isError) {
@@ -83,7 +91,10 @@ function rowElements(panel, list, row) {
   const known = rows.get(id);
   if (known && known.text === text) return known.nodes;
   const tr = el('tr', { id: 'row-' + id });
-  for (const column of list.columns) tr.append(el('td', { textContent: row.cells[column.key] ?? '' }));
+  for (const column of list.columns) {
+    const value = row.cells[column.key] ?? '';
+    tr.append(el('td', { textContent: value, className: tone(value) }));
+  }
   const nodes = [tr];
   if (row.actions && row.actions.length) {
     const form = el('form', { className: 'actions', ariaLabel: 'Actions for ' + row.key });

@@ -86,7 +86,11 @@ export function atbPanel(atb: SandboxAtb): Panel {
                 cells: {
                   mandate: text(e['mandate_id']),
                   action: text(e['action']),
-                  approvers: text(e['approvers_count']),
+                  approvers:
+                    fake.agentAuth.challenges
+                      .get(text(e['challenge_id']))
+                      ?.approvers.map((a) => a.id)
+                      .join(', ') || text(e['approvers_count']),
                   expires: clockTime(text(e['expires_at'])),
                 },
               }),
