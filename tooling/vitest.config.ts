@@ -33,8 +33,9 @@ export function packageTestConfig(options: { edge?: boolean; testTimeout?: numbe
       },
     },
     test: {
-      testTimeout: options.testTimeout ?? 20_000,
-      hookTimeout: 20_000,
+      // Generous: CI machines have 2 cores and run every package at once; a timeout means "hung", not "slow".
+      testTimeout: options.testTimeout ?? 60_000,
+      hookTimeout: 60_000,
       projects,
     },
   });

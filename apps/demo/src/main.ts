@@ -7,6 +7,7 @@ import type { Scenario } from './scenario.ts';
 import { airlockScenario } from './scenarios/airlock.ts';
 import { artifactGatewayScenario } from './scenarios/artifact-gateway.ts';
 import { atbScenario } from './scenarios/atb.ts';
+import { aukiScenario } from './scenarios/auki.ts';
 import { cryptoScenario } from './scenarios/crypto.ts';
 import { httpScenario } from './scenarios/http.ts';
 import { inkpassScenario } from './scenarios/inkpass.ts';
@@ -16,6 +17,7 @@ const scenarios: Scenario[] = [
   httpScenario,
   airlockScenario,
   inkpassScenario,
+  aukiScenario,
   atbScenario,
   artifactGatewayScenario,
 ];
@@ -47,7 +49,7 @@ for (const scenario of scenarios) {
     summary.push({
       title: scenario.title.split(':')[0]!,
       ms: performance.now() - started,
-      outcome: outcome || 'ok',
+      outcome: typeof outcome === 'string' && outcome ? outcome : 'ok',
     });
   } catch (error) {
     console.error(`   FAILED: ${(error as Error).stack ?? error}`);

@@ -8,8 +8,8 @@ export interface DemoContext {
 /** One chapter of the tour: a title and a function that prints what it shows. */
 export interface Scenario {
   title: string;
-  /** Runs the chapter; may return a one-line outcome for the summary table. */
-  run(say: (line: string) => void, context: DemoContext): Promise<string | undefined | void>;
+  /** Runs the chapter; may resolve with a one-line outcome (a string) for the summary table. */
+  run(say: (line: string) => void, context: DemoContext): Promise<unknown>;
 }
 
 /** Fails the tour loudly when something the demo shows is not what it claims. */

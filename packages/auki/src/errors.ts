@@ -1,0 +1,110 @@
+/**
+ * The Auki error family (spec §8) on top of the @x/http-core classes. Transport failures stay the http-core
+ * classes (`NetworkError`, `TimeoutError`, `AbortError`); what the Auki services answer, and what callers
+ * pass in, becomes one of these.
+ *
+ * @module
+ */
+import { XError, type XErrorOptions } from '@x/http-core';
+
+/**
+ * The base of every Auki error. `code` is one of `auki_input_invalid`, `auki_state_invalid`,
+ * `auki_protocol`, `auki_login_failed`, `auki_reauthentication_required`, `auki_credentials_required`,
+ * `auki_discovery_failed`, `auki_domain_access_denied`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await client.getDomainAccess(domainId);
+ * } catch (error) {
+ *   if (AukiError.isInstance(error)) console.error(error.code, error.message);
+ * }
+ * ```
+ */
+export class AukiError extends XError {
+  /** The brand `isInstance` looks for. */
+  static override readonly brand: symbol = Symbol.for('@x/auki.AukiError');
+  /** The code when none is given. */
+  static override readonly defaultCode: string = 'auki_error';
+}
+
+/** Bad input from the caller (a domain id that is not a plain path segment, empty credentials, a bad URL). */
+export class AukiInputError extends AukiError {
+  /** The brand `isInstance` looks for. */
+  static override readonly brand: symbol = Symbol.for('@x/auki.AukiInputError');
+  /** The code when none is given. */
+  static override readonly defaultCode: string = 'auki_input_invalid';
+}
+
+/** Saved state that cannot be restored: not JSON, an unknown version, a missing field, a wrong key. */
+export class AukiStateError extends AukiError {
+  /** The brand `isInstance` looks for. */
+  static override readonly brand: symbol = Symbol.for('@x/auki.AukiStateError');
+  /** The code when none is given. */
+  static override readonly defaultCode: string = 'auki_state_invalid';
+}
+
+/** A response fed to the core out of order (not for the oldest pending request). The core is unchanged. */
+export class AukiProtocolError extends AukiError {
+  /** The brand `isInstance` looks for. */
+  static override readonly brand: symbol = Symbol.for('@x/auki.AukiProtocolError');
+  /** The code when none is given. */
+  static override readonly defaultCode: string = 'auki_protocol';
+}
+
+/** The login was refused or its answer was unusable; `retryable` is true for 5xx (spec §6.3). */
+export class AukiLoginError extends AukiError {
+  /** The brand `isInstance` looks for. */
+  static override readonly brand: symbol = Symbol.for('@x/auki.AukiLoginError');
+  /** The code when none is given. */
+  static override readonly defaultCode: string = 'auki_login_failed';
+}
+
+/** The refresh failed; every token was dropped. Sign in again with `authenticateWith(credentials)`. */
+export class AukiReauthenticationRequiredError extends AukiError {
+  /** The brand `isInstance` looks for. */
+  static override readonly brand: symbol = Symbol.for('@x/auki.AukiReauthenticationRequiredError');
+  /** The code when none is given. */
+  static override readonly defaultCode: string = 'auki_reauthentication_required';
+}
+
+/** No valid network token and no credentials to get one: call `setCredentials` or `authenticateWith`. */
+export class AukiCredentialsRequiredError extends AukiError {
+  /** The brand `isInstance` looks for. */
+  static override readonly brand: symbol = Symbol.for('@x/auki.AukiCredentialsRequiredError');
+  /** The code when none is given. */
+  static override readonly defaultCode: string = 'auki_credentials_required';
+}
+
+/** The auth API refused the discovery (domains access) token or its answer was unusable. */
+export class AukiDiscoveryError extends AukiError {
+  /** The brand `isInstance` looks for. */
+  static override readonly brand: symbol = Symbol.for('@x/auki.AukiDiscoveryError');
+  /** The code when none is given. */
+  static override readonly defaultCode: string = 'auki_discovery_failed';
+}
+
+/** Options of {@link AukiDomainAccessDeniedError}. */
+export interface AukiDomainAccessDeniedOptions extends XErrorOptions {
+  /** The domain that was asked for. */
+  domainId: string;
+}
+
+/** The discovery service refused access to a domain (401/403/404/…, or 402 payment required). */
+export class AukiDomainAccessDeniedError extends AukiError {
+  /** The brand `isInstance` looks for. */
+  static override readonly brand: symbol = Symbol.for('@x/auki.AukiDomainAccessDeniedError');
+  /** The code when none is given. */
+  static override readonly defaultCode: string = 'auki_domain_access_denied';
+  /** The domain that was asked for. */
+  readonly domainId: string;
+  /** Creates the error. */
+  constructor(message: string, options: AukiDomainAccessDeniedOptions) {
+    super(message, options);
+    this.domainId = options.domainId;
+  }
+  /** True for HTTP 402: the domain needs payment (or credits) before access is granted. */
+  get isPaymentRequired(): boolean {
+    return this.status === 402;
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The wire shapes of the Auki auth API and discovery service (spec §4.1) as valibot schemas, and the
+ * camelCase types the TypeScript surface uses. Wire names stay as the wire spells them inside the schemas.
+ *
+ * @module
+ */
+import * as v from 'valibot';
+
+/** A `domain_server` object of a domain-access answer; every field is required and non-null (spec §4.1). */
+export const DomainServerWire = v.object({
+  id: v.string(),
+  organization_id: v.string(),
+  name: v.string(),
+  url: v.string(),
+  version: v.string(),
+  status: v.string(),
+  mode: v.string(),
+  variants: v.array(v.string()),
+  ip: v.string(),
+  latitude: v.number(),
+  longitude: v.number(),
+  cloud_region: v.string(),
+});
+
+/** The body of a 200 from `POST {dds_url}/api/v1/domains/{id}/auth` (spec §4.1). */
+export const DomainAccessResponse = v.object({
+  id: v.string(),
+  name: v.string(),
+  organization_id: v.string(),
+  domain_server_id: v.string(),
+  access_token: v.string(),
+  owner_wallet_address: v.string(),
+  domain_server: DomainServerWire,
+});
+
+/** The body of a 200 from the login endpoint: `expires_in` is ignored there (spec §3.1). */
+export const LoginResponse = v.object({
+  access_token: v.string(),
+  refresh_token: v.string(),
+});
+
+/** The body of a 200 from the refresh endpoint: `expires_in`, when present, is whole seconds (spec §4.1). */
+export const RefreshResponse = v.object({
+  access_token: v.string(),
+  refresh_token: v.string(),
+  expires_in: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+});
+
+/** The body of a 200 from `POST {api_url}/service/domains-access-token` (spec §4.1). */
+export const DiscoveryResponse = v.object({
+  access_token: v.string(),
+});
+
+/** The domain server a domain access points at (spec §6.5), camelCase. */
+export interface DomainServer {
+  /** The server's id. */
+  id: string;
+  /** The organization running it. */
+  organizationId: string;
+  /** Its name. */
+  name: string;
+  /** The URL to talk to the domain through. */
+  url: string;
+  /** Its software version. */
+  version: string;
+  /** E.g. `online`. */
+  status: string;
+  /** E.g. `public`. */
+  mode: string;
+  /** The variants it serves. */
+  variants: string[];
+  /** Its IP address. */
+  ip: string;
+  /** Latitude in degrees. */
+  latitude: number;
+  /** Longitude in degrees. */
+  longitude: number;
+  /** E.g. `us-east-1`. */
+  cloudRegion: string;
+}
+
+/** Access to one domain (spec §6.5): the token for its domain server, and where that server is. */
+export interface DomainAccess {
+  /** The domain id as the service reported it. */
+  id: string;
+  /** The domain's name. */
+  name: string;
+  /** The organization owning the domain. */
+  organizationId: string;
+  /** The id of the domain server. */
+  domainServerId: string;
+  /** The bearer token for the domain server (a JWT). */
+  accessToken: string;
+  /** When `accessToken` expires, epoch ms (from its JWT `exp`). */
+  expiresAt: number;
+  /** The owner's wallet address. */
+  ownerWalletAddress: string;
+  /** The domain server. */
+  domainServer: DomainServer;
+}
+
+/** A token and its expiry (network or discovery tier). */
+export interface AukiToken {
+  /** The token as sent in `Authorization` (a JWT, an opaque token, or `Basic …` for app keys). */
+  token: string;
+  /** Expiry, epoch ms. */
+  expiresAt: number;
+}
+
+/** The network token as the core holds it: the token plus whether a refresh token backs it. */
+export interface NetworkToken extends AukiToken {
+  /** True when a refresh token is held, so the core refreshes instead of logging in again. */
+  refreshable: boolean;
+}
+
+/** Converts a validated wire domain access into the camelCase surface type. */
+export function toDomainAccess(
+  wire: v.InferOutput<typeof DomainAccessResponse>,
+  expiresAt: number,
+): DomainAccess {
+  const s = wire.domain_server;
+  return {
+    id: wire.id,
+    name: wire.name,
+    organizationId: wire.organization_id,
+    domainServerId: wire.domain_server_id,
+    accessToken: wire.access_token,
+    expiresAt,
+    ownerWalletAddress: wire.owner_wallet_address,
+    domainServer: {
+      id: s.id,
+      organizationId: s.organization_id,
+      name: s.name,
+      url: s.url,
+      version: s.version,
+      status: s.status,
+      mode: s.mode,
+      variants: [...s.variants],
+      ip: s.ip,
+      latitude: s.latitude,
+      longitude: s.longitude,
+      cloudRegion: s.cloud_region,
+    },
+  };
+}
+
+/** Converts a domain access back into its wire form (for saved state, spec §7). */
+export function toDomainAccessWire(access: DomainAccess): v.InferOutput<typeof DomainAccessResponse> & {
+  expires_at: number;
+} {
+  const s = access.domainServer;
+  return {
+    id: access.id,
+    name: access.name,
+    organization_id: access.organizationId,
+    domain_server_id: access.domainServerId,
+    access_token: access.accessToken,
+    expires_at: access.expiresAt,
+    owner_wallet_address: access.ownerWalletAddress,
+    domain_server: {
+      id: s.id,
+      organization_id: s.organizationId,
+      name: s.name,
+      url: s.url,
+      version: s.version,
+      status: s.status,
+      mode: s.mode,
+      variants: [...s.variants],
+      ip: s.ip,
+      latitude: s.latitude,
+      longitude: s.longitude,
+      cloud_region: s.cloudRegion,
+    },
+  };
+}
