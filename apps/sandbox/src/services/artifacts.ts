@@ -5,6 +5,7 @@ import { issueAppToken, scopeFromRole } from '@x/artifact-gateway';
 import { type ArtifactGateway, createArtifactGateway } from '@x/artifact-gateway/node';
 import { startTestServer } from '@x/http-core/testing';
 import { Hono } from 'hono';
+import { keepNewest } from './front.ts';
 
 /** Where the sandbox mounts the gateway (the artifact client's default proxy base). */
 export const ARTIFACT_BASE_PATH = '/api/app';
@@ -45,8 +46,6 @@ export interface SandboxArtifacts {
   close(): Promise<void>;
 }
 
-const KEPT = 200;
-
 /** Starts a real artifact gateway on `port` with a throw-away workspace and records its request log. */
 export async function startSandboxArtifacts(port: number): Promise<SandboxArtifacts> {
   const secretKey = 'sandbox-artifact-secret';
@@ -61,7 +60,7 @@ export async function startSandboxArtifacts(port: number): Promise<SandboxArtifa
       error() {},
       info(message, data = {}) {
         if (message !== 'artifact-gateway request') return;
-        requests.push({
+        keepNewest(requests, {
           at: Date.now(),
           method: String(data['method'] ?? ''),
           route: String(data['route'] ?? ''),
@@ -69,7 +68,6 @@ export async function startSandboxArtifacts(port: number): Promise<SandboxArtifa
           status: Number(data['status'] ?? 0),
           durationMs: Number(data['durationMs'] ?? 0),
         });
-        if (requests.length > KEPT) requests.splice(0, requests.length - KEPT);
       },
     },
   });

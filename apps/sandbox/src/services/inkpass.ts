@@ -1,8 +1,8 @@
-import { startTestServer, type TestServer } from '@x/http-core/testing';
+import type { TestServer } from '@x/http-core/testing';
 import { type FakeInkPass, type FakeOrganization, type FakeUser, startFakeInkPass } from '@x/inkpass/testing';
-import { Hono } from 'hono';
 import { decodeJwt } from 'jose';
 import type { WallClock } from '../clock.ts';
+import { type FrontExchange, keepNewest, startRecordingFront } from './front.ts';
 
 /** The demo account the sandbox seeds, so a client can log in at once. */
 export const INKPASS_DEMO = {
@@ -57,9 +57,6 @@ export interface SandboxInkPass {
   close(): Promise<void>;
 }
 
-const KEPT = 200;
-const HOP_BY_HOP = ['host', 'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'expect'];
-
 function bearerEmail(authorization: string | undefined): string | undefined {
   if (!authorization?.startsWith('Bearer ')) return undefined;
   try {
@@ -70,15 +67,9 @@ function bearerEmail(authorization: string | undefined): string | undefined {
   }
 }
 
-function keep<T>(items: T[], item: T): void {
-  items.push(item);
-  if (items.length > KEPT) items.splice(0, items.length - KEPT);
-}
-
 /**
- * Starts the fake inkPass on an ephemeral port with a demo organisation and user, and a front on `port`
- * that forwards every request unchanged and notes the answers of permission checks and API-key creation:
- * the fake keeps neither where a console could read them, and the front sees exactly what a client sees.
+ * Starts the fake inkPass on an ephemeral port with a demo organisation and user, and a recording front on
+ * `port` that notes the answers of permission checks and API-key creation.
  */
 export async function startSandboxInkPass(port: number, clock: WallClock): Promise<SandboxInkPass> {
   const fake = await startFakeInkPass({ clock });
@@ -96,66 +87,36 @@ export async function startSandboxInkPass(port: number, clock: WallClock): Promi
   const emailOf = (userId: unknown) =>
     (typeof userId === 'string' ? fake.users.get(userId)?.email : undefined) ?? String(userId ?? '');
 
-  const front = new Hono();
-  front.all('*', async (c) => {
-    const incoming = new URL(c.req.url);
-    const request = c.req.raw;
-    const headers = new Headers(request.headers);
-    for (const name of HOP_BY_HOP) headers.delete(name);
-    const check = request.method === 'POST' && incoming.pathname === '/api/v1/auth/check';
-    const createKey = request.method === 'POST' && incoming.pathname === '/api/v1/api-keys';
-    const contextText = check ? await request.clone().text() : '';
-    const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
-    const answer = await fetch(`${fake.url}${incoming.pathname}${incoming.search}`, {
-      method: request.method,
-      headers,
-      redirect: 'manual',
-      ...(hasBody ? { body: request.body, duplex: 'half' } : {}),
-    } as RequestInit);
-    if (check || createKey) {
-      const body = (await answer
-        .clone()
-        .json()
-        .catch(() => undefined)) as Record<string, unknown> | undefined;
-      if (check) {
-        const outcome =
-          answer.ok && typeof body?.['has_permission'] === 'boolean'
-            ? body['has_permission']
-              ? 'allow'
-              : 'deny'
-            : `error ${answer.status}`;
-        keep(decisions, {
-          at: clock.now(),
-          user: body?.['user_id']
-            ? emailOf(body['user_id'])
-            : (bearerEmail(c.req.header('authorization')) ?? ''),
-          permission: `${incoming.searchParams.get('resource') ?? '?'}:${incoming.searchParams.get('action') ?? '?'}`,
-          context: compactJson(contextText),
-          outcome,
-        });
-      } else if (answer.status === 201 && body) {
-        keep(apiKeys, {
-          at: clock.now(),
-          id: String(body['id'] ?? ''),
-          name: String(body['name'] ?? ''),
-          scopes: Array.isArray(body['scopes']) ? body['scopes'].map(String) : [],
-          owner: bearerEmail(c.req.header('authorization')) ?? '',
-          expires: typeof body['expires_at'] === 'string' ? body['expires_at'] : 'never',
-        });
-      }
+  const note = ({ url, headers, requestBody, status, json }: FrontExchange) => {
+    const owner = bearerEmail(headers.get('authorization') ?? undefined) ?? '';
+    if (url.pathname === '/api/v1/auth/check') {
+      const allowed = json?.['has_permission'];
+      keepNewest(decisions, {
+        at: clock.now(),
+        user: json?.['user_id'] ? emailOf(json['user_id']) : owner,
+        permission: `${url.searchParams.get('resource') ?? '?'}:${url.searchParams.get('action') ?? '?'}`,
+        context: compactJson(requestBody),
+        outcome: typeof allowed === 'boolean' ? (allowed ? 'allow' : 'deny') : `error ${status}`,
+      });
+    } else if (status === 201 && json) {
+      keepNewest(apiKeys, {
+        at: clock.now(),
+        id: String(json['id'] ?? ''),
+        name: String(json['name'] ?? ''),
+        scopes: Array.isArray(json['scopes']) ? json['scopes'].map(String) : [],
+        owner,
+        expires: typeof json['expires_at'] === 'string' ? json['expires_at'] : 'never',
+      });
     }
-    const responseHeaders = new Headers(answer.headers);
-    // fetch has already decoded the body, so its encoding and length no longer describe it.
-    if (responseHeaders.has('content-encoding')) {
-      responseHeaders.delete('content-encoding');
-      responseHeaders.delete('content-length');
-    }
-    return new Response(answer.body, { status: answer.status, headers: responseHeaders });
-  });
-
+  };
   let server: TestServer;
   try {
-    server = await startTestServer(front, { port });
+    server = await startRecordingFront(fake.url, {
+      port,
+      wants: (method, path) =>
+        method === 'POST' && (path === '/api/v1/auth/check' || path === '/api/v1/api-keys'),
+      note,
+    });
   } catch (error) {
     await fake.close();
     throw error;
