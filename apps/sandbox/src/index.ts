@@ -23,6 +23,12 @@ export {
 } from './services/artifacts.ts';
 export { ATB_APPROVERS, type SandboxAtb } from './services/atb.ts';
 export {
+  AUKI_DEMO,
+  type AukiDomainGrant,
+  type AukiTokenIssued,
+  type SandboxAuki,
+} from './services/auki.ts';
+export {
   INKPASS_DEMO,
   type IssuedApiKey,
   type PermissionDecision,

@@ -10,9 +10,11 @@ import type { Panel } from './panel.ts';
 import { airlockPanel } from './panels/airlock.ts';
 import { artifactsPanel } from './panels/artifacts.ts';
 import { atbPanel } from './panels/atb.ts';
+import { aukiPanel } from './panels/auki.ts';
 import { inkPassPanel } from './panels/inkpass.ts';
 import { type SandboxArtifacts, startSandboxArtifacts } from './services/artifacts.ts';
 import { type SandboxAtb, startSandboxAtb } from './services/atb.ts';
+import { AUKI_DEMO, type SandboxAuki, startSandboxAuki } from './services/auki.ts';
 import { type SandboxInkPass, startSandboxInkPass } from './services/inkpass.ts';
 
 /** The sandbox's default ports: the console on 4700, the services on the ports after it. */
@@ -46,12 +48,14 @@ export interface SandboxService {
 export interface Sandbox {
   /** The approver console. */
   console: ApproverConsole;
-  /** Every service, in port order (Auki's ports, +4 and +5, are reserved for it). */
+  /** Every service, in port order. */
   services: SandboxService[];
   /** The fake Airlock gateway and its identity provider. */
   airlock: { gateway: FakeGateway; idp: FakeOidcProvider; pat: string };
   /** inkPass (the fake behind a recording front), with a seeded demo organisation and user. */
   inkpass: SandboxInkPass;
+  /** Auki: the auth API and discovery, with a demo account. */
+  auki: SandboxAuki;
   /** ATB: AgentAuth, the mTLS broker and the agent's PKI written to files. */
   atb: SandboxAtb;
   /** The artifact gateway with a throw-away workspace. */
@@ -90,6 +94,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const clock = new WallClock();
     const inkpass = await startSandboxInkPass(port(3), clock);
     closers.push(() => inkpass.close());
+    const auki = await startSandboxAuki(port(4), port(5));
+    closers.push(() => auki.close());
     const atb = await startSandboxAtb({ agentAuthPort: port(6), brokerPort: port(7) }, clock);
     closers.push(() => atb.close());
     const artifacts = await startSandboxArtifacts(port(8));
@@ -99,6 +105,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       airlockPanel(gateway, idp),
       atbPanel(atb),
       inkPassPanel(inkpass),
+      aukiPanel(auki),
       artifactsPanel(artifacts),
     ];
     const approverConsole = await startConsole(panels, {
@@ -119,6 +126,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           notes: `login ${inkpass.demo.email} / ${inkpass.demo.password}; Den key ${inkpass.fake.serviceApiKey}`,
         },
         {
+          name: 'Auki auth API',
+          url: auki.config().apiUrl,
+          notes: `login ${auki.demo.email} / ${auki.demo.password}; refresh ${auki.config().refreshUrl}`,
+        },
+        {
+          name: 'Auki discovery',
+          url: auki.config().ddsUrl,
+          notes: `domains ${AUKI_DEMO.domains.join(', ')}; ${AUKI_DEMO.paidDomain} answers 402`,
+        },
+        {
           name: 'ATB AgentAuth',
           url: atb.fake.agentauthUrl,
           notes: `agent ${atb.fake.agentSpiffeId}; approvers ${atb.approvers.join(', ')} (approve in the console)`,
@@ -136,6 +153,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ],
       airlock: { gateway, idp, pat: SANDBOX_PAT },
       inkpass,
+      auki,
       atb,
       artifacts,
       close: closeAll,

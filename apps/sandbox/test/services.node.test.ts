@@ -4,12 +4,12 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { createClient } from '@x/artifact-gateway/client';
 import { AtbClient } from '@x/atb/node';
+import { AukiClient } from '@x/auki';
 import { InkPassClient } from '@x/inkpass';
 import { type ChromiumTab, openChromium } from '@x/tooling/browser';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Sandbox, startSandbox } from '../src/index.ts';
-import { ATB_APPROVERS } from '../src/services/atb.ts';
+import { ATB_APPROVERS, AUKI_DEMO, type Sandbox, startSandbox } from '../src/index.ts';
 
 const screenshots = new URL('../.screenshots/', import.meta.url).pathname;
 const WAIT = { timeout: 30_000 };
@@ -186,6 +186,31 @@ describe('inkPass in the console (Chromium)', () => {
   });
 });
 
+describe('Auki in the console (Chromium)', () => {
+  it('shows the tokens issued and the domain grants, granted and refused, never a token', async () => {
+    const { auki } = sandbox;
+    const client = new AukiClient({
+      ...auki.config('console-test'),
+      credentials: { type: 'email', email: auki.demo.email, password: auki.demo.password },
+    });
+    const access = await client.getDomainAccess('domain-1');
+    expect(access.id).toBe('domain-1');
+    await expect(client.getDomainAccess(AUKI_DEMO.paidDomain)).rejects.toMatchObject({ status: 402 });
+
+    const grants = list('auki', 'grants');
+    await grants.getByText('402 payment_required').waitFor(WAIT);
+    const text = await grants.textContent();
+    expect(text).toContain('domain-1');
+    expect(text).toContain('granted');
+    expect(text).toContain(auki.demo.email);
+    const tokens = list('auki', 'tokens');
+    await tokens.getByText('discovery').first().waitFor(WAIT);
+    expect(await tokens.textContent()).toContain('network');
+    expect(await tab.page.content()).not.toContain(access.accessToken);
+    await screenshot('console-auki', 'auki');
+  });
+});
+
 describe('artifact gateway in the console (Chromium)', () => {
   it('shows each request with user, route, status and duration, and never the token', async () => {
     const { artifacts } = sandbox;
@@ -222,6 +247,8 @@ describe('the whole console', () => {
       'Airlock gateway',
       'Airlock identity provider',
       'inkPass',
+      'Auki auth API',
+      'Auki discovery',
       'ATB AgentAuth',
       'ATB broker (mTLS)',
       'Artifact gateway',
@@ -246,6 +273,8 @@ describe('fixed ports', () => {
       expect(portOf('Airlock gateway') - base).toBe(1);
       expect(portOf('Airlock identity provider') - base).toBe(2);
       expect(portOf('inkPass') - base).toBe(3);
+      expect(portOf('Auki auth API') - base).toBe(4);
+      expect(portOf('Auki discovery') - base).toBe(5);
       expect(portOf('ATB AgentAuth') - base).toBe(6);
       expect(portOf('ATB broker (mTLS)') - base).toBe(7);
       expect(portOf('Artifact gateway') - base).toBe(8);
