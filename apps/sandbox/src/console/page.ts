@@ -55,8 +55,8 @@ function el(tag, props, ...children) {
 }
 
 // Outcomes read at a glance: allowed / approved / 2xx in green, denied / rejected / errors in red.
-const GOOD = /^(allow|approved?|matches|completed|[23]\\d\\d)$/i;
-const BAD = /^(deny|denied|reject(ed)?|revoked|mismatch|error\\b.*|[45]\\d\\d)$/i;
+const GOOD = /^(allow|approved?|granted|matches|completed|[23]\\d\\d)$/i;
+const BAD = /^(deny|denied|reject(ed)?|revoked|mismatch|error\\b.*|[45]\\d\\d\\b.*)$/i;
 function tone(value) {
   return GOOD.test(value) ? 'good' : BAD.test(value) ? 'bad' : '';
 }
