@@ -95,6 +95,41 @@ describe('ATB in the console (Chromium)', () => {
     }
   });
 
+  it('dual control from the keyboard: Enter approves as the first approver, focus moves to the second', async () => {
+    const { fake, files } = sandbox.atb;
+    const client = new AtbClient({
+      brokerUrl: fake.brokerUrl,
+      agentauthUrl: fake.agentauthUrl,
+      certFile: files.certFile,
+      keyFile: files.keyFile,
+      caFile: files.caFile,
+      logLevel: 'silent',
+    });
+    try {
+      const pending = await client.authorize(
+        { verb: 'bank_change', resource: 'sap/vendor', parameters: { vendor: 'V-1' } },
+        { reason: 'New bank account' },
+      );
+      const challengeId = pending.approvalRequest!.challengeId;
+      const challenge = row('atb', 'challenges', challengeId);
+      const [first, second] = ATB_APPROVERS;
+      await challenge.getByRole('button', { name: `Approve as ${first}` }).focus();
+      await tab.page.keyboard.press('Enter');
+      await challenge.getByText('1 of 2').waitFor(WAIT);
+      await expect
+        .poll(() => tab.page.evaluate(() => document.activeElement?.getAttribute('aria-label')), WAIT)
+        .toBe(`Approve as ${second} ${challengeId}`);
+      await tab.page.keyboard.press('Enter');
+      const status = await client.waitForApproval(challengeId, {
+        intervalMs: 100,
+        signal: AbortSignal.timeout(30_000),
+      });
+      expect(status.approvers.map((a) => a.id)).toEqual([first, second]);
+    } finally {
+      await client.close();
+    }
+  });
+
   it("answers a refused approval (the same approver twice) with AgentAuth's reason", async () => {
     const client = new AtbClient({
       brokerUrl: sandbox.atb.fake.brokerUrl,

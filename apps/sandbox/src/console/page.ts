@@ -147,11 +147,20 @@ function renderList(panel, list) {
   return section;
 }
 
+let navText = '';
+
 function render(state) {
-  const focused = document.activeElement && document.activeElement.closest('tr') ? document.activeElement : null;
+  const active = document.activeElement;
+  const focusedRow = active && active.closest('tr') ? active.closest('tr') : null;
+  const focused = focusedRow ? active : null;
   const sections = [];
   seen = new Set();
-  nav.replaceChildren(...state.panels.map((panel) => el('a', { href: '#' + panel.id, textContent: panel.title })));
+  // The links are rebuilt only when the services change, so focus on one survives live updates.
+  const titles = JSON.stringify(state.panels.map((panel) => [panel.id, panel.title]));
+  if (titles !== navText) {
+    navText = titles;
+    nav.replaceChildren(...state.panels.map((panel) => el('a', { href: '#' + panel.id, textContent: panel.title })));
+  }
   for (const panel of state.panels) {
     const section = el('section', { className: 'panel', id: panel.id });
     section.setAttribute('aria-labelledby', panel.id + '-title');
@@ -165,6 +174,16 @@ function render(state) {
   main.replaceChildren(...sections);
   for (const id of rows.keys()) if (!seen.has(id)) rows.delete(id);
   if (focused && document.contains(focused)) focused.focus();
+  else if (focusedRow) {
+    // The row changed under the keyboard (e.g. one of two approvals is in): stay on the same row, on the
+    // same action if it is still there, else on the row's first remaining control.
+    const row = document.getElementById(focusedRow.id);
+    const same = focused.dataset.action
+      ? row && row.querySelector('[data-action="' + CSS.escape(focused.dataset.action) + '"]')
+      : row && focused.name && row.querySelector('input[name="' + CSS.escape(focused.name) + '"]');
+    const target = same || (row && row.querySelector('button, input'));
+    if (target) target.focus();
+  }
   document.body.dataset.updated = String(Date.now());
 }
 
