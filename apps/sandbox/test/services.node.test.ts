@@ -204,6 +204,27 @@ describe('inkPass in the console (Chromium)', () => {
     await screenshot('console-inkpass', 'inkpass');
   });
 
+  it("shows a pending user's verification code on request, and the code verifies the email", async () => {
+    const client = new InkPassClient({ baseUrl: sandbox.inkpass.url });
+    const email = 'carol@sandbox.test';
+    const account = await client.register({
+      email,
+      password: 'CarolPassword123!',
+      firstName: 'Carol',
+      lastName: 'Jones',
+    });
+    const userRow = row('inkpass', 'users', account.userId);
+    await userRow.getByText('pending').waitFor(WAIT);
+    await userRow.getByRole('button', { name: 'Show verification code' }).click();
+    const code = sandbox.inkpass.fake.verificationCode(email)!;
+    await tab.page
+      .getByRole('status')
+      .filter({ hasText: `Verification code for ${email}: ${code}` })
+      .waitFor(WAIT);
+    await client.verifyEmail(email, code);
+    await userRow.getByText('active').waitFor(WAIT);
+  });
+
   it('passes Den file uploads through unchanged', async () => {
     const { FileClient } = await import('@x/inkpass');
     const { inkpass } = sandbox;
