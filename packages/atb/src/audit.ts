@@ -77,8 +77,8 @@ const AuditEventSchema = v.strictObject({
 
 const HASH = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'a SHA-256 hash in lower-case hex'));
 
-/** The wire shape of an {@link AuditBatch}; unknown keys are refused (they would escape the hash). */
-export const AuditBatchSchema = v.strictObject({
+// The wire shape of a batch; unknown keys are refused (they would escape the hash).
+const AuditBatchSchema = v.strictObject({
   batch_id: v.pipe(v.string(), v.minLength(1)),
   timestamp: v.string(),
   prev_hash: HASH,

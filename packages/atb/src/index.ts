@@ -17,7 +17,6 @@ export {
   AUDIT_GENESIS_HASH,
   AUDIT_RETENTION_DAYS,
   type AuditBatch,
-  AuditBatchSchema,
   type AuditChainVerdict,
   type AuditEvent,
   auditBatchHash,

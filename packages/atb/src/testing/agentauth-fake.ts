@@ -87,6 +87,12 @@ export interface FakeJwk extends JWK {
   x: string;
 }
 
+/** AgentAuth's key set. */
+export interface FakeJwks {
+  /** The published keys, the signing key first. */
+  keys: FakeJwk[];
+}
+
 /** The fake AgentAuth: a Hono app plus its state. */
 export interface FakeAgentAuth {
   /** The Hono app (serve it with `startTestServer`). */
@@ -100,7 +106,7 @@ export interface FakeAgentAuth {
   /** The current PoA signing key (tests use it to forge tokens with the right key but wrong claims). */
   readonly signingKey: CryptoKey;
   /** The published key set, as `/.well-known/jwks.json` serves it: the current key first, then older ones. */
-  jwks(): { keys: FakeJwk[] };
+  jwks(): FakeJwks;
   /**
    * Key rotation: makes a new Ed25519 key the signing key and publishes it first in the JWKS. Older keys
    * stay published (tokens they signed keep verifying) until {@link FakeAgentAuth.retireKey}.

@@ -55,8 +55,16 @@ export interface FakeConnector {
    * `upstreamUrl` must be on it, else 403. Omitted: no egress restriction.
    */
   egressAllowlist?: readonly string[];
-  /** At most `requests` calls per `windowSeconds` (default 60) through this connector, on the fake clock; more get 403. */
-  rateLimit?: { requests: number; windowSeconds?: number };
+  /** At most `requests` calls per `windowSeconds` through this connector, on the fake clock; more get 403. */
+  rateLimit?: FakeConnectorRateLimit;
+}
+
+/** A connector's rate limit (fixed windows). */
+export interface FakeConnectorRateLimit {
+  /** Calls allowed per window. */
+  requests: number;
+  /** The window, seconds (default 60). */
+  windowSeconds?: number;
 }
 
 /** Where the fake broker sends its audit events (upstream's `AUDIT_SINK_URL` and immutable batches). */
