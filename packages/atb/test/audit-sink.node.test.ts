@@ -21,13 +21,9 @@ beforeAll(async () => {
 });
 afterAll(() => sink.close());
 
-const env = useFakeAtb({
-  broker: {
-    get auditSink() {
-      return { url: `${sink.url}/audit`, batchSize: 3, flushIntervalMs: 0 };
-    },
-  },
-});
+const env = useFakeAtb(() => ({
+  broker: { auditSink: { url: `${sink.url}/audit`, batchSize: 3, flushIntervalMs: 0 } },
+}));
 let atb: FakeAtb;
 let client: AtbClient;
 beforeAll(() => {

@@ -67,6 +67,13 @@ describe('check 14: connector resolve errors are 400 with the connector message'
     });
   });
 
+  it('ids that are object keys but not connectors (__proto__, constructor, toString) are unknown', async () => {
+    for (const id of ['__proto__', 'constructor', 'toString']) {
+      const error = await refusal(call(id));
+      expect(error).toMatchObject({ check: 'connector_resolve', reason: `unknown connector: ${id}` });
+    }
+  });
+
   it('an unknown connector named by the PoA, even when the header names a good one', async () => {
     const error = await refusal(call('crm', { connector: 'ghost' }));
     expect(error).toMatchObject({ check: 'connector_resolve', reason: 'unknown connector: ghost' });

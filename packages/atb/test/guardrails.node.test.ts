@@ -21,15 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => guardrails.close());
 
-// The URL is only known once the service runs, so the broker reads it through a getter.
-const env = useFakeAtb({
-  broker: {
-    get guardrailsUrl() {
-      return guardrails.url;
-    },
-    guardrailsTimeoutMs: 300,
-  },
-});
+const env = useFakeAtb(() => ({ broker: { guardrailsUrl: guardrails.url, guardrailsTimeoutMs: 300 } }));
 let atb: FakeAtb;
 let client: AtbClient;
 beforeAll(() => {

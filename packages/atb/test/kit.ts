@@ -13,12 +13,15 @@ export { type FakeAtb, type FakeAtbOptions, startFakeAtb };
 
 /**
  * Starts a fake ATB and a client (with a low-risk approver) for the test file and stops both after it;
- * the returned function gives them once `beforeAll` has run.
+ * the returned function gives them once `beforeAll` has run. Pass a function for options that depend on
+ * servers an earlier `beforeAll` starts.
  */
-export function useFakeAtb(options: FakeAtbOptions = {}): () => { atb: FakeAtb; client: AtbClient } {
+export function useFakeAtb(
+  options: FakeAtbOptions | (() => FakeAtbOptions) = {},
+): () => { atb: FakeAtb; client: AtbClient } {
   let context: { atb: FakeAtb; client: AtbClient } | undefined;
   beforeAll(async () => {
-    const atb = await startFakeAtb(options);
+    const atb = await startFakeAtb(typeof options === 'function' ? options() : options);
     context = { atb, client: clientFor(atb, { lowRiskApprover: { approverId: 'policy-bot@example.com' } }) };
   });
   afterAll(async () => {

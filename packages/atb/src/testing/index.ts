@@ -79,7 +79,7 @@ export interface FakeAtb {
   clock: FakeClock;
   /** The fake AgentAuth's state (challenges, signing key, audit). */
   agentAuth: FakeAgentAuth;
-  /** The fake broker's state (audit, seen `jti`s). */
+  /** The fake broker's state: audit events and sealed batches (`flushAudit()`), seen `jti`s. */
   broker: FakeBroker;
   /** What reached the upstream echo service through the broker. */
   upstream: RequestRecorder;
