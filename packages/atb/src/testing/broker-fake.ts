@@ -314,10 +314,12 @@ export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeB
     if (connector.rateLimit) {
       const { requests, windowSeconds = 60 } = connector.rateLimit;
       const now = clock.now();
-      const window = connectorWindows.get(id);
+      let window = connectorWindows.get(id);
       if (!window || now - window.start >= windowSeconds * 1000) {
-        connectorWindows.set(id, { start: now, count: 1 });
-      } else if (++window.count > requests) {
+        window = { start: now, count: 0 };
+        connectorWindows.set(id, window);
+      }
+      if (++window.count > requests) {
         return new ConnectorRefusal(
           403,
           `connector ${id}: rate limit exceeded (${requests} requests per ${windowSeconds} s)`,
