@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AtbClient } from '../src/node/index.ts';
 import { type FakeGuardrails, type GuardrailsRequest, startFakeGuardrails } from '../src/testing/index.ts';
-import { type FakeAtb, refusal, useFakeAtb } from './kit.ts';
+import { type FakeAtb, refusal, useFakeAtb, withFake } from './kit.ts';
 
 let guardrails: FakeGuardrails;
 const judged: GuardrailsRequest[] = [];
@@ -21,7 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => guardrails.close());
 
-const env = useFakeAtb(() => ({ broker: { guardrailsUrl: guardrails.url, guardrailsTimeoutMs: 300 } }));
+// A generous timeout here (the machine may be loaded); the timeout test uses its own broker with a short one.
+const env = useFakeAtb(() => ({ broker: { guardrailsUrl: guardrails.url, guardrailsTimeoutMs: 60_000 } }));
 let atb: FakeAtb;
 let client: AtbClient;
 beforeAll(() => {
@@ -72,12 +73,22 @@ describe('external guardrails service', () => {
     expect(guardrails.recorder.requests.length).toBe(before);
   });
 
-  it('a service slower than the timeout blocks the call (fail closed), audited as an error', async () => {
-    guardrails.faults.enqueue({ delayMs: 3_000 });
-    const error = await refusal(post({ question: 'hours?' }));
-    expect(error).toMatchObject({ check: 'guardrails', status: 403 });
-    expect(atb.broker.audit.at(-1)).toMatchObject({ decision: 'error', reason: 'guardrails_error:timeout' });
-  });
+  it('a service slower than the timeout blocks the call (fail closed), audited as an error', () =>
+    withFake({ broker: { guardrailsUrl: guardrails.url, guardrailsTimeoutMs: 200 } }, async (fake, other) => {
+      // The answer comes 25 times later than the timeout: no race even on a loaded machine.
+      guardrails.faults.enqueue({ delayMs: 5_000 });
+      const error = await refusal(
+        other.execute('POST', '/kb/faq', {
+          poa: await other.getToken('kb.faq.query', 'slow guardrails'),
+          body: { question: 'hours?' },
+        }),
+      );
+      expect(error).toMatchObject({ check: 'guardrails', status: 403 });
+      expect(fake.broker.audit.at(-1)).toMatchObject({
+        decision: 'error',
+        reason: 'guardrails_error:timeout',
+      });
+    }));
 
   it('a failing or malformed service blocks the call too', async () => {
     guardrails.faults.enqueue({ status: 500, body: 'boom' });

@@ -634,7 +634,7 @@ function createAuditTrail(clock: FakeClock, sink: FakeAuditSink | undefined) {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(batches[sent]),
-        signal: AbortSignal.timeout(5000),
+        signal: AbortSignal.timeout(30_000),
       });
       await response.body?.cancel();
       if (!response.ok) throw new Error(`the audit sink answered ${response.status}`);
