@@ -37,7 +37,7 @@ async function start(): Promise<Sandbox> {
 
 const sandbox = await start();
 console.log(`sandbox: ${sandbox.services.length} services, approver console at ${sandbox.console.url}`);
-const summary: { title: string; ms: number; outcome: string }[] = [];
+const summary: { title: string; ms: number; ok: boolean; outcome: string }[] = [];
 let failed = false;
 let index = 0;
 for (const scenario of scenarios) {
@@ -49,14 +49,16 @@ for (const scenario of scenarios) {
     summary.push({
       title: scenario.title.split(':')[0]!,
       ms: performance.now() - started,
-      outcome: typeof outcome === 'string' && outcome ? outcome : 'ok',
+      ok: true,
+      outcome: typeof outcome === 'string' ? outcome : '',
     });
   } catch (error) {
     console.error(`   FAILED: ${(error as Error).stack ?? error}`);
     summary.push({
       title: scenario.title.split(':')[0]!,
       ms: performance.now() - started,
-      outcome: 'FAILED',
+      ok: false,
+      outcome: String((error as Error)?.message ?? error).split('\n')[0]!,
     });
     failed = true;
     break;
@@ -66,7 +68,9 @@ for (const scenario of scenarios) {
 const width = Math.max(...summary.map((row) => row.title.length));
 console.log('\nsummary');
 for (const row of summary)
-  console.log(`  ${row.title.padEnd(width)}  ${`${Math.round(row.ms)} ms`.padStart(8)}  ${row.outcome}`);
+  console.log(
+    `  ${row.title.padEnd(width)}  ${`${Math.round(row.ms)} ms`.padStart(8)}  ${row.ok ? 'ok    ' : 'FAILED'}  ${row.outcome}`,
+  );
 console.log(failed ? '\nThe tour stopped at a failure.' : `\nDone: ${summary.length} chapters ran.`);
 
 if (keep && !failed) {
