@@ -1,5 +1,6 @@
-// `pnpm demo [--keep]`: starts the sandbox (every fake service and the approver console) in-process, runs
-// every chapter of the tour against it, prints a summary table and exits non-zero on the first failure.
+// `pnpm demo [--keep]`: starts the sandbox (every fake service and the approver console) in-process, runs the
+// tour (crypto and http-core, then each service's chapter against the sandbox), prints a summary table with
+// each chapter's outcome, and exits non-zero on the first failure.
 // With --keep the sandbox and its console stay up afterwards (Ctrl-C stops them).
 import { parseArgs } from 'node:util';
 import { DEFAULT_BASE_PORT, type Sandbox, startSandbox } from '@x/sandbox';

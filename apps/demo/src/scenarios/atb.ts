@@ -101,6 +101,7 @@ export const atbScenario: Scenario = {
 
       // Expiry. The sandbox follows the wall clock and its PoAs live 300 s, so nothing here waits for one to
       // lapse. First the client's own check: an agent whose clock is 6 minutes ahead holds the fresh PoA.
+      say('expiry: sandbox PoAs live 300 s on the wall clock; rather than wait, the agent clocks are moved:');
       const before = fake.broker.audit.length;
       const ahead = agent(() => Date.now() + 6 * MINUTE);
       const expired = await ahead
@@ -110,7 +111,7 @@ export const atbScenario: Scenario = {
       check(TokenExpired.isInstance(expired), 'an expired token is refused before sending');
       check(fake.broker.audit.length === before, 'nothing reached the broker');
       say(
-        `expired PoA, agent clock +6 min: TokenExpired (expired at ${expired.expiredAt.toISOString()}), nothing sent`,
+        `  agent clock +6 min, fresh PoA: TokenExpired (expired at ${expired.expiredAt.toISOString()}), nothing sent`,
       );
 
       // Then the broker's check, which must not trust the agent's clock: a mandate AgentAuth signed 6 minutes
@@ -146,8 +147,9 @@ export const atbScenario: Scenario = {
         'the broker refuses an expired PoA whatever the agent clock says',
       );
       say(
-        `expired PoA, agent clock -10 min: sent, broker refused it (${late.status} ${late.reason}; audit: ${audit.reason})`,
+        `  a PoA signed with the sandbox AgentAuth's own key, dated 6 min back (as it issued it then; expired 1 min ago), sent by an agent whose clock lags 10 min`,
       );
+      say(`  → ${late.status} ${late.reason}; the broker's audit says ${audit.reason}`);
 
       const decisions = fake.broker.audit.slice(brokerSaw).map((e) => e.decision);
       say(`broker decisions (the console's "Broker decisions"): ${decisions.join(', ')}`);
