@@ -76,7 +76,8 @@ console.log(failed ? '\nThe tour stopped at a failure.' : `\nDone: ${summary.len
 
 if (keep && !failed) {
   console.log(`\nThe sandbox keeps running; open the console: ${sandbox.console.url} (Ctrl-C stops it)`);
-  for (const service of sandbox.services) console.log(`  ${service.name}: ${service.url}`);
+  for (const service of sandbox.services)
+    console.log(`  ${service.name}: ${service.url}${service.notes ? `  (${service.notes})` : ''}`);
   const stop = () => void sandbox.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
