@@ -118,15 +118,12 @@ export const atbScenario: Scenario = {
       // ago (its signing key dates it back, since the sandbox clock cannot be turned back), sent by an agent
       // whose clock lags 10 minutes and so believes the mandate is still good.
       const issuedAt = Math.floor(Date.now() / 1000) - 360;
+      // The fresh mandate's claims, re-dated: only iat, exp and jti differ from what AgentAuth issued.
       const backdated = await fake.agentAuth.sign({
-        iss: 'atb-agentauth',
-        sub: client.spiffeId,
+        ...fresh.claims,
         iat: issuedAt,
-        exp: issuedAt + 300,
+        exp: issuedAt + (fresh.claims.exp - fresh.claims.iat),
         jti: `poa_${randomUUID()}`,
-        act: fresh.action,
-        con: fresh.claims.con,
-        leg: fresh.claims.leg,
       });
       const lagging = () => Date.now() - 10 * MINUTE;
       const stale = await verifyPoAToken(backdated, {
@@ -147,7 +144,7 @@ export const atbScenario: Scenario = {
         'the broker refuses an expired PoA whatever the agent clock says',
       );
       say(
-        `  a PoA signed with the sandbox AgentAuth's own key, dated 6 min back (as it issued it then; expired 1 min ago), sent by an agent whose clock lags 10 min`,
+        `  a PoA signed with the sandbox AgentAuth's own key, dated 6 min back (as it issued it then; expired ${Math.floor(Date.now() / 1000) - stale.claims.exp} s ago), sent by an agent whose clock lags 10 min`,
       );
       say(`  → ${late.status} ${late.reason}; the broker's audit says ${audit.reason}`);
 
