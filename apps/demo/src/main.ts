@@ -1,5 +1,6 @@
-// `pnpm demo [--keep]`: starts the sandbox (every fake service and the approver console) in-process, runs
-// every chapter of the tour against it, prints a summary table and exits non-zero on the first failure.
+// `pnpm demo [--keep]`: starts the sandbox (every fake service and the approver console) in-process, runs the
+// tour (crypto and http-core, then each service's chapter against the sandbox), prints a summary table with
+// each chapter's outcome, and exits non-zero on the first failure.
 // With --keep the sandbox and its console stay up afterwards (Ctrl-C stops them).
 import { parseArgs } from 'node:util';
 import { DEFAULT_BASE_PORT, type Sandbox, startSandbox } from '@x/sandbox';
@@ -37,7 +38,7 @@ async function start(): Promise<Sandbox> {
 
 const sandbox = await start();
 console.log(`sandbox: ${sandbox.services.length} services, approver console at ${sandbox.console.url}`);
-const summary: { title: string; ms: number; outcome: string }[] = [];
+const summary: { title: string; ms: number; ok: boolean; outcome: string }[] = [];
 let failed = false;
 let index = 0;
 for (const scenario of scenarios) {
@@ -49,14 +50,16 @@ for (const scenario of scenarios) {
     summary.push({
       title: scenario.title.split(':')[0]!,
       ms: performance.now() - started,
-      outcome: typeof outcome === 'string' && outcome ? outcome : 'ok',
+      ok: true,
+      outcome: typeof outcome === 'string' ? outcome : '',
     });
   } catch (error) {
     console.error(`   FAILED: ${(error as Error).stack ?? error}`);
     summary.push({
       title: scenario.title.split(':')[0]!,
       ms: performance.now() - started,
-      outcome: 'FAILED',
+      ok: false,
+      outcome: String((error as Error)?.message ?? error).split('\n')[0]!,
     });
     failed = true;
     break;
@@ -66,12 +69,15 @@ for (const scenario of scenarios) {
 const width = Math.max(...summary.map((row) => row.title.length));
 console.log('\nsummary');
 for (const row of summary)
-  console.log(`  ${row.title.padEnd(width)}  ${`${Math.round(row.ms)} ms`.padStart(8)}  ${row.outcome}`);
+  console.log(
+    `  ${row.title.padEnd(width)}  ${`${Math.round(row.ms)} ms`.padStart(8)}  ${row.ok ? 'ok    ' : 'FAILED'}  ${row.outcome}`,
+  );
 console.log(failed ? '\nThe tour stopped at a failure.' : `\nDone: ${summary.length} chapters ran.`);
 
 if (keep && !failed) {
   console.log(`\nThe sandbox keeps running; open the console: ${sandbox.console.url} (Ctrl-C stops it)`);
-  for (const service of sandbox.services) console.log(`  ${service.name}: ${service.url}`);
+  for (const service of sandbox.services)
+    console.log(`  ${service.name}: ${service.url}${service.notes ? `  (${service.notes})` : ''}`);
   const stop = () => void sandbox.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -105,7 +105,9 @@ export type BrokerCheck =
   | 'constraint_violation'
   | 'policy_error'
   | 'policy_denied'
-  | 'replay';
+  | 'replay'
+  | 'connector_resolve'
+  | 'connector_egress';
 
 /** Options of {@link BrokerRefused}. */
 export interface BrokerRefusedOptions extends AuthorizationDeniedOptions {

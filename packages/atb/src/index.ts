@@ -14,6 +14,17 @@ export {
   type MandatePending,
 } from './agentauth.ts';
 export {
+  AUDIT_GENESIS_HASH,
+  AUDIT_RETENTION_DAYS,
+  type AuditBatch,
+  type AuditChainVerdict,
+  type AuditEvent,
+  auditBatchHash,
+  type SealAuditBatchInput,
+  sealAuditBatch,
+  verifyAuditChain,
+} from './audit.ts';
+export {
   CRITICAL_RISK_ACTIONS,
   DEFAULT_DUAL_CONTROL_ACTIONS,
   EXECUTIVE_ROLES,

@@ -6,7 +6,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AtbError,
   AuthorizationDenied,
-  BrokerRefused,
   type PoAToken,
   TokenExpired,
   TokenInvalid,
@@ -14,7 +13,7 @@ import {
 } from '../src/index.ts';
 import { type AtbClient, createMtlsTransport } from '../src/node/index.ts';
 import { createTestPki } from '../src/testing/index.ts';
-import { clientFor, type FakeAtb, useFakeAtb } from './kit.ts';
+import { clientFor, type FakeAtb, refusal, useFakeAtb } from './kit.ts';
 
 const env = useFakeAtb();
 let atb: FakeAtb;
@@ -45,12 +44,6 @@ function forged(jwt: string, claims: Record<string, unknown> = {}): PoAToken {
       ...claims,
     },
   };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<BrokerRefused> {
-  const error = await promise.catch((e: unknown) => e);
-  expect(BrokerRefused.isInstance(error), String(error)).toBe(true);
-  return error as BrokerRefused;
 }
 
 const claimsNow = () => {

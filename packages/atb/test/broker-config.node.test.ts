@@ -2,27 +2,8 @@
 // low-risk calls, a failing policy engine. Each fake is started with the setting under test.
 import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { BrokerRefused } from '../src/index.ts';
-import type { AtbClient } from '../src/node/index.ts';
 import type { FakeAtbOptions } from '../src/testing/index.ts';
-import { clientFor, type FakeAtb, startFakeAtb } from './kit.ts';
-
-async function withFake(options: FakeAtbOptions, run: (atb: FakeAtb, client: AtbClient) => Promise<void>) {
-  const atb = await startFakeAtb(options);
-  const client = clientFor(atb, { lowRiskApprover: { approverId: 'policy-bot@example.com' } });
-  try {
-    await run(atb, client);
-  } finally {
-    await client.close();
-    await atb.close();
-  }
-}
-
-async function refusal(promise: Promise<unknown>): Promise<BrokerRefused> {
-  const error = await promise.catch((e: unknown) => e);
-  expect(BrokerRefused.isInstance(error), String(error)).toBe(true);
-  return error as BrokerRefused;
-}
+import { clientFor, refusal, startFakeAtb, withFake } from './kit.ts';
 
 const read = { verb: 'read', resource: 'crm/contact' };
 

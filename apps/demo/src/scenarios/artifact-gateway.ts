@@ -1,80 +1,100 @@
-import { ArtifactGatewayError, issueAppToken, scopeFromRole, validateAppToken } from '@x/artifact-gateway';
+import { ArtifactGatewayError, validateAppToken } from '@x/artifact-gateway';
 import { createClient } from '@x/artifact-gateway/client';
-import { startStudio } from '@x/artifact-studio/server';
 import type { PermissionDeniedError } from '@x/http-core';
 import { check, type Scenario } from '../scenario.ts';
 
 /**
- * Starts Artifact Studio (host page, notes app origin, gateway, quote API stand-in) and plays the notes app
- * from Node: DuckDB, files, state and the external API through the gateway, then the attacks it refuses.
+ * A generated notes app, played from Node against the sandbox's artifact gateway with a token the sandbox
+ * issues: DuckDB, files and state through the gateway, then the attacks it refuses.
+ *
+ * Artifact Studio (the host page with the app in an iframe) is not started: it runs its own gateway, and
+ * the browser half of it needs a browser, which the tour does not require. Its external-API step is left
+ * out too: the sandbox's gateway proxies to the real internet only (loopback and private addresses are
+ * refused, as shown below), and CI has no internet.
  */
 export const artifactGatewayScenario: Scenario = {
-  title: '@x/artifact-gateway: a generated app behind the gateway (Artifact Studio)',
-  async run(say) {
-    const studio = await startStudio();
-    try {
-      say(`studio host page   ${studio.hostUrl} (the notes app is served from ${studio.artifactOrigin})`);
-      const token = await issueAppToken({
-        secretKey: studio.secretKey,
-        userId: 'demo-user',
-        accountId: 'demo-account',
-        context: 'lab_session:studio',
-        scope: scopeFromRole('member'),
-      });
-      const claims = await validateAppToken({ secretKey: studio.secretKey, token });
+  title:
+    '@x/artifact-gateway: a generated app querying DuckDB through the gateway, and the attacks it refuses',
+  async run(say, { sandbox }) {
+    const { artifacts } = sandbox;
+    const seen = artifacts.requests.length;
+    const token = await artifacts.issueToken('demo-user');
+    const claims = await validateAppToken({ secretKey: artifacts.secretKey, token });
+    say(`sandbox gateway    ${artifacts.proxyBase}`);
+    say(
+      `app token          user ${claims.userId}, session ${claims.sessionId}, ${claims.scope.length} scopes`,
+    );
+    const app = createClient({ token, proxyBase: artifacts.proxyBase });
+
+    await app.db.userExec('notes', 'CREATE TABLE IF NOT EXISTS notes (id INTEGER, body TEXT)');
+    const injection = "Robert'); DROP TABLE notes; --";
+    await app.db.userExec('notes', 'INSERT INTO notes VALUES (?, ?), (?, ?)', [1, 'Buy milk', 2, injection]);
+    const { rows } = await app.db.userQuery('notes', 'SELECT id, body FROM notes ORDER BY id');
+    check(rows.length === 2 && rows[1]![1] === injection, 'the injection string is stored as data');
+    const { rows: counted } = await app.db.userQuery(
+      'notes',
+      'SELECT count(*) AS n FROM notes WHERE id > ?',
+      [0],
+    );
+    check(Number(counted[0]![0]) === 2, 'DuckDB counts both notes');
+    say(`DuckDB             2 notes; ${JSON.stringify(injection)} stored as plain data`);
+
+    const written = await app.files.write('exports/notes.md', '# Notes\n- Buy milk\n');
+    const readBack = await app.files.read('exports/notes.md');
+    check(readBack.content === '# Notes\n- Buy milk\n', 'the file reads back as written');
+    say(`files              wrote ${written.bytes} bytes to ${written.path} and read them back`);
+    const { version } = await app.state.set('settings', 'notes-app', { theme: 'light' });
+    const { version: next } = await app.state.set('settings', 'notes-app', { theme: 'dark' }, version);
+    const stored = await app.state.get<{ theme: string }>('settings', 'notes-app');
+    check(stored.data?.data.theme === 'dark' && stored.data.version === next, 'state holds the last write');
+    const conflict = await app.state
+      .set('settings', 'notes-app', { theme: 'blue' }, version)
+      .then(() => undefined)
+      .catch((e: unknown) => (e as { status?: number }).status);
+    check(conflict === 409, 'a stale version is refused with 409');
+    say(
+      `state              settings v${version} → v${next} (theme dark); a write on stale v${version} → 409`,
+    );
+
+    for (const [what, attempt] of [
+      ['cloud metadata', () => app.external({ url: 'https://169.254.169.254/latest/meta-data/' })],
+      ['loopback in hex', () => app.external({ url: 'https://0x7f.1/admin' })],
+      ['path traversal', () => app.files.read('../../../etc/passwd')],
+      [
+        'reading /etc/passwd via SQL',
+        () => app.db.userQuery('notes', "SELECT * FROM read_text('/etc/passwd')"),
+      ],
+    ] as const) {
+      const error = await attempt().then(
+        () => undefined,
+        (e: unknown) => e as PermissionDeniedError,
+      );
+      check(error !== undefined && (error.status ?? 500) < 500, `${what} is refused with a 4xx`);
       say(
-        `app token          user ${claims.userId}, session ${claims.sessionId}, ${claims.scope.length} scopes`,
+        `refused            ${what}: ${error.status} ${(error.body as { detail: string }).detail.slice(0, 70)}`,
       );
-      const app = createClient({ token, proxyBase: studio.proxyBase });
-
-      await app.db.userExec('notes', 'CREATE TABLE IF NOT EXISTS notes (id INTEGER, body TEXT)');
-      await app.db.userExec('notes', 'INSERT INTO notes VALUES (?, ?)', [
-        1,
-        "Robert'); DROP TABLE notes; --",
-      ]);
-      const { rows } = await app.db.userQuery('notes', 'SELECT body FROM notes');
-      check(rows.length === 1, 'the injection string is stored as data');
-      say(`DuckDB             stored ${JSON.stringify(rows[0]![0])} as plain data`);
-
-      const written = await app.files.write('exports/notes.md', '# Notes\n');
-      say(`files              wrote ${written.bytes} bytes to ${written.path}`);
-      const { version } = await app.state.set('settings', 'notes-app', { theme: 'light' });
-      say(`state              settings at version ${version}`);
-
-      const quote = await app.external({ method: 'GET', url: `${await quoteUrl(studio.hostUrl)}` });
-      check(quote.status === 200, 'the quote API answers through the proxy');
-      say(`external API       ${(quote.body as { text: string }).text}`);
-
-      for (const [what, attempt] of [
-        ['cloud metadata', () => app.external({ url: 'https://169.254.169.254/latest/meta-data/' })],
-        ['loopback in hex', () => app.external({ url: 'https://0x7f.1/admin' })],
-        ['path traversal', () => app.files.read('../../../etc/passwd')],
-        [
-          'reading /etc/passwd via SQL',
-          () => app.db.userQuery('notes', "SELECT * FROM read_text('/etc/passwd')"),
-        ],
-      ] as const) {
-        const error = await attempt().then(
-          () => undefined,
-          (e: unknown) => e as PermissionDeniedError,
-        );
-        check(error !== undefined && (error.status ?? 500) < 500, `${what} is refused with a 4xx`);
-        say(
-          `refused            ${what}: ${error.status} ${(error.body as { detail: string }).detail.slice(0, 70)}`,
-        );
-      }
-      const forged = `${token.slice(0, -4)}AAAA`;
-      const refused = await validateAppToken({ secretKey: studio.secretKey, token: forged }).catch(
-        (e: unknown) => e,
-      );
-      check(ArtifactGatewayError.isInstance(refused), 'a forged token is refused');
-      say(`refused            forged token: ${(refused as ArtifactGatewayError).message}`);
-    } finally {
-      await studio.close();
     }
+    const forged = `${token.slice(0, -4)}AAAA`;
+    const refused = await validateAppToken({ secretKey: artifacts.secretKey, token: forged }).catch(
+      (e: unknown) => e,
+    );
+    check(ArtifactGatewayError.isInstance(refused), 'a forged token is refused');
+    const overHttp = await createClient({ token: forged, proxyBase: artifacts.proxyBase })
+      .db.userQuery('notes', 'SELECT body FROM notes')
+      .then(() => undefined)
+      .catch((e: unknown) => (e as { status?: number }).status);
+    check(overHttp === 401, 'the gateway answers a forged token with 401');
+    say(`refused            forged token: ${(refused as ArtifactGatewayError).message}; over HTTP → 401`);
+
+    const logged = artifacts.requests.slice(seen);
+    check(
+      logged.filter((r) => r.user === claims.userId && r.status < 300).length === 9,
+      "the gateway's request log shows the app's calls",
+    );
+    const refusals = logged.filter((r) => r.status >= 400).map((r) => r.status);
+    say(
+      `the console's request log shows ${logged.length} requests, refused ones answered ${refusals.join(', ')}`,
+    );
+    return 'DuckDB, files, state through the gateway; 5 attacks refused';
   },
 };
-
-async function quoteUrl(hostUrl: string): Promise<string> {
-  return ((await (await fetch(`${hostUrl}config`)).json()) as { quoteUrl: string }).quoteUrl;
-}

@@ -61,5 +61,6 @@ export const cryptoScenario: Scenario = {
     );
     check(refused, 'a flipped bit is refused');
     say('one flipped bit     ✓ refused with DecryptionError, no plaintext');
+    return 'same X25519 key on both sides, sealed and opened, a flipped bit refused';
   },
 };

@@ -34,6 +34,7 @@ export const httpScenario: Scenario = {
       check(NotFoundError.isInstance(missing), 'a 404 is a NotFoundError');
       say(`GET /orders/B-9     → ${missing.name} (code "${missing.code}", status ${missing.status})`);
       say(`requests the server saw: ${recorder.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+      return '503 retried after Retry-After, 404 typed as NotFoundError';
     } finally {
       await server.close();
     }

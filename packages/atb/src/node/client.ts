@@ -110,6 +110,11 @@ export interface ExecuteOptions extends CallOptions {
   requestId?: string;
   /** The agent's platform identity token (OIDC JWT), sent as `X-Platform-Token` where the broker wants one. */
   platformToken?: string;
+  /**
+   * The broker connector (backend) to route the call to, sent as `X-ATB-Connector`. A PoA whose `con` names a
+   * `connector` wins over it at the broker.
+   */
+  connector?: string;
 }
 
 /** What the upstream service answered through the broker. */
@@ -156,18 +161,35 @@ const CHECK_ADVICE: Record<BrokerCheck, string> = {
   policy_error: 'the broker could not evaluate its policy',
   policy_denied: 'the policy refused the action (missing approvals, or a rule of the action)',
   replay: 'the PoA was already used (single-use tokens); get a new one',
+  connector_resolve:
+    'the broker has no usable connector by that id (X-ATB-Connector or the PoA con.connector)',
+  connector_egress: "the connector's egress allowlist or rate limit refused the call",
 };
 
+/**
+ * The connector step (checks 14 and 14b) has no fixed text: the broker answers with the connector's message.
+ * A plain-text 400 or 403 that mentions the connector, on a call routed to one, is taken as that step.
+ */
+function connectorCheck(ctx: ErrorContext, text: string, routed: boolean): BrokerCheck | undefined {
+  if (!routed || !/connector/i.test(text)) return undefined;
+  if (!ctx.headers.get('content-type')?.startsWith('text/plain')) return undefined;
+  return ctx.status === 400 ? 'connector_resolve' : ctx.status === 403 ? 'connector_egress' : undefined;
+}
+
 /** Maps a broker refusal (plain text, spec §2.2) to {@link BrokerRefused}; anything else keeps the default. */
-function brokerError(ctx: ErrorContext, riskTier: RiskTier | undefined): AtbError | undefined {
+function brokerError(
+  ctx: ErrorContext,
+  riskTier: RiskTier | undefined,
+  routed: boolean,
+): AtbError | undefined {
   if (typeof ctx.body !== 'string') return undefined;
   const text = ctx.body.replace(/\n$/, '');
   const match = BROKER_TEXTS.find(
     ([status, prefix]) =>
       status === ctx.status && (prefix.endsWith(':') ? text.startsWith(prefix) : text === prefix),
   );
-  if (!match) return undefined;
-  const check = match[2];
+  const check = match?.[2] ?? connectorCheck(ctx, text, routed);
+  if (!check) return undefined;
   return new BrokerRefused(`The broker refused the call (${check}): ${text}. Why: ${CHECK_ADVICE[check]}.`, {
     check,
     reason: text,
@@ -497,6 +519,8 @@ export class AtbClient {
     if (options.poa) headers.authorization = `Bearer ${options.poa.token}`;
     if (action) headers['x-atb-action'] = action;
     if (options.platformToken) headers['x-platform-token'] = options.platformToken;
+    if (options.connector) headers['x-atb-connector'] = options.connector;
+    const routed = options.connector !== undefined || options.poa?.claims.con.connector !== undefined;
     const body = options.body;
     const bodyOptions =
       body === undefined
@@ -514,7 +538,7 @@ export class AtbClient {
       });
       return { status: response.status, data: data as T, headers: response.headers, requestId };
     } catch (error) {
-      throw this.#brokerFailure(error, riskTier);
+      throw this.#brokerFailure(error, riskTier, routed);
     }
   }
 
@@ -523,7 +547,7 @@ export class AtbClient {
     await this.#transport.dispatcher.close();
   }
 
-  #brokerFailure(error: unknown, riskTier: RiskTier | undefined): unknown {
+  #brokerFailure(error: unknown, riskTier: RiskTier | undefined, routed: boolean): unknown {
     const ctx = error as { status?: number; body?: unknown; headers?: Headers };
     if (ctx.status !== undefined) {
       const mapped = brokerError(
@@ -536,6 +560,7 @@ export class AtbClient {
           retryable: false,
         },
         riskTier,
+        routed,
       );
       if (mapped) return mapped;
     }

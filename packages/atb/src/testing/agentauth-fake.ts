@@ -87,18 +87,35 @@ export interface FakeJwk extends JWK {
   x: string;
 }
 
+/** AgentAuth's key set. */
+export interface FakeJwks {
+  /** The published keys, the signing key first. */
+  keys: FakeJwk[];
+}
+
 /** The fake AgentAuth: a Hono app plus its state. */
 export interface FakeAgentAuth {
   /** The Hono app (serve it with `startTestServer`). */
   app: Hono<FakeEnv>;
   /** Challenges by id. */
   challenges: Map<string, FakeChallenge>;
-  /** The PoA signing key's `kid`. */
-  kid: string;
-  /** The public JWK served at `/.well-known/jwks.json`. */
-  publicJwk: FakeJwk;
-  /** The PoA signing key (tests use it to forge tokens with the right key but wrong claims). */
-  signingKey: CryptoKey;
+  /** The current PoA signing key's `kid`. */
+  readonly kid: string;
+  /** The current signing key's public JWK (first in the JWKS). */
+  readonly publicJwk: FakeJwk;
+  /** The current PoA signing key (tests use it to forge tokens with the right key but wrong claims). */
+  readonly signingKey: CryptoKey;
+  /** The published key set, as `/.well-known/jwks.json` serves it: the current key first, then older ones. */
+  jwks(): FakeJwks;
+  /**
+   * Key rotation: makes a new Ed25519 key the signing key and publishes it first in the JWKS. Older keys
+   * stay published (tokens they signed keep verifying) until {@link FakeAgentAuth.retireKey}.
+   */
+  rotateKey(): Promise<FakeJwk>;
+  /** Stops publishing a key that is no longer the signing key; tokens it signed then fail verification. */
+  retireKey(kid: string): void;
+  /** How many times `/.well-known/jwks.json` was fetched. */
+  readonly jwksFetches: number;
   /** The clock. */
   clock: FakeClock;
   /** Signs claims as AgentAuth does (`alg: EdDSA`, `kid`); for tests that need odd tokens. */
@@ -161,17 +178,10 @@ export async function createFakeAgentAuth(options: FakeAgentAuthOptions = {}): P
   const poaTtl = Math.min(options.poaTtlSeconds ?? 300, 900);
   const dualControlActions = new Set(options.dualControlActions ?? DEFAULT_DUAL_CONTROL_ACTIONS);
   const issuer = options.issuer ?? 'atb-agentauth';
-  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-  const jwk = await exportJWK(publicKey);
-  const kid = createHash('sha256').update(Buffer.from(jwk.x!, 'base64url')).digest('base64url');
-  const publicJwk: FakeJwk = {
-    kty: 'OKP',
-    crv: 'Ed25519',
-    use: 'sig',
-    alg: 'EdDSA',
-    kid,
-    x: jwk.x!,
-  };
+  // Published keys, current signing key first.
+  const keys: Array<{ publicJwk: FakeJwk; privateKey: CryptoKey }> = [await newSigningKey()];
+  const current = () => keys[0]!;
+  let jwksFetches = 0;
   const challenges = new Map<string, FakeChallenge>();
   const audit: Array<Record<string, unknown>> = [];
   const windows = new Map<string, { start: number; count: number }>();
@@ -186,8 +196,13 @@ export async function createFakeAgentAuth(options: FakeAgentAuthOptions = {}): P
     w.count++;
     return w.count > limit;
   };
-  const sign = (claims: Record<string, unknown>) =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid }).sign(privateKey);
+  const sign = (claims: Record<string, unknown>) => {
+    const { publicJwk, privateKey } = current();
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: publicJwk.kid })
+      .sign(privateKey);
+  };
+  const jwks = () => ({ keys: keys.map((k) => k.publicJwk) });
 
   const app = new Hono<FakeEnv>();
   app.use(async (c, next) => {
@@ -196,7 +211,10 @@ export async function createFakeAgentAuth(options: FakeAgentAuthOptions = {}): P
   });
   app.all('/health', (c) => c.text('ok\n'));
   app.all('/ready', (c) => c.text('ready\n'));
-  app.get('/.well-known/jwks.json', (c) => c.json({ keys: [publicJwk] }));
+  app.get('/.well-known/jwks.json', (c) => {
+    jwksFetches++;
+    return c.json(jwks());
+  });
 
   app.post('/v1/challenge', async (c) => {
     const ip = c.env?.incoming?.socket?.remoteAddress ?? 'local';
@@ -403,5 +421,41 @@ export async function createFakeAgentAuth(options: FakeAgentAuthOptions = {}): P
 
   app.all('/v1/*', (c) => textError(c, 405, 'method not allowed'));
 
-  return { app, challenges, kid, publicJwk, signingKey: privateKey, clock, sign, audit };
+  return {
+    app,
+    challenges,
+    get kid() {
+      return current().publicJwk.kid;
+    },
+    get publicJwk() {
+      return current().publicJwk;
+    },
+    get signingKey() {
+      return current().privateKey;
+    },
+    jwks,
+    async rotateKey() {
+      keys.unshift(await newSigningKey());
+      return current().publicJwk;
+    },
+    retireKey(kid) {
+      const index = keys.findIndex((k) => k.publicJwk.kid === kid);
+      if (index === 0) throw new Error(`key ${kid} is the signing key; rotate before retiring it`);
+      if (index > 0) keys.splice(index, 1);
+    },
+    get jwksFetches() {
+      return jwksFetches;
+    },
+    clock,
+    sign,
+    audit,
+  };
+}
+
+/** A fresh Ed25519 signing key; `kid` = base64url SHA-256 of the raw public key (spec §3.1). */
+async function newSigningKey(): Promise<{ publicJwk: FakeJwk; privateKey: CryptoKey }> {
+  const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  const jwk = await exportJWK(publicKey);
+  const kid = createHash('sha256').update(Buffer.from(jwk.x!, 'base64url')).digest('base64url');
+  return { publicJwk: { kty: 'OKP', crv: 'Ed25519', use: 'sig', alg: 'EdDSA', kid, x: jwk.x! }, privateKey };
 }

@@ -5,9 +5,11 @@
  *
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { Hono } from 'hono';
 import { compactVerify, importJWK, type JWK, jwtVerify } from 'jose';
+import { AUDIT_GENESIS_HASH, type AuditBatch, type AuditEvent, sealAuditBatch } from '../audit.ts';
 import { type FakeEnv, textError } from './agentauth-fake.ts';
 import { FakeClock } from './clock.ts';
 import { evaluatePolicy, type PolicyDecision, type PolicyInput } from './policy.ts';
@@ -37,30 +39,44 @@ export const GUARDRAIL_PATTERNS: readonly string[] = [
   '`',
 ];
 
-/** One audit event (spec §2.3). */
-export interface BrokerAuditEvent {
-  /** When (RFC 3339). */
-  ts: string;
-  /** `X-Request-ID`. */
-  request_id: string;
-  /** The PoA's `jti`, when one was read. */
-  poa_jti: string;
-  /** The mTLS SPIFFE ID. */
-  agent_identity: string;
-  /** The platform token's `sub`, when one was verified. */
-  platform_identity: string;
-  /** The PoA's `act` (or the declared action). */
-  action: string;
-  /** The PoA's `con`. */
-  constraints: unknown;
-  /** The outcome. */
-  decision: 'allow' | 'deny' | 'error';
-  /** Why (`policy_allow`, `poa_invalid:expired`, `sub_mismatch`, an OPA reason, …). */
-  reason: string;
-  /** The HTTP method. */
-  method: string;
-  /** The URL path. */
-  path: string;
+/** One audit event of the fake broker: the spec's {@link AuditEvent}. */
+export type BrokerAuditEvent = AuditEvent;
+
+/**
+ * One backend of the broker (upstream's `CONNECTOR_CONFIG_FILE`, as a typed option). A call is routed to a
+ * connector by the PoA's `con.connector`, else by the `X-ATB-Connector` header; without either it goes to
+ * `upstreamUrl` of the broker.
+ */
+export interface FakeConnector {
+  /** Where this connector forwards calls (base URL). */
+  upstreamUrl: string;
+  /**
+   * Hosts this connector may reach (`api.example.com`, or `*.example.com` for any subdomain). The host of
+   * `upstreamUrl` must be on it, else 403. Omitted: no egress restriction.
+   */
+  egressAllowlist?: readonly string[];
+  /** At most `requests` calls per `windowSeconds` through this connector, on the fake clock; more get 403. */
+  rateLimit?: FakeConnectorRateLimit;
+}
+
+/** A connector's rate limit (fixed windows). */
+export interface FakeConnectorRateLimit {
+  /** Calls allowed per window. */
+  requests: number;
+  /** The window, seconds (default 60). */
+  windowSeconds?: number;
+}
+
+/** Where the fake broker sends its audit events (upstream's `AUDIT_SINK_URL` and immutable batches). */
+export interface FakeAuditSink {
+  /** The URL each sealed {@link AuditBatch} is POSTed to as JSON. */
+  url: string;
+  /** Seal and send a batch once this many events are waiting (default 100). */
+  batchSize?: number;
+  /** Also seal and send what is waiting every so many ms (default 5000; 0 turns the timer off). */
+  flushIntervalMs?: number;
+  /** `retention_expires` = seal time + this many days (default 2555). */
+  retentionDays?: number;
 }
 
 /** Options of {@link startFakeBroker}. */
@@ -89,6 +105,19 @@ export interface FakeBrokerOptions {
   policy?: (input: PolicyInput) => PolicyDecision;
   /** Platform identity (`X-Platform-Token`, spec §1.5); off by default. */
   platformIdentity?: FakePlatformIdentity;
+  /** The loopback port (default 0: one the OS picks). */
+  port?: number;
+  /** Connectors by id (checks 14 and 14b); none by default. */
+  connectors?: Readonly<Record<string, FakeConnector>>;
+  /**
+   * `GUARDRAILS_URL`: judge the body with this service instead of the local patterns (check 5). The broker
+   * POSTs `{text, action, agent, parameters}` and expects `{safe, reason?, score?, category?}`.
+   */
+  guardrailsUrl?: string;
+  /** How long to wait for the guardrails service, ms (default 2000, as upstream). */
+  guardrailsTimeoutMs?: number;
+  /** Send sealed audit batches to a sink; without it the batches are only kept in memory. */
+  auditSink?: FakeAuditSink;
 }
 
 /** How the fake broker checks `X-Platform-Token` (an OIDC JWT of the agent's platform). */
@@ -114,9 +143,16 @@ export interface FakeBroker {
   url: string;
   /** The audit events, in order. */
   audit: BrokerAuditEvent[];
+  /** The sealed audit batches (a SHA-256 hash chain), oldest first. */
+  auditBatches: AuditBatch[];
+  /**
+   * Seals the waiting events into a batch (if any) and sends every batch the sink has not yet taken.
+   * Rejects when the sink fails; unsent batches are kept and sent again on the next flush.
+   */
+  flushAudit(): Promise<void>;
   /** `jti`s seen, with the time (epoch s) until which they are remembered. */
   seenJtis: Map<string, number>;
-  /** Stops the server and closes its connections. */
+  /** Stops the server (after a last audit flush) and closes its connections. */
   close(): Promise<void>;
 }
 
@@ -181,6 +217,59 @@ export function constraintViolations(con: Obj, method: string, url: URL, body: O
   return out;
 }
 
+/** What the guardrails service answers (`GUARDRAILS_URL`). */
+export interface GuardrailsVerdict {
+  /** False blocks the call. */
+  safe: boolean;
+  /** Why (becomes the audit `reason` of a block). */
+  reason?: string;
+  /** The service's confidence. */
+  score?: number;
+  /** The kind of threat. */
+  category?: string;
+}
+
+/** What the broker sends to the guardrails service. */
+export interface GuardrailsRequest {
+  /** The top-level string values of the JSON body, one per line. */
+  text: string;
+  /** The declared action (`X-ATB-Action`; the PoA is not verified yet at check 5). */
+  action: string;
+  /** The agent's SPIFFE ID. */
+  agent: string;
+  /** The JSON body. */
+  parameters: Record<string, unknown>;
+}
+
+/** Strings of the body the guardrails judge: its top-level string values. */
+function guardedStrings(params: Obj): string[] {
+  return Object.values(params).filter((value): value is string => typeof value === 'string');
+}
+
+/** Whether a local pattern matches (case-insensitive substring). */
+export function matchesGuardrailPattern(text: string): boolean {
+  const lower = text.toLowerCase();
+  return GUARDRAIL_PATTERNS.some((p) => lower.includes(p));
+}
+
+/** `host` matches an allowlist entry: equal, or `*.suffix` for any subdomain of `suffix`. */
+function egressAllowed(host: string, allowlist: readonly string[]): boolean {
+  const h = host.toLowerCase();
+  return allowlist.some((entry) => {
+    const e = entry.toLowerCase();
+    return e.startsWith('*.') ? h.endsWith(e.slice(1)) && h.length > e.length - 1 : h === e;
+  });
+}
+
+/** A refusal by connector routing: check 14 (400) or 14b (403). */
+class ConnectorRefusal {
+  constructor(
+    readonly status: 400 | 403,
+    readonly message: string,
+    readonly target: string,
+  ) {}
+}
+
 /**
  * Starts the fake broker on `https://127.0.0.1:<port>` requiring client certificates.
  *
@@ -194,23 +283,91 @@ export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeB
   const maxTtl = options.maxTtlSeconds ?? 300;
   const singleUse = options.singleUse ?? true;
   const policy = options.policy ?? evaluatePolicy;
+  const connectors = options.connectors ?? {};
   const audit: BrokerAuditEvent[] = [];
   const seenJtis = new Map<string, number>();
   const keys = new Map<string, Promise<CryptoKey | Uint8Array>>();
+  const connectorWindows = new Map<string, { start: number; count: number }>();
+  const trail = createAuditTrail(clock, options.auditSink);
+
+  /** Resolves the connector of a call (PoA `con.connector` wins over `X-ATB-Connector`). */
+  const routeOf = (fromPoA: unknown, fromHeader: string | undefined) => {
+    if (fromPoA === undefined && !fromHeader) return { id: '', target: options.upstreamUrl };
+    const id = fromPoA ?? fromHeader;
+    if (typeof id !== 'string' || id.trim() === '') {
+      return new ConnectorRefusal(400, 'connector id must be a non-empty string', options.upstreamUrl);
+    }
+    const connector = Object.hasOwn(connectors, id) ? connectors[id] : undefined;
+    if (!connector) return new ConnectorRefusal(400, `unknown connector: ${id}`, options.upstreamUrl);
+    let target: URL;
+    try {
+      target = new URL(connector.upstreamUrl);
+    } catch {
+      return new ConnectorRefusal(400, `connector ${id} has an invalid upstream URL`, options.upstreamUrl);
+    }
+    const targetText = connector.upstreamUrl.replace(/\/$/, '');
+    if (connector.egressAllowlist && !egressAllowed(target.hostname, connector.egressAllowlist)) {
+      return new ConnectorRefusal(
+        403,
+        `connector ${id}: egress to ${target.hostname} is not allowed`,
+        targetText,
+      );
+    }
+    if (connector.rateLimit) {
+      const { requests, windowSeconds = 60 } = connector.rateLimit;
+      const now = clock.now();
+      let window = connectorWindows.get(id);
+      if (!window || now - window.start >= windowSeconds * 1000) {
+        window = { start: now, count: 0 };
+        connectorWindows.set(id, window);
+      }
+      if (++window.count > requests) {
+        return new ConnectorRefusal(
+          403,
+          `connector ${id}: rate limit exceeded (${requests} requests per ${windowSeconds} s)`,
+          targetText,
+        );
+      }
+    }
+    return { id, target: targetText };
+  };
+
+  /** Asks the guardrails service; a timeout or failure blocks the call (fail closed). */
+  const askGuardrails = async (request: GuardrailsRequest): Promise<{ block?: string; error?: string }> => {
+    try {
+      const response = await fetch(options.guardrailsUrl!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(request),
+        signal: AbortSignal.timeout(options.guardrailsTimeoutMs ?? 2000),
+      });
+      if (!response.ok) return { error: `status ${response.status}` };
+      const verdict = (await response.json()) as Partial<GuardrailsVerdict> | null;
+      if (typeof verdict?.safe !== 'boolean') return { error: 'answer without a boolean safe' };
+      if (verdict.safe) return {};
+      return {
+        block: verdict.reason || (verdict.category ? `guardrails:${verdict.category}` : 'guardrails_unsafe'),
+      };
+    } catch (error) {
+      const name = (error as Error).name;
+      return { error: name === 'TimeoutError' ? 'timeout' : (error as Error).message };
+    }
+  };
 
   const app = new Hono<FakeEnv>();
   app.all('*', async (c) => {
     const url = new URL(c.req.url);
     const method = c.req.method.toUpperCase();
     const requestId = c.req.header('x-request-id') ?? '';
+    const ts = new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     let platformSub = '';
     const event = (
       decision: BrokerAuditEvent['decision'],
       reason: string,
       extra: Partial<BrokerAuditEvent> = {},
-    ) =>
-      audit.push({
-        ts: new Date(clock.now()).toISOString(),
+    ) => {
+      const entry: BrokerAuditEvent = {
+        ts,
         request_id: requestId,
         poa_jti: '',
         agent_identity: '',
@@ -219,12 +376,16 @@ export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeB
         constraints: null,
         decision,
         reason,
+        target_service: options.upstreamUrl,
         method,
         path: url.pathname,
         ...extra,
-      });
+      };
+      audit.push(entry);
+      trail.add(entry);
+    };
 
-    // 1. identity from the client certificate
+    // 1. identity from the client certificate (no audit event, as upstream: there is no identity to record)
     const agent = peerSpiffeId(c.env.incoming.socket as TLSSocket);
     if (!agent) return textError(c, 401, 'mTLS client cert with SPIFFE ID required');
     // 2–3. platform identity and its binding to the SPIFFE ID
@@ -264,16 +425,31 @@ export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeB
     } catch {
       // not JSON: no params
     }
-    // 5. guardrails on top-level string values
-    for (const value of Object.values(params)) {
-      if (typeof value !== 'string') continue;
-      const lower = value.toLowerCase();
-      if (GUARDRAIL_PATTERNS.some((p) => lower.includes(p))) {
-        event('deny', 'prompt_injection_detected', { agent_identity: agent });
+    const declared = c.req.header('x-atb-action') ?? c.req.header('x-action') ?? '';
+    // 5. guardrails on top-level string values: the external service when configured, else the patterns
+    const strings = guardedStrings(params);
+    if (strings.length > 0) {
+      const blocked = { agent_identity: agent, action: declared };
+      if (options.guardrailsUrl) {
+        const verdict = await askGuardrails({
+          text: strings.join('\n'),
+          action: declared,
+          agent,
+          parameters: params,
+        });
+        if (verdict.error !== undefined) {
+          event('error', `guardrails_error:${verdict.error}`, blocked);
+          return textError(c, 403, 'blocked by semantic firewall');
+        }
+        if (verdict.block !== undefined) {
+          event('deny', verdict.block, blocked);
+          return textError(c, 403, 'blocked by semantic firewall');
+        }
+      } else if (strings.some(matchesGuardrailPattern)) {
+        event('deny', 'prompt_injection_detected', blocked);
         return textError(c, 403, 'blocked by semantic firewall');
       }
     }
-    const declared = c.req.header('x-atb-action') ?? c.req.header('x-action') ?? '';
     const authz = c.req.header('authorization') ?? '';
     const token =
       (authz.startsWith('Bearer ') ? authz.slice(7) : authz).trim() || c.req.header('x-poa-token') || '';
@@ -337,7 +513,7 @@ export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeB
         agent_identity: agent,
         poa_jti: String(claims.jti),
         action: String(claims.act),
-        constraints: claims.con,
+        constraints: claims.con as Obj,
       };
       // 8. subject
       if (claims.sub !== agent) {
@@ -379,17 +555,27 @@ export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeB
         seenJtis.set(jti, Number(claims.exp) + 30);
       }
     }
-    // 15. forward
-    event('allow', 'policy_allow', {
+    const allowed = {
       agent_identity: agent,
       poa_jti: String(claims.jti ?? ''),
       action: String(claims.act ?? declared),
-      constraints: claims.con ?? null,
-    });
+      constraints: (claims.con ?? null) as Obj | null,
+    };
+    // 14, 14b. connector: resolve, then egress allowlist and rate limit
+    const route = routeOf((claims.con as Obj | undefined)?.connector, c.req.header('x-atb-connector'));
+    if (route instanceof ConnectorRefusal) {
+      event('deny', `connector_refused:${route.message}`, { ...allowed, target_service: route.target });
+      return textError(c, route.status, route.message);
+    }
+    // 15. forward
+    event('allow', 'policy_allow', { ...allowed, target_service: route.target });
     const headers = new Headers(c.req.raw.headers);
-    for (const h of ['host', 'connection', 'content-length', 'transfer-encoding']) headers.delete(h);
+    for (const h of ['host', 'connection', 'content-length', 'transfer-encoding', 'x-atb-connector']) {
+      headers.delete(h);
+    }
+    if (route.id) headers.set('x-atb-connector', route.id);
     try {
-      const upstream = await fetch(`${options.upstreamUrl}${url.pathname}${url.search}`, {
+      const upstream = await fetch(`${route.target}${url.pathname}${url.search}`, {
         method,
         headers,
         redirect: 'manual',
@@ -406,6 +592,83 @@ export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeB
     key: options.key,
     clientCa: options.clientCa,
     requireClientCert: options.verifyClientCerts ?? true,
+    port: options.port ?? 0,
   });
-  return { url: server.url, audit, seenJtis, close: server.close };
+  return {
+    url: server.url,
+    audit,
+    auditBatches: trail.batches,
+    flushAudit: trail.flush,
+    seenJtis,
+    close: async () => {
+      await trail.close();
+      await server.close();
+    },
+  };
+}
+
+/**
+ * The audit trail: events wait until `batchSize` of them (or the timer, or a flush) seal them into the next
+ * batch of the hash chain; batches go to the sink in order, and stay queued while it fails.
+ */
+function createAuditTrail(clock: FakeClock, sink: FakeAuditSink | undefined) {
+  const batches: AuditBatch[] = [];
+  const waiting: AuditEvent[] = [];
+  let sent = 0;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const seal = async () => {
+    if (waiting.length === 0) return;
+    const events = waiting.splice(0, waiting.length);
+    batches.push(
+      await sealAuditBatch({
+        batchId: `batch_${randomBytes(16).toString('hex')}`,
+        sealedAt: new Date(clock.now()),
+        prevHash: batches.at(-1)?.content_hash ?? AUDIT_GENESIS_HASH,
+        events,
+        ...(sink?.retentionDays === undefined ? {} : { retentionDays: sink.retentionDays }),
+      }),
+    );
+  };
+  const send = async () => {
+    if (!sink) return;
+    while (sent < batches.length) {
+      const response = await fetch(sink.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(batches[sent]),
+        signal: AbortSignal.timeout(30_000),
+      });
+      await response.body?.cancel();
+      if (!response.ok) throw new Error(`the audit sink answered ${response.status}`);
+      sent++;
+    }
+  };
+  // Seal-and-send steps run one after another so the chain is built in order.
+  const step = () => {
+    const run = queue.then(async () => {
+      await seal();
+      await send();
+    });
+    queue = run.catch(() => {}); // a failed send leaves its batches queued for the next step
+    return run;
+  };
+  const interval = sink?.flushIntervalMs ?? 5000;
+  const timer = sink && interval > 0 ? setInterval(() => void step().catch(() => {}), interval) : undefined;
+  timer?.unref();
+
+  return {
+    batches,
+    add(event: AuditEvent) {
+      waiting.push(event);
+      if (sink && waiting.length >= (sink.batchSize ?? 100)) void step().catch(() => {});
+    },
+    flush: async () => {
+      await step();
+    },
+    async close() {
+      if (timer) clearInterval(timer);
+      await step().catch(() => {});
+    },
+  };
 }

@@ -8,7 +8,12 @@ import { createRequestRecorder, type RequestRecorder, startTestServer } from '@x
 import { Hono } from 'hono';
 import { type CryptoKey, generateKeyPair, SignJWT } from 'jose';
 import { createFakeAgentAuth, type FakeAgentAuth, type FakeAgentAuthOptions } from './agentauth-fake.ts';
-import { type FakeBroker, type FakeBrokerOptions, startFakeBroker } from './broker-fake.ts';
+import {
+  type FakeBroker,
+  type FakeBrokerOptions,
+  type FakeConnector,
+  startFakeBroker,
+} from './broker-fake.ts';
 import { FakeClock } from './clock.ts';
 import { type CertifiedKey, createTestPki, type TestPki } from './pki.ts';
 import { startTlsTestServer } from './tls-server.ts';
@@ -16,6 +21,7 @@ import { startTlsTestServer } from './tls-server.ts';
 export * from './agentauth-fake.ts';
 export * from './broker-fake.ts';
 export * from './clock.ts';
+export * from './guardrails-fake.ts';
 export * from './pki.ts';
 export * from './policy.ts';
 export * from './tls-server.ts';
@@ -37,7 +43,15 @@ export interface FakeAtbOptions {
     | 'verifyClientCerts'
     | 'policy'
     | 'platformIdentity'
+    | 'guardrailsUrl'
+    | 'guardrailsTimeoutMs'
+    | 'auditSink'
   >;
+  /**
+   * The broker's connectors by id. An entry without `upstreamUrl` gets its own echo service, which names the
+   * connector in its answer (`service`), so a test sees which backend served the call.
+   */
+  connectors?: Readonly<Record<string, Partial<FakeConnector>>>;
   /** A PKI to use (default a fresh one). */
   pki?: TestPki;
   /**
@@ -45,6 +59,10 @@ export interface FakeAtbOptions {
    * as the docs describe (default false: plain HTTP, as the upstream code).
    */
   agentAuthTls?: boolean;
+  /** AgentAuth's loopback port (default 0: one the OS picks), e.g. for a long-running sandbox. */
+  agentAuthPort?: number;
+  /** The broker's loopback port (default 0: one the OS picks). */
+  brokerPort?: number;
 }
 
 /** The running fakes. */
@@ -65,7 +83,7 @@ export interface FakeAtb {
   clock: FakeClock;
   /** The fake AgentAuth's state (challenges, signing key, audit). */
   agentAuth: FakeAgentAuth;
-  /** The fake broker's state (audit, seen `jti`s). */
+  /** The fake broker's state: audit events and sealed batches (`flushAudit()`), seen `jti`s. */
   broker: FakeBroker;
   /** What reached the upstream echo service through the broker. */
   upstream: RequestRecorder;
@@ -128,25 +146,23 @@ export async function startFakeAtb(options: FakeAtbOptions = {}): Promise<FakeAt
         key: pki.server.key,
         clientCa: pki.caCert,
         requireClientCert: false,
+        port: options.agentAuthPort ?? 0,
       })
-    : await startTestServer(agentAuth.app);
+    : await startTestServer(agentAuth.app, { port: options.agentAuthPort ?? 0 });
 
   const upstream = createRequestRecorder();
-  const echo = new Hono();
-  echo.use(upstream.middleware);
-  echo.all('/redirect', (c) => c.redirect('https://elsewhere.invalid/collect', 302));
-  echo.all('*', async (c) => {
-    const url = new URL(c.req.url);
-    const body = await c.req.text();
-    return c.json({
-      method: c.req.method,
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers: Object.fromEntries(c.req.raw.headers),
-      body,
-    });
-  });
-  const upstreamServer = await startTestServer(echo);
+  const echoServers = [await startTestServer(echoApp('upstream', upstream))];
+  const upstreamServer = echoServers[0]!;
+  const connectors: Record<string, FakeConnector> = {};
+  for (const [id, connector] of Object.entries(options.connectors ?? {})) {
+    let upstreamUrl = connector.upstreamUrl;
+    if (upstreamUrl === undefined) {
+      const server = await startTestServer(echoApp(id, createRequestRecorder()));
+      echoServers.push(server);
+      upstreamUrl = server.url;
+    }
+    connectors[id] = { ...connector, upstreamUrl };
+  }
 
   const broker = await startFakeBroker({
     ...options.broker,
@@ -154,8 +170,10 @@ export async function startFakeAtb(options: FakeAtbOptions = {}): Promise<FakeAt
     key: pki.server.key,
     clientCa: pki.caCert,
     upstreamUrl: upstreamServer.url,
-    jwks: () => [agentAuth.publicJwk],
+    connectors,
+    jwks: () => agentAuth.jwks().keys,
     clock,
+    port: options.brokerPort ?? 0,
   });
 
   return {
@@ -186,7 +204,27 @@ export async function startFakeAtb(options: FakeAtbOptions = {}): Promise<FakeAt
     }),
     close: async () => {
       await broker.close();
-      await Promise.all([agentAuthServer.close(), upstreamServer.close()]);
+      await Promise.all([agentAuthServer.close(), ...echoServers.map((server) => server.close())]);
     },
   };
+}
+
+/** The upstream echo service: answers every call with what it received and which service it is. */
+function echoApp(service: string, recorder: RequestRecorder): Hono {
+  const echo = new Hono();
+  echo.use(recorder.middleware);
+  echo.all('/redirect', (c) => c.redirect('https://elsewhere.invalid/collect', 302));
+  echo.all('*', async (c) => {
+    const url = new URL(c.req.url);
+    const body = await c.req.text();
+    return c.json({
+      service,
+      method: c.req.method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: Object.fromEntries(c.req.raw.headers),
+      body,
+    });
+  });
+  return echo;
 }
