@@ -110,6 +110,8 @@ export interface ArtifactGatewayOptions {
   logger?: Logger;
   /** The clock for token checks (default `Date.now`); for tests. */
   now?: () => number;
+  /** Verified tokens remembered so repeat requests skip the signature check (default 1000; 0 = off). */
+  verifiedTokenCacheSize?: number;
 }
 
 /** The gateway: a Hono app plus `close()` to release databases and pooled connections. */
@@ -163,6 +165,33 @@ function checkMongoInput(target: MongoTarget, filter: unknown, update?: unknown)
   );
   checkFilter(filter);
   if (update !== undefined) checkUpdate(update);
+}
+
+/**
+ * Tokens already verified, by their exact text (signature included), so a request with a token seen
+ * before skips the HMAC. A hit still checks `exp` and `iat` against the clock, so a cached token expires
+ * exactly like a fresh one; a token differing in any byte is a miss and fully verified.
+ */
+class VerifiedTokens {
+  readonly #claims = new Map<string, AppTokenClaims>();
+  readonly #max: number;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  async validate(secretKey: SecretKey, token: string, nowMs: number): Promise<AppTokenClaims> {
+    const seconds = Math.floor(nowMs / 1000);
+    const hit = this.#claims.get(token);
+    if (hit && hit.exp > seconds && hit.iat <= seconds) return hit;
+    if (hit) this.#claims.delete(token);
+    const claims = await validateAppToken({ secretKey, token, now: nowMs });
+    if (this.#max > 0) {
+      if (this.#claims.size >= this.#max) this.#claims.delete(this.#claims.keys().next().value as string);
+      this.#claims.set(token, claims);
+    }
+    return claims;
+  }
 }
 
 function storageOf(value: string): StorageScope {
@@ -219,6 +248,7 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
     });
     return (await mongoConnection).handler;
   };
+  const verifiedTokens = new VerifiedTokens(options.verifiedTokenCacheSize ?? 1000);
   const resolveUserJwt =
     options.resolveUserJwt ??
     (async (claims: AppTokenClaims) => {
@@ -246,7 +276,7 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
     if (!header)
       throw new ArtifactGatewayError('invalid_token', 'Authorization header with the app token is required');
     const token = header.replace(/^Bearer\s+/i, '');
-    c.set('claims', await validateAppToken({ secretKey: options.secretKey, token, now: now() }));
+    c.set('claims', await verifiedTokens.validate(options.secretKey, token, now()));
     await next();
   });
   app.onError((error, c) => {
