@@ -106,9 +106,24 @@ interface RunOutcome {
 // a cached SELECT binds to, so it empties the database's statement cache.
 const CATALOG_SAFE_TYPES = new Set([SELECT, 2 /* INSERT */, 3 /* UPDATE */, 5 /* DELETE */]);
 
+/** DuckDB settings of a sandboxed file: no file or network access, no extensions, settings locked. */
+export function sandboxSettings(memoryLimit: string, threads: number): Record<string, string> {
+  return {
+    enable_external_access: 'false',
+    autoload_known_extensions: 'false',
+    autoinstall_known_extensions: 'false',
+    allow_community_extensions: 'false',
+    memory_limit: memoryLimit,
+    threads: String(threads),
+    // Last, so nothing above can be changed by SQL afterwards.
+    lock_configuration: 'true',
+  };
+}
+
 let duckDbModule: Promise<DuckDbModule> | undefined;
 
-function loadDuckDb(): Promise<DuckDbModule> {
+/** Loads the optional `@duckdb/node-api` once, with a clear error when it is not installed. */
+export function loadDuckDb(): Promise<DuckDbModule> {
   duckDbModule ??= import('@duckdb/node-api').catch((error: unknown) => {
     duckDbModule = undefined;
     throw new ArtifactGatewayError(
@@ -159,16 +174,7 @@ export class DuckDbHandler {
     if (!Number.isInteger(this.#maxRows) || this.#maxRows < 0)
       throw invalidRequest('maxRows must be a whole number ≥ 0');
     if (!(this.#timeoutMs > 0)) throw invalidRequest('queryTimeoutMs must be a positive number of ms');
-    this.#config = {
-      enable_external_access: 'false',
-      autoload_known_extensions: 'false',
-      autoinstall_known_extensions: 'false',
-      allow_community_extensions: 'false',
-      memory_limit: options.memoryLimit ?? '256MB',
-      threads: String(options.threads ?? 2),
-      // Last, so nothing above can be changed by SQL afterwards.
-      lock_configuration: 'true',
-    };
+    this.#config = sandboxSettings(options.memoryLimit ?? '256MB', options.threads ?? 2);
   }
 
   /** The DuckDB settings every database file is opened with (the sandbox, memory limit and threads). */
