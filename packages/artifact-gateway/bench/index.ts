@@ -80,6 +80,7 @@ async function duckdb() {
     const instance = await DuckDBInstance.create(join(dir, 'direct.duckdb'), { ...settings });
     const connection = await instance.connect();
     await connection.run(setup);
+    const prepared = await connection.prepare(sql);
     try {
       return await compare({
         title:
@@ -96,12 +97,21 @@ async function duckdb() {
             fn: () => post('db/user/bench/query', { sql, params: [10] }),
           },
           {
+            // Reference, no target: the gateway reuses prepared SELECTs, which runAndReadAll cannot.
+            name: 'reused prepared statement, direct (no HTTP; the gateway also reuses them)',
+            fn: async () => {
+              prepared.bind([10]);
+              return (await prepared.runAndReadAll()).getRowsJson();
+            },
+          },
+          {
             name: 'POST db/user/bench/query (global fetch client)',
             fn: () => postWithFetch('db/user/bench/query', { sql, params: [10] }),
           },
         ],
       });
     } finally {
+      prepared.destroySync();
       connection.closeSync();
       instance.closeSync();
     }

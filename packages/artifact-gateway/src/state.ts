@@ -61,7 +61,7 @@ export interface StateBackend {
   ): Promise<StateSetResult>;
   /** The resource, or `null`. */
   get(tenant: string, ns: string, id: unknown): Promise<StateDocument | null>;
-  /** Resources matching `filter`, oldest first (see {@link StateStore.list}). */
+  /** Resources matching `filter` (keys `resource_id`, `data.x` or `x` for `data.x`; comparison operators only), oldest first. */
   list(tenant: string, ns: string, filter?: unknown, limit?: number, skip?: number): Promise<StateDocument[]>;
   /** Deletes the current state; records a `delete` event only when something was deleted. */
   delete(tenant: string, ns: string, id: unknown): Promise<StateDeleteResult>;

@@ -220,7 +220,7 @@ export class DuckDbStateStore implements StateBackend {
     return row ? toDocument(row) : null;
   }
 
-  /** Resources matching `filter` (as {@link StateStore.list}), oldest first. */
+  /** Resources matching `filter` (keys `resource_id`, `data.x` or `x` for `data.x`; comparison operators only), oldest first. */
   async list(
     tenant: string,
     ns: string,

@@ -219,7 +219,7 @@ export class MongoStateStore implements StateBackend {
     return doc ? toDocument(doc) : null;
   }
 
-  /** Resources matching `filter` (see {@link buildStateListFilter}), oldest first. */
+  /** Resources matching `filter` (keys `resource_id`, `data.x` or `x` for `data.x`; comparison operators only), oldest first. */
   async list(
     tenant: string,
     ns: string,
