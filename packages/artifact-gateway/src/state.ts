@@ -248,6 +248,16 @@ export function checkStateLimit(limit: number): number {
   return limit;
 }
 
+/**
+ * Checks a `list` skip (a whole number ≥ 0).
+ *
+ * @throws {ArtifactGatewayError} `invalid_request`.
+ */
+export function checkStateSkip(skip: number): number {
+  if (!Number.isInteger(skip) || skip < 0) throw invalidRequest('skip must be a whole number of 0 or more');
+  return skip;
+}
+
 interface Space {
   docs: Map<string, StateDocument>;
   events: StateEvent[];
@@ -348,6 +358,7 @@ export class StateStore implements StateBackend {
   ): Promise<StateDocument[]> {
     const conditions = checkStateFilter(filter);
     checkStateLimit(limit);
+    checkStateSkip(skip);
     const out: StateDocument[] = [];
     let skipped = 0;
     for (const doc of this.#space(tenant, ns).docs.values()) {

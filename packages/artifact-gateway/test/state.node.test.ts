@@ -50,6 +50,8 @@ describe.each(backends)('%s', (_name, make) => {
       expect((await state.list(tenant, 'boards', { resource_id: { $in: ['7'] } })).length).toBe(1);
       await expect(state.list(tenant, 'boards', { title: { $where: 'true' } })).rejects.toThrow(/\$where/);
       await expect(state.set(tenant, 'boards', 'b1', { 'a.b': 1 })).rejects.toThrow(ArtifactGatewayError);
+      await expect(state.list(tenant, 'boards', {}, 10, -1)).rejects.toThrow(/skip/);
+      expect((await state.list(tenant, 'boards', {}, 10, 1)).map((d) => d.resource_id)).toEqual(['7']);
     } finally {
       await state.close?.();
     }

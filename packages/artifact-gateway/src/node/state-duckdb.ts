@@ -17,6 +17,7 @@ import {
   checkStateFilter,
   checkStateLimit,
   checkStateSet,
+  checkStateSkip,
   matchesStateFilter,
   resourceId,
   type StateBackend,
@@ -231,6 +232,7 @@ export class DuckDbStateStore implements StateBackend {
     checkName(ns, 'namespace');
     const conditions = checkStateFilter(filter);
     checkStateLimit(limit);
+    checkStateSkip(skip);
     const rows = await this.#serial((connection) =>
       this.#rows(
         connection,

@@ -17,6 +17,7 @@ import {
   checkStateFilter,
   checkStateLimit,
   checkStateSet,
+  checkStateSkip,
   resourceId,
   type StateBackend,
   type StateDocument,
@@ -230,6 +231,7 @@ export class MongoStateStore implements StateBackend {
     checkName(ns, 'namespace');
     const query = buildStateListFilter(tenant, ns, filter);
     checkStateLimit(limit);
+    checkStateSkip(skip);
     const { state } = await this.#collections();
     const docs = await state.find(query).sort({ _id: 1 }).skip(skip).limit(limit).toArray();
     return docs.map(toDocument);
