@@ -13,7 +13,7 @@ import { compare, summarize } from '@x/tooling/bench';
 import { jwtVerify } from 'jose';
 import { Agent, request } from 'undici';
 import { blockedAddressReason, issueAppToken, scopeFromRole, validateAppToken } from '../src/index.ts';
-import { ExternalProxy } from '../src/node/index.ts';
+import { DuckDbHandler, ExternalProxy } from '../src/node/index.ts';
 import { startTestGateway } from '../src/testing/index.ts';
 import { startHttpsUpstream, testCa } from '../test/https-upstream.ts';
 
@@ -51,10 +51,22 @@ async function duckdb() {
   const dir = await mkdtemp(join(tmpdir(), 'ag-bench-'));
   try {
     const token = await gw.issueToken('bench-user');
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    // undici.request: the lean Node client (keep-alive pool), so the candidate measures the gateway, not
+    // the client; Node's global fetch adds its own ~1 ms per call and is reported separately.
     const post = async (path: string, body: unknown) => {
+      const res = await request(`${gw.proxyBase}${path}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+      });
+      if (res.statusCode !== 200) throw new Error(`${res.statusCode} ${await res.body.text()}`);
+      return res.body.json();
+    };
+    const postWithFetch = async (path: string, body: unknown) => {
       const res = await fetch(`${gw.proxyBase}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        headers,
         body: JSON.stringify(body),
       });
       if (res.status !== 200) throw new Error(`${res.status} ${await res.text()}`);
@@ -63,26 +75,43 @@ async function duckdb() {
     const setup = 'CREATE TABLE t AS SELECT range AS n, range % 7 AS k FROM range(200000)';
     const sql = 'SELECT k, count(*) AS c, sum(n) AS s FROM t WHERE n > ? GROUP BY k ORDER BY k';
     await post('db/user/bench/exec', { sql: setup });
-    const instance = await DuckDBInstance.create(join(dir, 'direct.duckdb'));
+    // The same settings the gateway opens every file with (threads, memory limit, sandbox).
+    const settings = new DuckDbHandler({ workspace: dir }).settings;
+    const instance = await DuckDBInstance.create(join(dir, 'direct.duckdb'), { ...settings });
     const connection = await instance.connect();
     await connection.run(setup);
+    const prepared = await connection.prepare(sql);
     try {
       return await compare({
-        title: 'DuckDB query: HTTP route vs @duckdb/node-api directly',
+        title:
+          'DuckDB query: HTTP route (loopback, token check, JSON both ways) vs @duckdb/node-api on an already-open connection (same file settings)',
         timeMs,
         baseline: {
-          name: 'connection.runAndReadAll + getRowsJson',
+          name: 'connection.runAndReadAll + getRowsJson (open connection, no HTTP)',
           fn: async () => (await connection.runAndReadAll(sql, [10])).getRowsJson(),
         },
         candidates: [
           {
-            name: 'POST db/user/bench/query',
+            name: 'POST db/user/bench/query (undici client)',
             target: 0.7,
             fn: () => post('db/user/bench/query', { sql, params: [10] }),
+          },
+          {
+            // Reference, no target: the gateway reuses prepared SELECTs, which runAndReadAll cannot.
+            name: 'reused prepared statement, direct (no HTTP; the gateway also reuses them)',
+            fn: async () => {
+              prepared.bind([10]);
+              return (await prepared.runAndReadAll()).getRowsJson();
+            },
+          },
+          {
+            name: 'POST db/user/bench/query (global fetch client)',
+            fn: () => postWithFetch('db/user/bench/query', { sql, params: [10] }),
           },
         ],
       });
     } finally {
+      prepared.destroySync();
       connection.closeSync();
       instance.closeSync();
     }
@@ -139,4 +168,10 @@ async function proxy() {
   }
 }
 
-summarize([...(await tokens()), ...(await duckdb()), ...(await proxy())]);
+const groups = { tokens, duckdb, proxy };
+// BENCH_ONLY=duckdb (comma-separated) runs a subset.
+const only = process.env.BENCH_ONLY?.split(',');
+const rows = [];
+for (const [name, run] of Object.entries(groups))
+  if (!only || only.includes(name)) rows.push(...(await run()));
+summarize(rows);

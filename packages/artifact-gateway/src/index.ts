@@ -37,6 +37,7 @@ export { DROPPED_REQUEST_HEADERS, PROXY_METHODS, type ProxyMethod } from './prox
 export type * from './results.ts';
 export { type Role, SCOPES, type StorageScope, scopeFromRole, storageScopes } from './scopes.ts';
 export {
+  type StateBackend,
   type StateDocument,
   type StateEvent,
   StateStore,

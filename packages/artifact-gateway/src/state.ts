@@ -1,8 +1,11 @@
 /**
  * The state store (spec §8.1): versioned JSON documents per tenant, namespace and resource, with an
- * append-only event history. Upstream keeps them in MongoDB with a non-atomic read-then-write; this store
- * keeps them in process memory and checks `expectedVersion` atomically (one event-loop turn). State is lost
- * on restart: a MongoDB-backed store is not part of this package yet.
+ * append-only event history. {@link StateBackend} is what the gateway needs; three backends implement it
+ * with the same semantics (merge patches, `expectedVersion` checked atomically, a `delete` event only when
+ * something was deleted): {@link StateStore} in process memory (tests, single short-lived processes),
+ * `DuckDbStateStore` in a DuckDB file (the gateway's default; survives restarts) and `MongoStateStore` on
+ * upstream's `app_state` / `app_events` collections (both in `@x/artifact-gateway/node`). Upstream's
+ * read-then-write lets two concurrent sets with the same expected version both succeed; ours do not.
  *
  * @module
  */
@@ -42,6 +45,32 @@ export interface StateEvent {
   ts: string;
 }
 
+/** What the gateway's `state/*` routes need from a state store. */
+export interface StateBackend {
+  /**
+   * Merges `patch` into the resource's data and bumps its version; records a `set` event.
+   *
+   * @throws {VersionConflictError} when `expectedVersion` is given and not current.
+   */
+  set(
+    tenant: string,
+    ns: string,
+    id: unknown,
+    patch?: unknown,
+    expectedVersion?: number | null,
+  ): Promise<StateSetResult>;
+  /** The resource, or `null`. */
+  get(tenant: string, ns: string, id: unknown): Promise<StateDocument | null>;
+  /** Resources matching `filter` (keys `resource_id`, `data.x` or `x` for `data.x`; comparison operators only), oldest first. */
+  list(tenant: string, ns: string, filter?: unknown, limit?: number, skip?: number): Promise<StateDocument[]>;
+  /** Deletes the current state; records a `delete` event only when something was deleted. */
+  delete(tenant: string, ns: string, id: unknown): Promise<StateDeleteResult>;
+  /** Events of one resource (or of the namespace for `null`), newest first. */
+  history(tenant: string, ns: string, id?: unknown, limit?: number): Promise<StateEvent[]>;
+  /** Releases files or connections the store holds (optional). */
+  close?(): Promise<void>;
+}
+
 /** Options of {@link StateStore}. */
 export interface StateStoreOptions {
   /** Events kept per tenant and namespace (default 1000; the oldest go first). */
@@ -70,7 +99,8 @@ export function tenantKey(ids: { accountId?: string; userId?: string; sessionId?
 
 const FILTER_OPERATORS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists']);
 
-function resourceId(value: unknown): string {
+/** Checks and stringifies a resource id (spec §8.1: always a string). */
+export function resourceId(value: unknown): string {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string' || value === '' || value.length > 256)
     throw invalidRequest('resource_id must be a non-empty string of at most 256 characters');
@@ -130,6 +160,104 @@ function matches(value: unknown, condition: unknown): boolean {
   });
 }
 
+/** A checked `set` call: the namespace, id, a private copy of the patch, and the expected version. */
+export interface CheckedSet {
+  /** The namespace. */
+  ns: string;
+  /** The resource id. */
+  rid: string;
+  /** A copy of the patch (top-level keys are plain field names). */
+  patch: Record<string, unknown>;
+  /** The version the caller expects, or `undefined` for none. */
+  expectedVersion: number | undefined;
+}
+
+/**
+ * Checks the input of a `set` for every backend: namespace and id, a plain-object patch whose keys are
+ * field names (no `.`, no leading `$`, not `__proto__`) within `maxPatchBytes`, a whole expected version.
+ *
+ * @throws {ArtifactGatewayError} `invalid_request`.
+ */
+export function checkStateSet(
+  ns: string,
+  id: unknown,
+  patch: unknown,
+  expectedVersion: number | null | undefined,
+  maxPatchBytes: number,
+): CheckedSet {
+  checkName(ns, 'namespace');
+  const rid = resourceId(id);
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
+    throw invalidRequest('patch must be an object');
+  for (const key of Object.keys(patch))
+    if (key === '' || key.includes('.') || key.startsWith('$') || key === '__proto__')
+      throw invalidRequest(`patch key ${JSON.stringify(key)} is not allowed (no ".", no leading "$")`);
+  if (new TextEncoder().encode(JSON.stringify(patch)).byteLength > maxPatchBytes)
+    throw invalidRequest(`patch is larger than ${maxPatchBytes} bytes`);
+  if (expectedVersion !== undefined && expectedVersion !== null && !Number.isInteger(expectedVersion))
+    throw invalidRequest('expected_version must be a whole number');
+  return {
+    ns,
+    rid,
+    patch: structuredClone(patch) as Record<string, unknown>,
+    expectedVersion: expectedVersion ?? undefined,
+  };
+}
+
+/** A checked list filter: `[key, condition]` pairs, `tenant` dropped. */
+export type StateFilter = Array<[string, unknown]>;
+
+/**
+ * Checks a `list` filter for every backend: an object whose conditions use only
+ * `$eq $ne $gt $gte $lt $lte $in $nin $exists` (anything else, e.g. `$where`, is refused up front).
+ *
+ * @throws {ArtifactGatewayError} `invalid_request`.
+ */
+export function checkStateFilter(filter: unknown): StateFilter {
+  if (filter === null || typeof filter !== 'object' || Array.isArray(filter))
+    throw invalidRequest('filter must be an object');
+  const conditions = Object.entries(filter).filter(([key]) => key !== 'tenant');
+  for (const [key, condition] of conditions) {
+    if (
+      key === '' ||
+      key.startsWith('$') ||
+      key.split('.').some((part) => part === '' || part === '__proto__')
+    )
+      throw invalidRequest(`filter key ${JSON.stringify(key)} is not allowed`);
+    if (condition !== null && typeof condition === 'object' && !Array.isArray(condition))
+      for (const op of Object.keys(condition))
+        if (op.startsWith('$') && !FILTER_OPERATORS.has(op))
+          throw invalidRequest(`filter operator ${op} is not allowed`);
+  }
+  return conditions;
+}
+
+/** Whether `doc` matches every checked condition (the in-process evaluation of a list filter). */
+export function matchesStateFilter(doc: StateDocument, conditions: StateFilter): boolean {
+  return conditions.every(([key, condition]) => matches(getPath(doc, key), condition));
+}
+
+/**
+ * Checks a `list` or `history` limit (1–1000).
+ *
+ * @throws {ArtifactGatewayError} `invalid_request`.
+ */
+export function checkStateLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw invalidRequest('limit must be from 1 to 1000');
+  return limit;
+}
+
+/**
+ * Checks a `list` skip (a whole number ≥ 0).
+ *
+ * @throws {ArtifactGatewayError} `invalid_request`.
+ */
+export function checkStateSkip(skip: number): number {
+  if (!Number.isInteger(skip) || skip < 0) throw invalidRequest('skip must be a whole number of 0 or more');
+  return skip;
+}
+
 interface Space {
   docs: Map<string, StateDocument>;
   events: StateEvent[];
@@ -145,7 +273,7 @@ interface Space {
  * await state.set('account:acc-1', 'boards', 'b1', { done: true }, version); // ok; a stale version throws VersionConflictError
  * ```
  */
-export class StateStore {
+export class StateStore implements StateBackend {
   readonly #spaces = new Map<string, Space>();
   readonly #maxEvents: number;
   readonly #maxResources: number;
@@ -188,25 +316,16 @@ export class StateStore {
     patch: unknown = {},
     expectedVersion?: number | null,
   ): Promise<StateSetResult> {
+    const checked = checkStateSet(ns, id, patch, expectedVersion, this.#maxPatchBytes);
+    const { rid, patch: copy } = checked;
     const space = this.#space(tenant, ns);
-    const rid = resourceId(id);
-    if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
-      throw invalidRequest('patch must be an object');
-    for (const key of Object.keys(patch))
-      if (key === '' || key.includes('.') || key.startsWith('$') || key === '__proto__')
-        throw invalidRequest(`patch key ${JSON.stringify(key)} is not allowed (no ".", no leading "$")`);
-    if (new TextEncoder().encode(JSON.stringify(patch)).byteLength > this.#maxPatchBytes)
-      throw invalidRequest(`patch is larger than ${this.#maxPatchBytes} bytes`);
-    if (expectedVersion !== undefined && expectedVersion !== null && !Number.isInteger(expectedVersion))
-      throw invalidRequest('expected_version must be a whole number');
     const current = space.docs.get(rid);
     const currentVersion = current?.version ?? 0;
-    if (expectedVersion !== undefined && expectedVersion !== null && expectedVersion !== currentVersion)
+    if (checked.expectedVersion !== undefined && checked.expectedVersion !== currentVersion)
       throw new VersionConflictError(currentVersion);
     if (!current && space.docs.size >= this.#maxResources)
       throw invalidRequest(`this namespace holds the maximum of ${this.#maxResources} resources`);
     const ts = new Date(this.#now()).toISOString();
-    const copy = structuredClone(patch) as Record<string, unknown>;
     const doc: StateDocument = {
       ns,
       resource_id: rid,
@@ -237,15 +356,13 @@ export class StateStore {
     limit = 200,
     skip = 0,
   ): Promise<StateDocument[]> {
-    if (filter === null || typeof filter !== 'object' || Array.isArray(filter))
-      throw invalidRequest('filter must be an object');
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-      throw invalidRequest('limit must be from 1 to 1000');
-    const conditions = Object.entries(filter).filter(([key]) => key !== 'tenant');
+    const conditions = checkStateFilter(filter);
+    checkStateLimit(limit);
+    checkStateSkip(skip);
     const out: StateDocument[] = [];
     let skipped = 0;
     for (const doc of this.#space(tenant, ns).docs.values()) {
-      if (!conditions.every(([key, condition]) => matches(getPath(doc, key), condition))) continue;
+      if (!matchesStateFilter(doc, conditions)) continue;
       if (skipped++ < skip) continue;
       out.push(structuredClone(doc));
       if (out.length >= limit) break;
@@ -272,8 +389,7 @@ export class StateStore {
 
   /** Events of one resource (or of the namespace for `null`), newest first. */
   async history(tenant: string, ns: string, id: unknown = null, limit = 100): Promise<StateEvent[]> {
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-      throw invalidRequest('limit must be from 1 to 1000');
+    checkStateLimit(limit);
     const rid = id === null || id === undefined ? undefined : resourceId(id);
     const out: StateEvent[] = [];
     const events = this.#space(tenant, ns).events;

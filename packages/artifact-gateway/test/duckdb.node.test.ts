@@ -132,4 +132,72 @@ describe('DuckDbHandler', () => {
     );
     expect((await refused(db.query(target, 'SELEC 1'))).message).toMatch(/^SQL error: /);
   });
+
+  it('stops reading at the row cap instead of computing the whole result', async () => {
+    // A billion rows would not fit in the 256 MB memory limit: only a streaming read can refuse it cleanly.
+    const error = await refused(db.query(target, 'SELECT * FROM range(1000000000)'));
+    expect(error.message).toBe('the result has more than 100 rows; add a LIMIT');
+    expect((await db.query(target, 'SELECT * FROM range(100)')).rowcount).toBe(100);
+  });
+
+  it('sees schema changes after a cached SELECT', async () => {
+    await db.exec(target, 'CREATE TABLE cached (a INT)');
+    await db.exec(target, 'INSERT INTO cached VALUES (1)');
+    expect((await db.query(target, 'SELECT * FROM cached')).columns).toEqual(['a']);
+    await db.exec(target, "ALTER TABLE cached ADD COLUMN b TEXT DEFAULT 'x'");
+    expect(await db.query(target, 'SELECT * FROM cached')).toEqual({
+      columns: ['a', 'b'],
+      rows: [[1, 'x']],
+      rowcount: 1,
+    });
+    await db.exec(target, 'DROP TABLE cached');
+    expect((await refused(db.query(target, 'SELECT * FROM cached'))).message).toMatch(/^SQL error: /);
+  });
+});
+
+describe('DuckDbHandler limits', () => {
+  it('interrupts a statement that runs past the timeout and keeps the database usable', async () => {
+    const limited = new DuckDbHandler({ workspace, queryTimeoutMs: 300 });
+    const t = { ...target, database: 'slow' };
+    try {
+      // 10^12 rows: runs for hours unless interrupted.
+      const error = await refused(
+        limited.query(
+          t,
+          'SELECT count(*) FROM range(1000000) a, range(1000000) b WHERE a.range + b.range = -1',
+        ),
+      );
+      expect(error.code).toBe('upstream_timeout');
+      expect(error.status).toBe(504);
+      expect(error.message).toMatch(/ran longer than 300 ms and was stopped/);
+      expect((await limited.query(t, 'SELECT 41 + 1 AS n')).rows).toEqual([[42]]);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('reopens an evicted database safely while concurrent requests hit it', async () => {
+    const small = new DuckDbHandler({ workspace, maxOpenDatabases: 1 });
+    const names = ['lock_a', 'lock_b', 'lock_c'];
+    try {
+      for (const database of names) await small.exec({ ...target, database }, 'CREATE TABLE t (n INT)');
+      // Every call evicts another file while its statement may still be queued; a reopen must wait for
+      // the close, or DuckDB refuses the still-locked file.
+      const calls = Array.from({ length: 30 }, (_, i) =>
+        small.exec({ ...target, database: names[i % names.length]! }, 'INSERT INTO t VALUES (?)', [i]),
+      );
+      await Promise.all(calls);
+      let total = 0;
+      for (const database of names)
+        total += (await small.query({ ...target, database }, 'SELECT count(*) FROM t')).rows[0]![0] as number;
+      expect(total).toBe(30);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('validates its limits', () => {
+    expect(() => new DuckDbHandler({ workspace, queryTimeoutMs: 0 })).toThrow(/queryTimeoutMs/);
+    expect(() => new DuckDbHandler({ workspace, maxRows: -1 })).toThrow(/maxRows/);
+  });
 });

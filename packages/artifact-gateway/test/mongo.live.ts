@@ -41,4 +41,29 @@ describe('Mongo routes on a real server', () => {
     });
     expect(await alice.db.delete('notes', { key: 'n1' })).toEqual({ ok: true, deleted: 1 });
   });
+
+  it('keeps state in app_state / app_events with atomic version checks', async () => {
+    const alice = createClient({ token: await gw.issueToken('alice'), proxyBase: gw.proxyBase });
+    expect(await alice.state.set('boards', 'b1', { title: 'Plan' })).toEqual({ ok: true, version: 1 });
+    expect(await alice.state.set('boards', 'b1', { done: true }, 1)).toEqual({ ok: true, version: 2 });
+    await expect(alice.state.set('boards', 'b1', {}, 1)).rejects.toMatchObject({ status: 409 });
+    await expect(alice.state.set('boards', 'new', {}, 3)).rejects.toMatchObject({ status: 409 });
+    expect((await alice.state.get('boards', 'b1')).data).toMatchObject({
+      data: { title: 'Plan', done: true },
+      version: 2,
+    });
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => alice.state.set('boards', 'b1', { n: i }, 2)),
+    );
+    expect(outcomes.filter((o) => o.status === 'fulfilled').length).toBe(1);
+    const fresh = await Promise.allSettled(
+      Array.from({ length: 4 }, (_, i) => alice.state.set('boards', 'b2', { n: i }, 0)),
+    );
+    expect(fresh.filter((o) => o.status === 'fulfilled').length).toBe(1);
+    expect((await alice.state.list('boards', { done: true })).count).toBe(1);
+    expect(await alice.state.remove('boards', 'b1')).toEqual({ ok: true, deleted: 1 });
+    expect(await alice.state.remove('boards', 'b1')).toEqual({ ok: true, deleted: 0 });
+    const events = (await alice.state.history('boards', 'b1')).data;
+    expect(events.map((e) => e.op)).toEqual(['delete', 'set', 'set', 'set']);
+  });
 });

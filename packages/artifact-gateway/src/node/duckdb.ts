@@ -15,7 +15,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DuckDBConnection, DuckDBInstance, DuckDBResultReader } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBPreparedStatement, DuckDBType } from '@duckdb/node-api';
 import { ArtifactGatewayError, invalidRequest } from '../errors.ts';
 import { checkId, checkName } from '../names.ts';
 import type { ExecResult, QueryResult } from '../results.ts';
@@ -25,8 +25,19 @@ import type { StorageScope } from '../scopes.ts';
 export interface DuckDbHandlerOptions {
   /** The workspace root: files live at `{workspace}/{user}/db/{name}.duckdb` and `{workspace}/{user}/sessions/{session}/db/{name}.duckdb`. */
   workspace: string;
-  /** Most rows a query may return (default 10 000); beyond it the call fails and asks for a LIMIT. */
+  /**
+   * Most rows a query may return (default 10 000). Rows are read chunk by chunk from a streaming result,
+   * and reading stops at the first row past the cap: the call then fails and asks for a LIMIT, without
+   * the whole result ever being computed or held in memory.
+   */
   maxRows?: number;
+  /**
+   * Longest time one statement may run, in ms (default 10 000). Past it the running query is interrupted
+   * (DuckDB's `interrupt`) and the call fails with `upstream_timeout` (504); the database stays usable.
+   */
+  queryTimeoutMs?: number;
+  /** Prepared SELECT statements kept per open database for reuse (default 64; 0 turns the cache off). */
+  maxCachedStatements?: number;
   /** Longest SQL text in characters (default 100 000). */
   maxSqlLength?: number;
   /** Most database files kept open at once (default 32); the least recently used is closed. */
@@ -72,10 +83,58 @@ function checkParams(params: unknown): ParamValue[] {
   });
 }
 
+type DuckDbModule = typeof import('@duckdb/node-api');
+
 interface OpenDatabase {
   instance: DuckDBInstance;
   connection: DuckDBConnection;
   queue: Promise<unknown>;
+  /** Set once evicted: no new statements; the file closes after the queued ones. */
+  retired: boolean;
+  /** Prepared SELECTs by SQL text, least recently used first. */
+  statements: Map<string, DuckDBPreparedStatement>;
+}
+
+/** What one statement produced: rows only for `query`. */
+interface RunOutcome {
+  columns: string[];
+  types: DuckDBType[];
+  rows: unknown[][];
+}
+
+// Statement types that leave the catalog as it is; anything else (CREATE, ALTER, DROP, …) may change what
+// a cached SELECT binds to, so it empties the database's statement cache.
+const CATALOG_SAFE_TYPES = new Set([SELECT, 2 /* INSERT */, 3 /* UPDATE */, 5 /* DELETE */]);
+
+/** DuckDB settings of a sandboxed file: no file or network access, no extensions, settings locked. */
+export function sandboxSettings(memoryLimit: string, threads: number): Record<string, string> {
+  return {
+    enable_external_access: 'false',
+    autoload_known_extensions: 'false',
+    autoinstall_known_extensions: 'false',
+    allow_community_extensions: 'false',
+    memory_limit: memoryLimit,
+    threads: String(threads),
+    // Last, so nothing above can be changed by SQL afterwards.
+    lock_configuration: 'true',
+  };
+}
+
+let duckDbModule: Promise<DuckDbModule> | undefined;
+
+/** Loads the optional `@duckdb/node-api` once, with a clear error when it is not installed. */
+export function loadDuckDb(): Promise<DuckDbModule> {
+  duckDbModule ??= import('@duckdb/node-api').catch((error: unknown) => {
+    duckDbModule = undefined;
+    throw new ArtifactGatewayError(
+      'not_configured',
+      'DuckDB needs the optional dependency @duckdb/node-api',
+      {
+        cause: error,
+      },
+    );
+  });
+  return duckDbModule;
 }
 
 /**
@@ -95,8 +154,12 @@ export class DuckDbHandler {
   readonly #maxRows: number;
   readonly #maxSqlLength: number;
   readonly #maxOpen: number;
+  readonly #timeoutMs: number;
+  readonly #maxStatements: number;
   readonly #config: Record<string, string>;
   readonly #open = new Map<string, Promise<OpenDatabase>>();
+  // Files being closed after eviction: reopening one waits, or DuckDB would find the file still locked.
+  readonly #closing = new Map<string, Promise<void>>();
 
   /** Creates a handler; see {@link DuckDbHandlerOptions}. */
   constructor(options: DuckDbHandlerOptions) {
@@ -106,16 +169,17 @@ export class DuckDbHandler {
     this.#maxRows = options.maxRows ?? 10_000;
     this.#maxSqlLength = options.maxSqlLength ?? 100_000;
     this.#maxOpen = options.maxOpenDatabases ?? 32;
-    this.#config = {
-      enable_external_access: 'false',
-      autoload_known_extensions: 'false',
-      autoinstall_known_extensions: 'false',
-      allow_community_extensions: 'false',
-      memory_limit: options.memoryLimit ?? '256MB',
-      threads: String(options.threads ?? 2),
-      // Last, so nothing above can be changed by SQL afterwards.
-      lock_configuration: 'true',
-    };
+    this.#timeoutMs = options.queryTimeoutMs ?? 10_000;
+    this.#maxStatements = options.maxCachedStatements ?? 64;
+    if (!Number.isInteger(this.#maxRows) || this.#maxRows < 0)
+      throw invalidRequest('maxRows must be a whole number ≥ 0');
+    if (!(this.#timeoutMs > 0)) throw invalidRequest('queryTimeoutMs must be a positive number of ms');
+    this.#config = sandboxSettings(options.memoryLimit ?? '256MB', options.threads ?? 2);
+  }
+
+  /** The DuckDB settings every database file is opened with (the sandbox, memory limit and threads). */
+  get settings(): Readonly<Record<string, string>> {
+    return { ...this.#config };
   }
 
   /** The database file of `target` (names checked). */
@@ -139,7 +203,7 @@ export class DuckDbHandler {
     return join(this.#workspace, user, 'db', `${name}.duckdb`);
   }
 
-  async #database(path: string): Promise<OpenDatabase> {
+  #database(path: string): Promise<OpenDatabase> {
     let db = this.#open.get(path);
     if (db) {
       // Re-insert: the map's order is the LRU order.
@@ -147,28 +211,75 @@ export class DuckDbHandler {
       this.#open.set(path, db);
       return db;
     }
+    // Taken now, before any await: an earlier copy of this file still closing must be closed first.
+    const previousClose = this.#closing.get(path);
     db = (async () => {
-      const { DuckDBInstance } = await import('@duckdb/node-api').catch((error: unknown) => {
-        throw new ArtifactGatewayError(
-          'not_configured',
-          'DuckDB needs the optional dependency @duckdb/node-api',
-          {
-            cause: error,
-          },
-        );
-      });
+      const { DuckDBInstance } = await loadDuckDb();
       await mkdir(join(path, '..'), { recursive: true });
+      await previousClose;
       const instance = await DuckDBInstance.create(path, this.#config);
-      return { instance, connection: await instance.connect(), queue: Promise.resolve() };
+      return {
+        instance,
+        connection: await instance.connect(),
+        queue: Promise.resolve(),
+        retired: false,
+        statements: new Map(),
+      };
     })();
     this.#open.set(path, db);
-    db.catch(() => this.#open.delete(path));
+    db.catch(() => {
+      if (this.#open.get(path) === db) this.#open.delete(path);
+    });
     while (this.#open.size > this.#maxOpen) {
       const [oldest, victim] = this.#open.entries().next().value as [string, Promise<OpenDatabase>];
       this.#open.delete(oldest);
-      void victim.then((d) => d.queue.finally(() => closeDatabase(d))).catch(() => {});
+      this.#retire(oldest, victim);
     }
     return db;
+  }
+
+  /** Closes an evicted database once its queued statements are done; a reopen of the file waits for it. */
+  #retire(path: string, db: Promise<OpenDatabase>): Promise<void> {
+    const previous = this.#closing.get(path);
+    const closed = Promise.all([
+      previous,
+      db.then((d) => {
+        d.retired = true;
+        return d.queue.finally(() => closeDatabase(d));
+      }),
+    ])
+      .then(() => {})
+      .catch(() => {})
+      .finally(() => {
+        if (this.#closing.get(path) === closed) this.#closing.delete(path);
+      });
+    this.#closing.set(path, closed);
+    return closed;
+  }
+
+  async #prepare(db: OpenDatabase, sql: string): Promise<DuckDBPreparedStatement> {
+    const cached = db.statements.get(sql);
+    if (cached) {
+      db.statements.delete(sql);
+      db.statements.set(sql, cached);
+      return cached;
+    }
+    const extracted = await db.connection.extractStatements(sql).catch((error: Error) => {
+      throw sqlError(error);
+    });
+    if (extracted.count !== 1) throw invalidRequest('send exactly one SQL statement per call');
+    const prepared = await extracted.prepare(0).catch((error: Error) => {
+      throw sqlError(error);
+    });
+    if ((prepared.statementType as number) === SELECT && this.#maxStatements > 0) {
+      db.statements.set(sql, prepared);
+      if (db.statements.size > this.#maxStatements) {
+        const [oldest, statement] = db.statements.entries().next().value as [string, DuckDBPreparedStatement];
+        db.statements.delete(oldest);
+        statement.destroySync();
+      }
+    }
+    return prepared;
   }
 
   async #run(
@@ -176,21 +287,22 @@ export class DuckDbHandler {
     sql: unknown,
     params: unknown,
     access: SqlAccess,
-  ): Promise<DuckDBResultReader> {
+    maxRows: number | undefined,
+  ): Promise<RunOutcome> {
     if (typeof sql !== 'string' || sql.trim() === '') throw invalidRequest('sql must be a non-empty string');
     if (sql.length > this.#maxSqlLength)
       throw invalidRequest(`sql is longer than ${this.#maxSqlLength} characters`);
     const values = checkParams(params);
-    const db = await this.#database(this.pathOf(target));
+    const path = this.pathOf(target);
+    let db = await this.#database(path);
+    // Evicted between lookup and now: its file is closing, so queue on a fresh copy instead.
+    while (db.retired) db = await this.#database(path);
     // One connection per file; statements on it run one at a time.
     const run = db.queue.then(async () => {
-      const extracted = await db.connection.extractStatements(sql).catch((error: Error) => {
-        throw sqlError(error);
-      });
-      if (extracted.count !== 1) throw invalidRequest('send exactly one SQL statement per call');
-      const prepared = await extracted.prepare(0).catch((error: Error) => {
-        throw sqlError(error);
-      });
+      const prepared = await this.#prepare(db, sql);
+      const cached = db.statements.get(sql) === prepared;
+      let timedOut = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         const type = prepared.statementType as number;
         if (type !== SELECT && !(access === 'write' && WRITE_TYPES.has(type)))
@@ -205,11 +317,26 @@ export class DuckDbHandler {
             `the statement has ${prepared.parameterCount} parameters but ${values.length} were given`,
           );
         if (values.length > 0) prepared.bind(values);
-        return await prepared.runAndReadAll().catch((error: Error) => {
-          throw sqlError(error);
-        });
+        if (!CATALOG_SAFE_TYPES.has(type)) clearStatements(db);
+        timer = setTimeout(() => {
+          timedOut = true;
+          db.connection.interrupt();
+        }, this.#timeoutMs);
+        try {
+          return maxRows === undefined ? await runForEffect(prepared) : await readRows(prepared, maxRows);
+        } catch (error) {
+          if (ArtifactGatewayError.isInstance(error)) throw error;
+          if (timedOut)
+            throw new ArtifactGatewayError(
+              'upstream_timeout',
+              `the statement ran longer than ${this.#timeoutMs} ms and was stopped; narrow the query or add a LIMIT`,
+              { cause: error },
+            );
+          throw sqlError(error as Error);
+        }
       } finally {
-        prepared.destroySync();
+        clearTimeout(timer);
+        if (!cached) prepared.destroySync();
       }
     });
     db.queue = run.catch(() => {});
@@ -228,11 +355,8 @@ export class DuckDbHandler {
     params: unknown[] = [],
     access: SqlAccess = 'write',
   ): Promise<QueryResult> {
-    const reader = await this.#run(target, sql, params, access);
-    if (reader.currentRowCount > this.#maxRows)
-      throw invalidRequest(`the result has more than ${this.#maxRows} rows; add a LIMIT`);
-    const columns = reader.columnNames();
-    const rows = jsonRows(reader);
+    const { columns, types, rows } = await this.#run(target, sql, params, access, this.#maxRows);
+    jsonSafe(types, rows);
     return { columns, rows, rowcount: rows.length };
   }
 
@@ -246,21 +370,48 @@ export class DuckDbHandler {
     sql: string,
     params: unknown[] = [],
   ): Promise<Pick<ExecResult, 'success'>> {
-    await this.#run(target, sql, params, 'write');
+    await this.#run(target, sql, params, 'write', undefined);
     return { success: true };
   }
 
   /** Closes every open database. */
   async close(): Promise<void> {
-    const all = [...this.#open.values()];
+    const all = [...this.#open];
     this.#open.clear();
-    await Promise.all(all.map((p) => p.then((d) => d.queue.finally(() => closeDatabase(d))).catch(() => {})));
+    await Promise.all([...all.map(([path, db]) => this.#retire(path, db)), ...this.#closing.values()]);
   }
 }
 
+function clearStatements(db: OpenDatabase): void {
+  for (const statement of db.statements.values()) statement.destroySync();
+  db.statements.clear();
+}
+
 function closeDatabase(db: OpenDatabase): void {
+  clearStatements(db);
   db.connection.closeSync();
   db.instance.closeSync();
+}
+
+async function runForEffect(prepared: DuckDBPreparedStatement): Promise<RunOutcome> {
+  await prepared.run();
+  return { columns: [], types: [], rows: [] };
+}
+
+/** Streams the result chunk by chunk and stops at the first row past `maxRows`. */
+async function readRows(prepared: DuckDBPreparedStatement, maxRows: number): Promise<RunOutcome> {
+  const { JsonDuckDBValueConverter } = await loadDuckDb();
+  const result = await prepared.stream();
+  const rows: unknown[][] = [];
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    const count = chunk?.rowCount ?? 0;
+    if (!chunk || count === 0) break;
+    if (rows.length + count > maxRows)
+      throw invalidRequest(`the result has more than ${maxRows} rows; add a LIMIT`);
+    for (let row = 0; row < count; row++) rows.push(chunk.convertRowValues(row, JsonDuckDBValueConverter));
+  }
+  return { columns: result.columnNames(), types: result.columnTypes(), rows };
 }
 
 function sqlError(error: Error): ArtifactGatewayError {
@@ -272,9 +423,8 @@ function sqlError(error: Error): ArtifactGatewayError {
 const BIG_INTEGER_TYPES = new Set([5, 9, 16, 32]);
 const DECIMAL = 19;
 
-function jsonRows(reader: DuckDBResultReader): unknown[][] {
-  const rows = reader.getRowsJson() as unknown[][];
-  const types = reader.columnTypes();
+/** Turns 64-bit integers within ±2^53 and narrow DECIMALs (strings from the JSON converter) into numbers. */
+function jsonSafe(types: DuckDBType[], rows: unknown[][]): void {
   types.forEach((type, column) => {
     const id = type.typeId as number;
     const width = (type as { width?: number }).width ?? 0;
@@ -287,5 +437,4 @@ function jsonRows(reader: DuckDBResultReader): unknown[][] {
       if (id === DECIMAL || Number.isSafeInteger(n)) row[column] = n;
     }
   });
-  return rows;
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { join } from 'node:path';
 import type { Logger } from '@x/http-core';
 import { type Context, Hono } from 'hono';
 import * as v from 'valibot';
@@ -14,7 +15,7 @@ import * as m from '../models.ts';
 import { checkFilter, checkLimit, checkUpdate, collectionName } from '../mongo-filters.ts';
 import type { RunResult } from '../results.ts';
 import { type StorageScope, storageScopes } from '../scopes.ts';
-import { StateStore, tenantKey } from '../state.ts';
+import { type StateBackend, tenantKey } from '../state.ts';
 import {
   type AppTokenClaims,
   refreshAppToken,
@@ -26,7 +27,9 @@ import { applyCredential, type CredentialPlacement, CredentialVault } from '../v
 import { DuckDbHandler, type DuckDbHandlerOptions } from './duckdb.ts';
 import { ExternalProxy, type ExternalProxyOptions } from './external-proxy.ts';
 import { FilesHandler } from './files.ts';
-import { connectMongo, type MongoHandler, type MongoTarget } from './mongo.ts';
+import { connectMongo, type MongoConnection, type MongoHandler, type MongoTarget } from './mongo.ts';
+import { DuckDbStateStore } from './state-duckdb.ts';
+import { MongoStateStore } from './state-mongo.ts';
 
 /** A stored credential the external route can inject, found by `credential_id`. */
 export interface StoredCredential {
@@ -98,8 +101,14 @@ export interface ArtifactGatewayOptions {
   maxFileBytes?: number;
   /** MongoDB: a handler, or a URL and database (default `MONGODB_URL` / `MONGODB_DB`, else no Mongo routes). */
   mongo?: MongoHandler | MongoConnectionOptions;
-  /** The state store (default a new in-memory one). */
-  state?: StateStore;
+  /**
+   * The state store: any {@link StateBackend}, e.g. an in-memory `StateStore` for tests. Default: a
+   * `MongoStateStore` on upstream's `app_state` / `app_events` collections when `mongo` is a URL (or
+   * `MONGODB_URL` is set), else a `DuckDbStateStore` in `{dataDir}/state.duckdb` that survives restarts.
+   */
+  state?: StateBackend;
+  /** The gateway's own files, e.g. the state database (default `{workspace}/.gateway`; user ids cannot start with a dot). */
+  dataDir?: string;
   /** Answers the `run` route (501 without it). */
   runner?: CodeRunner;
   /** Largest request body in bytes (default 10 MiB). */
@@ -110,6 +119,8 @@ export interface ArtifactGatewayOptions {
   logger?: Logger;
   /** The clock for token checks (default `Date.now`); for tests. */
   now?: () => number;
+  /** Verified tokens remembered so repeat requests skip the signature check (default 1000; 0 = off). */
+  verifiedTokenCacheSize?: number;
 }
 
 /** The gateway: a Hono app plus `close()` to release databases and pooled connections. */
@@ -165,6 +176,33 @@ function checkMongoInput(target: MongoTarget, filter: unknown, update?: unknown)
   if (update !== undefined) checkUpdate(update);
 }
 
+/**
+ * Tokens already verified, by their exact text (signature included), so a request with a token seen
+ * before skips the HMAC. A hit still checks `exp` and `iat` against the clock, so a cached token expires
+ * exactly like a fresh one; a token differing in any byte is a miss and fully verified.
+ */
+class VerifiedTokens {
+  readonly #claims = new Map<string, AppTokenClaims>();
+  readonly #max: number;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  async validate(secretKey: SecretKey, token: string, nowMs: number): Promise<AppTokenClaims> {
+    const seconds = Math.floor(nowMs / 1000);
+    const hit = this.#claims.get(token);
+    if (hit && hit.exp > seconds && hit.iat <= seconds) return hit;
+    if (hit) this.#claims.delete(token);
+    const claims = await validateAppToken({ secretKey, token, now: nowMs });
+    if (this.#max > 0) {
+      if (this.#claims.size >= this.#max) this.#claims.delete(this.#claims.keys().next().value as string);
+      this.#claims.set(token, claims);
+    }
+    return claims;
+  }
+}
+
 function storageOf(value: string): StorageScope {
   if (value !== 'user' && value !== 'session') throw new ArtifactGatewayError('not_found', 'Not found');
   return value;
@@ -189,11 +227,24 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
   const internal = options.internal ? new InternalProxy(options.internal) : undefined;
   const duck = new DuckDbHandler({ ...options.duckdb, workspace: options.workspace });
   const files = new FilesHandler({ root: options.workspace, maxFileBytes: options.maxFileBytes });
-  const state = options.state ?? new StateStore();
   const mongoSetting =
     options.mongo ??
     (env['MONGODB_URL'] ? { url: env['MONGODB_URL'], dbName: env['MONGODB_DB'] } : undefined);
-  let mongoConnection: ReturnType<typeof connectMongo> | undefined;
+  let mongoConnection: Promise<MongoConnection> | undefined;
+  const connection = (url: string, dbName: string | undefined): Promise<MongoConnection> => {
+    mongoConnection ??= connectMongo(url, dbName ?? 'artifact_gateway').catch((error: unknown) => {
+      throw ArtifactGatewayError.isInstance(error)
+        ? error
+        : new ArtifactGatewayError('upstream_error', 'MongoDB is unreachable', {
+            status: 503,
+            cause: error,
+          });
+    });
+    mongoConnection.catch(() => {
+      mongoConnection = undefined;
+    });
+    return mongoConnection;
+  };
   const mongo = async (): Promise<MongoHandler> => {
     if (!mongoSetting)
       throw new ArtifactGatewayError(
@@ -204,21 +255,24 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
         },
       );
     if (!('url' in mongoSetting)) return mongoSetting;
-    mongoConnection ??= connectMongo(mongoSetting.url, mongoSetting.dbName ?? 'artifact_gateway').catch(
-      (error: unknown) => {
-        throw ArtifactGatewayError.isInstance(error)
-          ? error
-          : new ArtifactGatewayError('upstream_error', 'MongoDB is unreachable', {
-              status: 503,
-              cause: error,
-            });
-      },
-    );
-    mongoConnection.catch(() => {
-      mongoConnection = undefined;
-    });
-    return (await mongoConnection).handler;
+    return (await connection(mongoSetting.url, mongoSetting.dbName)).handler;
   };
+  const ownState: StateBackend | undefined = options.state
+    ? undefined
+    : mongoSetting && 'url' in mongoSetting
+      ? undefined
+      : new DuckDbStateStore({
+          path: join(options.dataDir ?? join(options.workspace, '.gateway'), 'state.duckdb'),
+        });
+  let mongoState: MongoStateStore | undefined;
+  const stateStore = async (): Promise<StateBackend> => {
+    const chosen = options.state ?? ownState;
+    if (chosen) return chosen;
+    const setting = mongoSetting as MongoConnectionOptions;
+    mongoState ??= new MongoStateStore({ db: (await connection(setting.url, setting.dbName)).db });
+    return mongoState;
+  };
+  const verifiedTokens = new VerifiedTokens(options.verifiedTokenCacheSize ?? 1000);
   const resolveUserJwt =
     options.resolveUserJwt ??
     (async (claims: AppTokenClaims) => {
@@ -246,7 +300,7 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
     if (!header)
       throw new ArtifactGatewayError('invalid_token', 'Authorization header with the app token is required');
     const token = header.replace(/^Bearer\s+/i, '');
-    c.set('claims', await validateAppToken({ secretKey: options.secretKey, token, now: now() }));
+    c.set('claims', await verifiedTokens.validate(options.secretKey, token, now()));
     await next();
   });
   app.onError((error, c) => {
@@ -423,6 +477,7 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
 
   base.post('/state/:ns/:op', async (c) => {
     const claims = c.get('claims');
+    const state = await stateStore();
     const ns = c.req.param('ns');
     const tenant = tenantKey({ accountId: claims.accountId, userId: claims.userId });
     switch (c.req.param('op')) {
@@ -462,6 +517,7 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
     async close() {
       await Promise.all([
         duck.close(),
+        ownState?.close?.(),
         options.external instanceof ExternalProxy ? undefined : external.close(),
         mongoConnection?.then(({ client }) => client.close()).catch(() => {}),
       ]);

@@ -44,3 +44,5 @@ export {
   type MongoHandlerOptions,
   type MongoTarget,
 } from './mongo.ts';
+export { DuckDbStateStore, type DuckDbStateStoreOptions } from './state-duckdb.ts';
+export { MongoStateStore, type MongoStateStoreOptions } from './state-mongo.ts';

@@ -127,6 +127,8 @@ export interface MongoConnection {
   client: MongoClient;
   /** The handler. */
   handler: MongoHandler;
+  /** The database (`dbName`), also used by the gateway's state store. */
+  db: Db;
 }
 
 /** Connects to `url` and returns the client and a handler on database `dbName`. */
@@ -142,5 +144,6 @@ export async function connectMongo(url: string, dbName: string): Promise<MongoCo
     /serverSelectionTimeoutMS=/i.test(url) ? {} : { serverSelectionTimeoutMS: 5_000 },
   );
   await client.connect();
-  return { client, handler: new MongoHandler({ db: client.db(dbName) }) };
+  const db = client.db(dbName);
+  return { client, handler: new MongoHandler({ db }), db };
 }
