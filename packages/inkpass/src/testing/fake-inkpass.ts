@@ -26,7 +26,12 @@ import type { FileResponse } from '../models.ts';
 import { checkEmail, checkOrganizationName, checkPersonName, MIN_PASSWORD_LENGTH } from '../validation.ts';
 import { FakeClock } from './clock.ts';
 import { FileTooLarge, MalformedMultipart, receiveMultipartFile } from './multipart.ts';
-import { conditionsMatch, type RoleTemplate, roleGrantsPermission } from './permissions.ts';
+import {
+  conditionsMatch,
+  KNOWN_PERMISSIONS,
+  type RoleTemplate,
+  roleGrantsPermission,
+} from './permissions.ts';
 import { base32Encode, totp } from './totp.ts';
 
 /** The default per-organisation Den quota (5 GiB). */
@@ -746,6 +751,17 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     return c.json({ message: '2FA disabled successfully' });
   });
 
+  app.post('/api/v1/auth/2fa/verify', async (c) => {
+    const user = await requireUser(c);
+    if (user instanceof Response) return user;
+    const body = await readJson(c);
+    const missing = requireStrings(c, body, ['code']);
+    if (missing) return missing;
+    const code = (body as Record<string, string>)['code']!;
+    if (!user.twoFaSecret || !totpMatches(user.twoFaSecret, code)) return detail(c, 400, 'Invalid 2FA code');
+    return c.json({ message: '2FA code verified' });
+  });
+
   // ---- API keys and permissions ---------------------------------------------------------------------
   app.post('/api/v1/api-keys', async (c) => {
     const user = await requireUser(c);
@@ -786,6 +802,20 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
         .filter((p) => p.organizationId === user.organizationId)
         .map((p) => ({ id: p.id, resource: p.resource, action: p.action, conditions: p.conditions })),
     );
+  });
+
+  app.get('/api/v1/roles/users/me/permissions', async (c) => {
+    const user = await requireUser(c);
+    if (user instanceof Response) return user;
+    // Only what the role template grants (inheritance included), as upstream's role service resolves it.
+    const role = user.membership.roleTemplate;
+    if (!role) return c.json([]);
+    const pairs = Object.entries(KNOWN_PERMISSIONS).flatMap(([resource, actions]) =>
+      actions
+        .filter((action) => roleGrantsPermission(role, resource, action))
+        .map((action) => ({ resource, action })),
+    );
+    return c.json(pairs);
   });
 
   // ---- Den ------------------------------------------------------------------------------------------
