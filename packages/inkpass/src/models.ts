@@ -244,7 +244,12 @@ export interface PermissionResponse {
 /** One element of GET /roles/users/me/permissions: a pair the caller's role (with what it inherits) grants. */
 export const EffectivePermissionSchema = v.object({ resource: v.string(), action: v.string() });
 /** A (resource, action) pair the caller's role grants. */
-export type EffectivePermission = v.InferOutput<typeof EffectivePermissionSchema>;
+export interface EffectivePermission {
+  /** Resource, e.g. `workflows`. */
+  resource: string;
+  /** Action, e.g. `view`. */
+  action: string;
+}
 
 /** POST /auth/2fa/setup answer. The secret is not stored until {@link TwoFactorEnableResponse} confirms it. */
 export const TwoFactorSetupResponseSchema = v.pipe(
