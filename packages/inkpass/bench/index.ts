@@ -149,7 +149,11 @@ async function cpuComparison(
   raw: () => Promise<void>,
   checked: () => Promise<void>,
 ): Promise<ComparisonRow[]> {
-  const blocks = Number(process.env.BENCH_CPU_BLOCKS ?? 200);
+  // 200 blocks by default; a short run (BENCH_TIME_MS) gets proportionally fewer.
+  const timeMs = process.env.BENCH_TIME_MS;
+  const blocks = Number(
+    process.env.BENCH_CPU_BLOCKS ?? (timeMs ? Math.max(10, Math.round(Number(timeMs) / 40)) : 200),
+  );
   const perBlock = 20;
   const cost = { raw: [] as number[], checked: [] as number[] };
   const block = async (fn: () => Promise<void>, into: number[]) => {
