@@ -4,6 +4,8 @@
  *
  * @module
  */
+
+export { WallClock } from './clock.ts';
 export { type ApproverConsole, type ConsoleState, startConsole } from './console/server.ts';
 export type { Panel, PanelList, PanelRow, PanelSnapshot, RowAction } from './panel.ts';
 export {
@@ -14,3 +16,21 @@ export {
   type SandboxService,
   startSandbox,
 } from './sandbox.ts';
+export {
+  ARTIFACT_BASE_PATH,
+  type GatewayRequest,
+  type SandboxArtifacts,
+} from './services/artifacts.ts';
+export { ATB_APPROVERS, type SandboxAtb } from './services/atb.ts';
+export {
+  AUKI_DEMO,
+  type AukiDomainGrant,
+  type AukiTokenIssued,
+  type SandboxAuki,
+} from './services/auki.ts';
+export {
+  INKPASS_DEMO,
+  type IssuedApiKey,
+  type PermissionDecision,
+  type SandboxInkPass,
+} from './services/inkpass.ts';

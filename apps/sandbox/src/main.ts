@@ -30,10 +30,14 @@ try {
 }
 const width = Math.max(...sandbox.services.map((s) => s.name.length));
 console.log('sandbox running (Ctrl-C stops it)\n');
-for (const service of sandbox.services)
-  console.log(
-    `  ${service.name.padEnd(width)}  ${service.url}${service.notes ? `  (${service.notes})` : ''}`,
-  );
+for (const service of sandbox.services) {
+  console.log(`  ${service.name.padEnd(width)}  ${service.url}`);
+  // Notes go on their own lines: file paths and keys are long, and a user copies them one at a time.
+  for (const note of service.notes?.split('; ') ?? []) console.log(`  ${' '.repeat(width)}    ${note}`);
+}
+console.log(
+  `\nan artifact app token for demo-user (valid 4 h):\n  ${await sandbox.artifacts.issueToken('demo-user')}`,
+);
 console.log(`\nopen the approver console: ${sandbox.console.url}`);
 
 let stopping = false;

@@ -4,9 +4,18 @@ import {
   startFakeGateway,
   startFakeOidcProvider,
 } from '@x/airlock/testing';
+import { WallClock } from './clock.ts';
 import { type ApproverConsole, startConsole } from './console/server.ts';
 import type { Panel } from './panel.ts';
 import { airlockPanel } from './panels/airlock.ts';
+import { artifactsPanel } from './panels/artifacts.ts';
+import { atbPanel } from './panels/atb.ts';
+import { aukiPanel } from './panels/auki.ts';
+import { inkPassPanel } from './panels/inkpass.ts';
+import { type SandboxArtifacts, startSandboxArtifacts } from './services/artifacts.ts';
+import { type SandboxAtb, startSandboxAtb } from './services/atb.ts';
+import { AUKI_DEMO, type SandboxAuki, startSandboxAuki } from './services/auki.ts';
+import { type SandboxInkPass, startSandboxInkPass } from './services/inkpass.ts';
 
 /** The sandbox's default ports: the console on 4700, the services on the ports after it. */
 export const DEFAULT_BASE_PORT = 4700;
@@ -31,7 +40,7 @@ export interface SandboxService {
   name: string;
   /** Its base URL. */
   url: string;
-  /** What a client needs besides the URL (a PAT, a key, file paths). */
+  /** What a client needs besides the URL (a PAT, a key, file paths), items separated by `; `. */
   notes?: string;
 }
 
@@ -43,6 +52,14 @@ export interface Sandbox {
   services: SandboxService[];
   /** The fake Airlock gateway and its identity provider. */
   airlock: { gateway: FakeGateway; idp: FakeOidcProvider; pat: string };
+  /** inkPass (the fake behind a recording front), with a seeded demo organisation and user. */
+  inkpass: SandboxInkPass;
+  /** Auki: the auth API and discovery, with a demo account. */
+  auki: SandboxAuki;
+  /** ATB: AgentAuth, the mTLS broker and the agent's PKI written to files. */
+  atb: SandboxAtb;
+  /** The artifact gateway with a throw-away workspace. */
+  artifacts: SandboxArtifacts;
   /** Stops everything. */
   close(): Promise<void>;
 }
@@ -74,8 +91,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       verifyBearer: async (token) => (await idp.verifyAccessToken(token)) !== undefined,
     });
     closers.push(() => gateway.close());
+    const clock = new WallClock();
+    const inkpass = await startSandboxInkPass(port(3), clock);
+    closers.push(() => inkpass.close());
+    const auki = await startSandboxAuki(port(4), port(5));
+    closers.push(() => auki.close());
+    const atb = await startSandboxAtb({ agentAuthPort: port(6), brokerPort: port(7) }, clock);
+    closers.push(() => atb.close());
+    const artifacts = await startSandboxArtifacts(port(8));
+    closers.push(() => artifacts.close());
 
-    const panels: Panel[] = [airlockPanel(gateway, idp)];
+    const panels: Panel[] = [
+      airlockPanel(gateway, idp),
+      atbPanel(atb),
+      inkPassPanel(inkpass),
+      aukiPanel(auki),
+      artifactsPanel(artifacts),
+    ];
     const approverConsole = await startConsole(panels, {
       port: port(0),
       ...(options.refreshMs === undefined ? {} : { refreshMs: options.refreshMs }),
@@ -88,8 +120,42 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         { name: 'Approver console', url: approverConsole.url },
         { name: 'Airlock gateway', url: gateway.url, notes: `PAT ${SANDBOX_PAT}` },
         { name: 'Airlock identity provider', url: idp.realmUrl, notes: 'OIDC discovery, device login' },
+        {
+          name: 'inkPass',
+          url: inkpass.url,
+          notes: `login ${inkpass.demo.email} / ${inkpass.demo.password}; Den key ${inkpass.fake.serviceApiKey}`,
+        },
+        {
+          name: 'Auki auth API',
+          url: auki.config().apiUrl,
+          notes: `login ${auki.demo.email} / ${auki.demo.password}; refresh ${auki.config().refreshUrl}`,
+        },
+        {
+          name: 'Auki discovery',
+          url: auki.config().ddsUrl,
+          notes: `domains ${AUKI_DEMO.domains.join(', ')}; ${AUKI_DEMO.paidDomain} answers 402`,
+        },
+        {
+          name: 'ATB AgentAuth',
+          url: atb.fake.agentauthUrl,
+          notes: `agent ${atb.fake.agentSpiffeId}; approvers ${atb.approvers.join(', ')} (approve in the console)`,
+        },
+        {
+          name: 'ATB broker (mTLS)',
+          url: atb.fake.brokerUrl,
+          notes: `caFile ${atb.files.caFile}; certFile ${atb.files.certFile}; keyFile ${atb.files.keyFile}`,
+        },
+        {
+          name: 'Artifact gateway',
+          url: artifacts.proxyBase,
+          notes: `secret ${artifacts.secretKey}; workspace ${artifacts.workspace}`,
+        },
       ],
       airlock: { gateway, idp, pat: SANDBOX_PAT },
+      inkpass,
+      auki,
+      atb,
+      artifacts,
       close: closeAll,
     };
   } catch (error) {

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
   AbortError,
   AuthenticationError,
@@ -427,7 +427,9 @@ describe('timeouts and aborts', () => {
     const pending = failure(
       createHttpClient({ baseUrl: kit.server.url }).get('/users/u1', { signal: ctl.signal }),
     );
-    await new Promise((r) => setTimeout(r, 100));
+    // Abort once the first attempt was answered (a loaded machine may take a while to get there).
+    await vi.waitFor(() => expect(kit.recorder.requests).toHaveLength(1), { timeout: 30_000 });
+    await new Promise((r) => setTimeout(r, 50));
     ctl.abort();
     expect(AbortError.isInstance(await pending)).toBe(true);
     expect(kit.recorder.requests).toHaveLength(1);

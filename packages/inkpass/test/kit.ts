@@ -29,11 +29,15 @@ export function useFake(): () => FakeInkPass {
   return () => fake!;
 }
 
-/** A client of the fake with zero retry waits and a memory logger. */
+/**
+ * A client of the fake with zero retry waits, a memory logger and a 30 s attempt timeout (a loaded CI
+ * machine must not turn a slow answer into a fail-safe `false`; timeout tests pass their own).
+ */
 export function clientFor(fake: FakeInkPass, config: InkPassConfig = {}) {
   const logger = memoryLogger();
   const client = new InkPassClient({
     baseUrl: fake.url,
+    timeout: 30_000,
     retryMinWait: 0,
     retryMaxWait: 0,
     logger,

@@ -63,6 +63,7 @@ it('verifyTls: false with insecureTlsFetch() reaches it; without a fetch it is a
     verifyTls: false,
     fetch: await insecureTlsFetch(),
     maxRetries: 0,
+    timeout: 30_000,
   });
   expect(await client.checkPermission('a.b.c', 'workflows', 'view')).toBe(true);
 });

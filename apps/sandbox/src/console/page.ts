@@ -37,6 +37,7 @@ button { font: inherit; padding: .25rem .8rem; border-radius: 6px; border: 1px s
 button.danger { background: transparent; color: var(--danger); border-color: var(--danger); }
 button:focus-visible, input:focus-visible, a:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 p.empty { color: var(--muted); margin: .2rem 0; }
+td.good { color: var(--ok); font-weight: 600; } td.bad { color: var(--danger); font-weight: 600; }
 `;
 
 const SCRIPT = `
@@ -51,6 +52,13 @@ function el(tag, props, ...children) {
   Object.assign(node, props);
   for (const child of children) if (child != null) node.append(child);
   return node;
+}
+
+// Outcomes read at a glance: allowed / approved / 2xx in green, denied / rejected / errors in red.
+const GOOD = /^(allow|approved?|granted|matches|completed|[23]\\d\\d)$/i;
+const BAD = /^(deny|denied|reject(ed)?|revoked|mismatch|error\\b.*|[45]\\d\\d\\b.*)$/i;
+function tone(value) {
+  return GOOD.test(value) ? 'good' : BAD.test(value) ? 'bad' : '';
 }
 
 function say(text, isError) {
@@ -83,7 +91,10 @@ function rowElements(panel, list, row) {
   const known = rows.get(id);
   if (known && known.text === text) return known.nodes;
   const tr = el('tr', { id: 'row-' + id });
-  for (const column of list.columns) tr.append(el('td', { textContent: row.cells[column.key] ?? '' }));
+  for (const column of list.columns) {
+    const value = row.cells[column.key] ?? '';
+    tr.append(el('td', { textContent: value, className: tone(value) }));
+  }
   const nodes = [tr];
   if (row.actions && row.actions.length) {
     const form = el('form', { className: 'actions', ariaLabel: 'Actions for ' + row.key });
@@ -136,11 +147,20 @@ function renderList(panel, list) {
   return section;
 }
 
+let navText = '';
+
 function render(state) {
-  const focused = document.activeElement && document.activeElement.closest('tr') ? document.activeElement : null;
+  const active = document.activeElement;
+  const focusedRow = active && active.closest('tr') ? active.closest('tr') : null;
+  const focused = focusedRow ? active : null;
   const sections = [];
   seen = new Set();
-  nav.replaceChildren(...state.panels.map((panel) => el('a', { href: '#' + panel.id, textContent: panel.title })));
+  // The links are rebuilt only when the services change, so focus on one survives live updates.
+  const titles = JSON.stringify(state.panels.map((panel) => [panel.id, panel.title]));
+  if (titles !== navText) {
+    navText = titles;
+    nav.replaceChildren(...state.panels.map((panel) => el('a', { href: '#' + panel.id, textContent: panel.title })));
+  }
   for (const panel of state.panels) {
     const section = el('section', { className: 'panel', id: panel.id });
     section.setAttribute('aria-labelledby', panel.id + '-title');
@@ -154,6 +174,16 @@ function render(state) {
   main.replaceChildren(...sections);
   for (const id of rows.keys()) if (!seen.has(id)) rows.delete(id);
   if (focused && document.contains(focused)) focused.focus();
+  else if (focusedRow) {
+    // The row changed under the keyboard (e.g. one of two approvals is in): stay on the same row, on the
+    // same action if it is still there, else on the row's first remaining control.
+    const row = document.getElementById(focusedRow.id);
+    const same = focused.dataset.action
+      ? row && row.querySelector('[data-action="' + CSS.escape(focused.dataset.action) + '"]')
+      : row && focused.name && row.querySelector('input[name="' + CSS.escape(focused.name) + '"]');
+    const target = same || (row && row.querySelector('button, input'));
+    if (target) target.focus();
+  }
   document.body.dataset.updated = String(Date.now());
 }
 

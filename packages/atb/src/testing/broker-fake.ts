@@ -89,6 +89,8 @@ export interface FakeBrokerOptions {
   policy?: (input: PolicyInput) => PolicyDecision;
   /** Platform identity (`X-Platform-Token`, spec §1.5); off by default. */
   platformIdentity?: FakePlatformIdentity;
+  /** The loopback port (default 0: one the OS picks). */
+  port?: number;
 }
 
 /** How the fake broker checks `X-Platform-Token` (an OIDC JWT of the agent's platform). */
@@ -406,6 +408,7 @@ export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeB
     key: options.key,
     clientCa: options.clientCa,
     requireClientCert: options.verifyClientCerts ?? true,
+    port: options.port ?? 0,
   });
   return { url: server.url, audit, seenJtis, close: server.close };
 }

@@ -45,6 +45,10 @@ export interface FakeAtbOptions {
    * as the docs describe (default false: plain HTTP, as the upstream code).
    */
   agentAuthTls?: boolean;
+  /** AgentAuth's loopback port (default 0: one the OS picks), e.g. for a long-running sandbox. */
+  agentAuthPort?: number;
+  /** The broker's loopback port (default 0: one the OS picks). */
+  brokerPort?: number;
 }
 
 /** The running fakes. */
@@ -128,8 +132,9 @@ export async function startFakeAtb(options: FakeAtbOptions = {}): Promise<FakeAt
         key: pki.server.key,
         clientCa: pki.caCert,
         requireClientCert: false,
+        port: options.agentAuthPort ?? 0,
       })
-    : await startTestServer(agentAuth.app);
+    : await startTestServer(agentAuth.app, { port: options.agentAuthPort ?? 0 });
 
   const upstream = createRequestRecorder();
   const echo = new Hono();
@@ -156,6 +161,7 @@ export async function startFakeAtb(options: FakeAtbOptions = {}): Promise<FakeAt
     upstreamUrl: upstreamServer.url,
     jwks: () => [agentAuth.publicJwk],
     clock,
+    port: options.brokerPort ?? 0,
   });
 
   return {

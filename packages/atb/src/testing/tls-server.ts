@@ -21,6 +21,8 @@ export interface TlsTestServerOptions {
   clientCa: string;
   /** Require a client certificate that chains to `clientCa` (default true); false asks for one but accepts any or none. */
   requireClientCert?: boolean;
+  /** The loopback port (default 0: one the OS picks). */
+  port?: number;
 }
 
 /** A running HTTPS test server. */
@@ -31,7 +33,7 @@ export interface TlsTestServer {
   close(): Promise<void>;
 }
 
-/** Starts `app` on `https://127.0.0.1:<ephemeral port>` with TLS ≥ 1.2, asking for client certificates. */
+/** Starts `app` on `https://127.0.0.1:<port>` (an ephemeral one unless `port` is given) with TLS ≥ 1.2, asking for client certificates. */
 export function startTlsTestServer(
   app: Hono<FakeEnv>,
   options: TlsTestServerOptions,
@@ -42,7 +44,7 @@ export function startTlsTestServer(
     const server = serve(
       {
         fetch: app.fetch,
-        port: 0,
+        port: options.port ?? 0,
         hostname: '127.0.0.1',
         createServer,
         serverOptions: {

@@ -13,40 +13,14 @@ import {
   fakeCors,
   type RequestRecorder,
   startTestServer,
+  TestClock,
 } from '@x/http-core/testing';
 import { type Context, Hono } from 'hono';
 import { type CryptoKey, generateKeyPair, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import type { AukiConfig } from '../core/types.ts';
 
-/**
- * A manual clock in epoch milliseconds. Give the same one to the fake (`clock`) and to the client
- * (`now: () => clock.now()`), then `advance` it to expire tokens without waiting.
- *
- * @example
- * ```ts
- * const clock = new AukiFakeClock();
- * clock.advance(3_600_000); // an hour later: default network tokens have expired
- * ```
- */
-export class AukiFakeClock {
-  #now: number;
-
-  /** Starts at `start` (default 2026-01-01T00:00:00Z). */
-  constructor(start: number = Date.UTC(2026, 0, 1)) {
-    this.#now = start;
-  }
-
-  /** The current time, epoch ms. */
-  now(): number {
-    return this.#now;
-  }
-
-  /** Moves time forward by `ms` (never backwards). */
-  advance(ms: number): void {
-    if (!(ms >= 0)) throw new RangeError(`AukiFakeClock.advance: ms must be ≥ 0, got ${ms}`);
-    this.#now += ms;
-  }
-}
+/** The fake's clock: the shared test clock of @x/http-core/testing under this package's name. */
+export { TestClock as AukiFakeClock };
 
 /** An account that can log in with email and password. */
 export interface FakeAukiUser {
@@ -98,8 +72,8 @@ export interface FakeAukiLifetimes {
 
 /** Options of {@link startFakeAuki}. */
 export interface FakeAukiOptions {
-  /** The clock (default: a new {@link AukiFakeClock}). */
-  clock?: AukiFakeClock;
+  /** The clock (default: a new {@link TestClock}). */
+  clock?: TestClock;
   /** Accounts (default one: `user@example.com` / `password`). */
   users?: FakeAukiUser[];
   /** App keys accepted as `Basic base64(key:secret)` on the discovery call. */
@@ -138,7 +112,7 @@ export interface FakeAuki {
   /** A client config pointing at this fake. */
   config(clientId?: string): FakeAukiConfig;
   /** The clock the fake issues and checks tokens with. */
-  clock: AukiFakeClock;
+  clock: TestClock;
   /** Fault injection for both servers (match on `path` to pick one endpoint). */
   faults: FaultInjector;
   /** Every request either server received, oldest first. */
@@ -174,7 +148,7 @@ const ISSUER = 'auki-fake';
  * ```
  */
 export async function startFakeAuki(options: FakeAukiOptions = {}): Promise<FakeAuki> {
-  const clock = options.clock ?? new AukiFakeClock();
+  const clock = options.clock ?? new TestClock();
   const users = new Map(
     (options.users ?? [{ email: 'user@example.com', password: 'password' }]).map((u) => [
       u.email,
