@@ -6,12 +6,14 @@
 import { apiKey, bearer, type HttpClient, type Logger, noAuth, XError } from '@x/http-core';
 import * as v from 'valibot';
 import { buildHttpClient, type InkPassConfig, type ResolvedConfig, resolveConfig } from './config.ts';
-import { AuthenticationError, invalidInput } from './errors.ts';
+import { AuthenticationError, invalidInput, ValidationError } from './errors.ts';
 import {
   type ApiKeyInfoResponse,
   ApiKeyInfoResponseSchema,
   type ApiKeyResponse,
   ApiKeyResponseSchema,
+  type EffectivePermission,
+  EffectivePermissionSchema,
   MessageResponseSchema,
   PermissionCheckResponseSchema,
   type PermissionResponse,
@@ -20,6 +22,10 @@ import {
   RegistrationResponseSchema,
   type TokenResponse,
   TokenResponseSchema,
+  type TwoFactorEnableResponse,
+  TwoFactorEnableResponseSchema,
+  type TwoFactorSetup,
+  TwoFactorSetupResponseSchema,
   type UserResponse,
   UserResponseSchema,
 } from './models.ts';
@@ -30,6 +36,7 @@ import {
   checkOrganizationName,
   checkPassword,
   checkPersonName,
+  checkSixDigitCode,
 } from './validation.ts';
 
 /** The options bag every method takes last. */
@@ -72,6 +79,14 @@ export interface CreateApiKeyInput {
   scopes?: string[];
   /** Days until the key expires (default: never). */
   expiresInDays?: number;
+}
+
+/** Input of {@link InkPassClient.enableTwoFactor}. */
+export interface EnableTwoFactorInput {
+  /** The secret {@link InkPassClient.setupTwoFactor} returned. */
+  secret: string;
+  /** The 6-digit code the authenticator app currently shows for that secret. */
+  verificationCode: string;
 }
 
 /** ABAC attributes sent with a permission check; every condition of a permission must equal its entry. */
@@ -127,7 +142,7 @@ export class InkPassClient {
   /** Confirms an email with the 6-digit code inkPass mailed; the account becomes active. */
   async verifyEmail(email: string, code: string, options: CallOptions = {}): Promise<string> {
     checkEmail(email);
-    if (!/^\d{6}$/.test(code)) throw invalidInput('code', 'must be 6 digits.');
+    checkSixDigitCode(code, 'code');
     const r = await this.#http.post('/api/v1/auth/verify-email', {
       ...options,
       json: { email, code },
@@ -178,6 +193,68 @@ export class InkPassClient {
       auth: bearer(checkCredential(token, 'token')),
       schema: MessageResponseSchema,
     });
+  }
+
+  /**
+   * Starts 2FA setup: a fresh TOTP secret and its `otpauth://` URI for an authenticator app. Nothing is
+   * stored until {@link InkPassClient.enableTwoFactor} confirms a code for it.
+   */
+  async setupTwoFactor(token: string, options: CallOptions = {}): Promise<TwoFactorSetup> {
+    return this.#http.post('/api/v1/auth/2fa/setup', {
+      ...options,
+      auth: bearer(checkCredential(token, 'token')),
+      schema: TwoFactorSetupResponseSchema,
+    });
+  }
+
+  /**
+   * Turns 2FA on with the secret from {@link InkPassClient.setupTwoFactor} and a current code for it; from
+   * then on {@link InkPassClient.login} needs `twoFaCode`. A wrong code → `ValidationError` ("Invalid
+   * verification code").
+   */
+  async enableTwoFactor(
+    token: string,
+    input: EnableTwoFactorInput,
+    options: CallOptions = {},
+  ): Promise<TwoFactorEnableResponse> {
+    const auth = bearer(checkCredential(token, 'token'));
+    const secret = checkNonEmpty(input.secret, 'secret');
+    const code = checkSixDigitCode(input.verificationCode, 'verificationCode');
+    return this.#http.post('/api/v1/auth/2fa/enable', {
+      ...options,
+      json: { secret, verification_code: code },
+      auth,
+      schema: TwoFactorEnableResponseSchema,
+    });
+  }
+
+  /** Turns 2FA off for the token's user; login no longer asks for a code. */
+  async disableTwoFactor(token: string, options: CallOptions = {}): Promise<void> {
+    await this.#http.post('/api/v1/auth/2fa/disable', {
+      ...options,
+      auth: bearer(checkCredential(token, 'token')),
+      schema: MessageResponseSchema,
+    });
+  }
+
+  /**
+   * Whether `code` is a current TOTP code of the token's user (e.g. to confirm a sensitive action): `true`
+   * when inkPass accepts it, `false` when it answers "Invalid 2FA code" (also when 2FA is off).
+   */
+  async verifyTwoFactor(token: string, code: string, options: CallOptions = {}): Promise<boolean> {
+    const auth = bearer(checkCredential(token, 'token'));
+    try {
+      await this.#http.post('/api/v1/auth/2fa/verify', {
+        ...options,
+        json: { code: checkSixDigitCode(code, 'code') },
+        auth,
+        schema: MessageResponseSchema,
+      });
+      return true;
+    } catch (error) {
+      if (ValidationError.isInstance(error) && error.status === 400) return false;
+      throw error;
+    }
   }
 
   /**
@@ -297,6 +374,19 @@ export class InkPassClient {
       }
       throw error;
     }
+  }
+
+  /**
+   * The pairs the token's user holds through their role template, inherited roles included
+   * (GET /api/v1/roles/users/me/permissions). Direct and group permissions, the owner shortcut and ABAC
+   * conditions are not part of it: use {@link InkPassClient.checkPermission} for a decision.
+   */
+  async listEffectivePermissions(token: string, options: CallOptions = {}): Promise<EffectivePermission[]> {
+    return this.#http.get('/api/v1/roles/users/me/permissions', {
+      ...options,
+      auth: bearer(checkCredential(token, 'token')),
+      schema: v.array(EffectivePermissionSchema),
+    });
   }
 
   /**

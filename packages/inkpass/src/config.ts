@@ -149,7 +149,12 @@ export function buildHttpClient(
   return createHttpClient({
     baseUrl: config.baseUrl,
     // The inkPass SDK sends `Content-Type: application/json` on every call (spec §2); Den calls do not.
-    ...(options.jsonContentType ? { headers: { 'content-type': 'application/json' } } : {}),
+    // The retry-safe mark is a default header, so a plain call sends the client's headers without copying
+    // them; calls that must not be retried drop it with `idempotencyKey: false`.
+    headers: {
+      ...(options.jsonContentType ? { 'content-type': 'application/json' } : {}),
+      [RETRY_SAFE_KEY]: '1',
+    },
     timeout: config.timeout,
     retry: {
       limit: config.maxRetries,
@@ -164,7 +169,6 @@ export function buildHttpClient(
     // on every call; the default logger only serves the fail-safe warnings, so http-core gets none then.
     ...(config.loggerGiven ? { logger: config.logger } : {}),
     idempotencyHeader: RETRY_SAFE_KEY,
-    generateIdempotencyKey: () => '1',
     hooks: {
       // http-core retries a POST only when it carries an idempotency key. inkPass has no such header, so
       // retry-safe calls are marked with a private one that is removed here, before anything is sent.

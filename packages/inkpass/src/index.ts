@@ -25,6 +25,7 @@ export {
 export {
   type CallOptions,
   type CreateApiKeyInput,
+  type EnableTwoFactorInput,
   InkPassClient,
   type LoginInput,
   type PermissionContext,
@@ -56,11 +57,14 @@ export {
 export type {
   ApiKeyInfoResponse,
   ApiKeyResponse,
+  EffectivePermission,
   FileListResponse,
   FileResponse,
   PermissionResponse,
   RegistrationResponse,
   TokenResponse,
+  TwoFactorEnableResponse,
+  TwoFactorSetup,
   UserResponse,
 } from './models.ts';
 export { VERSION } from './version.ts';

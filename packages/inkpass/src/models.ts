@@ -241,7 +241,51 @@ export interface PermissionResponse {
   createdAt: string | null;
 }
 
-/** `{message}` answers (logout, verify-email, resend-verification). */
+/** One element of GET /roles/users/me/permissions: a pair the caller's role (with what it inherits) grants. */
+export const EffectivePermissionSchema = v.object({ resource: v.string(), action: v.string() });
+/** A (resource, action) pair the caller's role grants. */
+export interface EffectivePermission {
+  /** Resource, e.g. `workflows`. */
+  resource: string;
+  /** Action, e.g. `view`. */
+  action: string;
+}
+
+/** POST /auth/2fa/setup answer. The secret is not stored until {@link TwoFactorEnableResponse} confirms it. */
+export const TwoFactorSetupResponseSchema = v.pipe(
+  v.object({ secret: v.string(), uri: v.string(), qr_code: v.optional(v.nullable(v.string())) }),
+  v.transform(
+    (t): TwoFactorSetup => ({
+      secret: t.secret,
+      uri: t.uri,
+      ...(typeof t.qr_code === 'string' ? { qrCode: t.qr_code } : {}),
+    }),
+  ),
+);
+/** A new TOTP secret to show the user (as a QR code of `uri`, or the base32 `secret` typed in). */
+export interface TwoFactorSetup {
+  /** The base32 TOTP secret (6 digits, 30 s, SHA-1); pass it back to `enableTwoFactor`. */
+  secret: string;
+  /** The `otpauth://totp/inkPass:<email>?secret=…&issuer=inkPass` provisioning URI authenticator apps read. */
+  uri: string;
+  /** The URI as a `data:image/png;base64,…` QR code, when the server sends one. */
+  qrCode?: string;
+}
+
+/** POST /auth/2fa/enable answer. */
+export const TwoFactorEnableResponseSchema = v.pipe(
+  v.object({ message: v.string(), backup_codes: v.optional(v.array(v.string()), []) }),
+  v.transform((t): TwoFactorEnableResponse => ({ message: t.message, backupCodes: t.backup_codes })),
+);
+/** What enabling 2FA answers. */
+export interface TwoFactorEnableResponse {
+  /** `2FA enabled successfully`. */
+  message: string;
+  /** Ten `XXXX-XXXX` codes. inkPass does not store them, so they cannot be used to log in. */
+  backupCodes: string[];
+}
+
+/** `{message}` answers (logout, verify-email, resend-verification, 2FA disable and verify). */
 export const MessageResponseSchema = v.object({ message: v.string() });
 
 /** Den file metadata (FileResponse, spec §9.5). */

@@ -70,3 +70,9 @@ export function checkNonEmpty(value: unknown, field: string): string {
   if (typeof value !== 'string' || !value.trim()) throw invalidInput(field, 'is required.');
   return value;
 }
+
+/** Throws `ValidationError` unless `value` is a 6-digit code (email verification, TOTP). */
+export function checkSixDigitCode(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !/^\d{6}$/.test(value)) throw invalidInput(field, 'must be 6 digits.');
+  return value;
+}

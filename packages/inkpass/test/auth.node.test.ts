@@ -203,6 +203,82 @@ describe('login, tokens and sessions', () => {
     expect(JSON.parse(fake().recorder.last()!.body).two_fa_code).toMatch(/^\d{6}$/);
     expect(await client.validateToken(tokens.accessToken)).toMatchObject({ twoFaEnabled: true });
   });
+
+  it('2FA through the client: setup gives an otpauth URI, enable needs a current code, verify, disable', async () => {
+    const { client } = clientFor(fake());
+    const user = fake().seed.user({ email: freshEmail('2fa-client'), password: PASSWORD });
+    const { accessToken } = await client.login({ email: user.email, password: PASSWORD });
+
+    const setup = await client.setupTwoFactor(accessToken);
+    expect(setup.secret).toMatch(/^[A-Z2-7]{32}$/);
+    expect(setup.uri).toBe(
+      `otpauth://totp/inkPass:${encodeURIComponent(user.email)}?secret=${setup.secret}&issuer=inkPass`,
+    );
+    // Setting up stores nothing yet: login still needs no code.
+    await client.login({ email: user.email, password: PASSWORD });
+
+    const wrong = await client
+      .enableTwoFactor(accessToken, { secret: setup.secret, verificationCode: '000000' })
+      .catch((e) => e);
+    expect(ValidationError.isInstance(wrong)).toBe(true);
+    expect(wrong).toMatchObject({ status: 400, message: 'Invalid verification code' });
+
+    const enabled = await client.enableTwoFactor(accessToken, {
+      secret: setup.secret,
+      verificationCode: totp(setup.secret, fake().clock.now()),
+    });
+    expect(fake().recorder.last()).toMatchObject({
+      path: '/api/v1/auth/2fa/enable',
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    expect(JSON.parse(fake().recorder.last()!.body)).toEqual({
+      secret: setup.secret,
+      verification_code: totp(setup.secret, fake().clock.now()),
+    });
+    expect(enabled.message).toBe('2FA enabled successfully');
+    expect(enabled.backupCodes).toHaveLength(10);
+    for (const code of enabled.backupCodes) expect(code).toMatch(/^[0-9A-F]{4}-[0-9A-F]{4}$/);
+    expect(await client.validateToken(accessToken)).toMatchObject({ twoFaEnabled: true });
+    await expect(client.login({ email: user.email, password: PASSWORD })).rejects.toThrow(
+      '2FA code required',
+    );
+
+    expect(await client.verifyTwoFactor(accessToken, totp(setup.secret, fake().clock.now()))).toBe(true);
+    expect(await client.verifyTwoFactor(accessToken, '000000')).toBe(false);
+
+    await client.disableTwoFactor(accessToken);
+    expect(await client.validateToken(accessToken)).toMatchObject({ twoFaEnabled: false });
+    await client.login({ email: user.email, password: PASSWORD });
+    expect(await client.verifyTwoFactor(accessToken, totp(setup.secret, fake().clock.now()))).toBe(false);
+  });
+
+  it('2FA calls check their input before sending and need a valid token', async () => {
+    const { client } = clientFor(fake());
+    const user = fake().seed.user({ email: freshEmail('2fa-input'), password: PASSWORD });
+    const { accessToken } = await client.login({ email: user.email, password: PASSWORD });
+    fake().recorder.clear();
+    for (const verificationCode of ['12345', '1234567', 'abcdef']) {
+      const error = await client
+        .enableTwoFactor(accessToken, { secret: 'JBSWY3DPEHPK3PXP', verificationCode })
+        .catch((e) => e);
+      expect(ValidationError.isInstance(error)).toBe(true);
+      expect(error.message).toBe('verificationCode: must be 6 digits.');
+    }
+    await expect(
+      client.enableTwoFactor(accessToken, { secret: ' ', verificationCode: '123456' }),
+    ).rejects.toThrow('secret: is required.');
+    await expect(client.verifyTwoFactor(accessToken, '12')).rejects.toThrow('code: must be 6 digits.');
+    expect(fake().recorder.requests).toHaveLength(0);
+    for (const call of [
+      () => client.setupTwoFactor('bad.token.here'),
+      () => client.disableTwoFactor('bad.token.here'),
+      () => client.verifyTwoFactor('bad.token.here', '123456'),
+    ]) {
+      const error = await call().catch((e) => e);
+      expect(AuthenticationError.isInstance(error)).toBe(true);
+      expect(error.message).toBe('Authentication required');
+    }
+  });
 });
 
 describe('API keys', () => {
@@ -282,5 +358,48 @@ describe('API keys', () => {
     const error = await client.listUserPermissions('bad.token.here').catch((e) => e);
     expect(AuthenticationError.isInstance(error)).toBe(true);
     expect(error.message).toBe('Invalid token');
+  });
+
+  it('listEffectivePermissions returns what the role template grants, inherited roles included', async () => {
+    const { client } = clientFor(fake());
+    const org = fake().seed.organization({ name: 'Role Org' });
+    const viewer = fake().seed.user({
+      email: freshEmail('viewer'),
+      password: PASSWORD,
+      organizationId: org.id,
+      roleTemplate: 'viewer',
+    });
+    const developer = fake().seed.user({
+      email: freshEmail('dev'),
+      password: PASSWORD,
+      organizationId: org.id,
+      roleTemplate: 'developer',
+    });
+    const none = fake().seed.user({
+      email: freshEmail('norole'),
+      password: PASSWORD,
+      organizationId: org.id,
+    });
+    const tokenOf = async (email: string) => (await client.login({ email, password: PASSWORD })).accessToken;
+
+    const viewerPairs = await client.listEffectivePermissions(await tokenOf(viewer.email));
+    expect(fake().recorder.last()).toMatchObject({
+      method: 'GET',
+      path: '/api/v1/roles/users/me/permissions',
+    });
+    expect(viewerPairs).toContainEqual({ resource: 'workflows', action: 'view' });
+    expect(viewerPairs).toContainEqual({ resource: 'workspace', action: 'query' });
+    expect(viewerPairs.every((p) => ['view', 'query', 'search'].includes(p.action))).toBe(true);
+
+    const developerPairs = await client.listEffectivePermissions(await tokenOf(developer.email));
+    expect(developerPairs).toContainEqual({ resource: 'workflows', action: 'create' });
+    // Inherited from viewer:
+    expect(developerPairs).toEqual(expect.arrayContaining(viewerPairs));
+    expect(developerPairs).not.toContainEqual({ resource: 'workflows', action: 'delete' });
+
+    expect(await client.listEffectivePermissions(await tokenOf(none.email))).toEqual([]);
+    const error = await client.listEffectivePermissions('bad.token.here').catch((e) => e);
+    expect(AuthenticationError.isInstance(error)).toBe(true);
+    expect(error.message).toBe('Authentication required');
   });
 });

@@ -90,7 +90,12 @@ describe('fake inkPass', () => {
       expect(RateLimitError.isInstance(error)).toBe(true);
       expect(error.message).toBe('Rate limit exceeded: 10 requests per 60 seconds');
       limited.clock.advance(60_000);
-      await expect(client.login({ email: user.email, password: PASSWORD })).resolves.toBeTruthy();
+      const { accessToken } = await client.login({ email: user.email, password: PASSWORD });
+      // The 2FA endpoints allow 5 calls a minute.
+      for (let i = 0; i < 5; i++) expect(await client.verifyTwoFactor(accessToken, '123456')).toBe(false);
+      const limitedVerify = await client.verifyTwoFactor(accessToken, '123456').catch((e) => e);
+      expect(RateLimitError.isInstance(limitedVerify)).toBe(true);
+      expect(limitedVerify.message).toBe('Rate limit exceeded: 5 requests per 60 seconds');
     } finally {
       await limited.close();
     }

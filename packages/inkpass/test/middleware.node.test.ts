@@ -1,9 +1,11 @@
-// The Hono and Express integrations in front of real servers, calling the fake inkPass: 401 without a
-// token, 403 `Permission denied: resource:action`, ABAC context from the request, and inkPass failing
-// never turning into an allow.
+// The Hono and Express (4 and 5) integrations in front of real servers, calling the fake inkPass: 401
+// without a token, 403 `Permission denied: resource:action`, ABAC context from the request, and inkPass
+// failing never turning into an allow.
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import { startTestServer } from '@x/http-core/testing';
 import express from 'express';
+import express4 from 'express4';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createInkPassMiddleware as expressMiddleware } from '../src/express.ts';
@@ -50,10 +52,10 @@ async function honoApp(): Promise<App> {
   return startTestServer(app);
 }
 
-async function expressApp(): Promise<App> {
+async function expressApp(createApp: () => express.Express): Promise<App> {
   const { client } = clientFor(fake(), { maxRetries: 0 });
   const inkpass = expressMiddleware<express.Request>(client);
-  const app = express();
+  const app = createApp();
   app.get('/me', inkpass.authenticate(), (_req, res) => {
     res.json({ email: (res.locals['inkpassUser'] as { email: string }).email });
   });
@@ -104,9 +106,16 @@ async function expressApp(): Promise<App> {
   };
 }
 
+it('the Express suites run on Express 5 and on Express 4', () => {
+  const require = createRequire(import.meta.url);
+  expect(require('express/package.json').version).toMatch(/^5\./);
+  expect(require('express4/package.json').version).toMatch(/^4\./);
+});
+
 describe.each([
   ['hono', honoApp],
-  ['express', expressApp],
+  ['express 5', () => expressApp(express)],
+  ['express 4', () => expressApp(express4)],
 ])('%s', (_name, start) => {
   let app: App;
   let developer: string;

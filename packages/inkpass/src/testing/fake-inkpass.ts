@@ -26,7 +26,12 @@ import type { FileResponse } from '../models.ts';
 import { checkEmail, checkOrganizationName, checkPersonName, MIN_PASSWORD_LENGTH } from '../validation.ts';
 import { FakeClock } from './clock.ts';
 import { FileTooLarge, MalformedMultipart, receiveMultipartFile } from './multipart.ts';
-import { conditionsMatch, type RoleTemplate, roleGrantsPermission } from './permissions.ts';
+import {
+  conditionsMatch,
+  KNOWN_PERMISSIONS,
+  type RoleTemplate,
+  roleGrantsPermission,
+} from './permissions.ts';
 import { base32Encode, totp } from './totp.ts';
 
 /** The default per-organisation Den quota (5 GiB). */
@@ -273,6 +278,10 @@ const RATE_LIMITS: Array<[method: string, path: string, limit: number]> = [
   ['POST', '/api/v1/auth/logout', 10],
   ['POST', '/api/v1/auth/refresh', 10],
   ['POST', '/api/v1/auth/verify-email', 5],
+  ['POST', '/api/v1/auth/2fa/setup', 5],
+  ['POST', '/api/v1/auth/2fa/enable', 5],
+  ['POST', '/api/v1/auth/2fa/disable', 5],
+  ['POST', '/api/v1/auth/2fa/verify', 5],
   ['POST', '/api/v1/auth/resend-verification', 3],
   ['GET', '/api/v1/auth/me', 30],
   ['POST', '/api/v1/auth/check', 200],
@@ -746,6 +755,17 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     return c.json({ message: '2FA disabled successfully' });
   });
 
+  app.post('/api/v1/auth/2fa/verify', async (c) => {
+    const user = await requireUser(c);
+    if (user instanceof Response) return user;
+    const body = await readJson(c);
+    const missing = requireStrings(c, body, ['code']);
+    if (missing) return missing;
+    const code = (body as Record<string, string>)['code']!;
+    if (!user.twoFaSecret || !totpMatches(user.twoFaSecret, code)) return detail(c, 400, 'Invalid 2FA code');
+    return c.json({ message: '2FA code verified' });
+  });
+
   // ---- API keys and permissions ---------------------------------------------------------------------
   app.post('/api/v1/api-keys', async (c) => {
     const user = await requireUser(c);
@@ -786,6 +806,20 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
         .filter((p) => p.organizationId === user.organizationId)
         .map((p) => ({ id: p.id, resource: p.resource, action: p.action, conditions: p.conditions })),
     );
+  });
+
+  app.get('/api/v1/roles/users/me/permissions', async (c) => {
+    const user = await requireUser(c);
+    if (user instanceof Response) return user;
+    // Only what the role template grants (inheritance included), as upstream's role service resolves it.
+    const role = user.membership.roleTemplate;
+    if (!role) return c.json([]);
+    const pairs = Object.entries(KNOWN_PERMISSIONS).flatMap(([resource, actions]) =>
+      actions
+        .filter((action) => roleGrantsPermission(role, resource, action))
+        .map((action) => ({ resource, action })),
+    );
+    return c.json(pairs);
   });
 
   // ---- Den ------------------------------------------------------------------------------------------
