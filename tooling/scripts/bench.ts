@@ -55,8 +55,10 @@ export async function compare(comparison: Comparison): Promise<ComparisonRow[]> 
     await bench.run();
     for (const c of cases) {
       const result = bench.getTask(c.name)?.result;
-      if (!result || !('throughput' in result)) throw new Error(`benchmark ${c.name} produced no result`);
-      samples.get(c.name)!.push([result.throughput.mean, result.throughput.rme]);
+      if (!result || !('latency' in result)) throw new Error(`benchmark ${c.name} produced no result`);
+      // Operations per second from the mean time per operation: the mean of per-iteration rates would
+      // weigh the fast iterations more and flatter a noisy case.
+      samples.get(c.name)!.push([1000 / result.latency.mean, result.latency.rme]);
     }
   }
   const hz = (name: string): [number, number] => {
