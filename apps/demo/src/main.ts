@@ -7,6 +7,7 @@ import { DEFAULT_BASE_PORT, type Sandbox, startSandbox } from '@x/sandbox';
 import type { Scenario } from './scenario.ts';
 import { airlockScenario } from './scenarios/airlock.ts';
 import { artifactGatewayScenario } from './scenarios/artifact-gateway.ts';
+import { artifactStudioScenario } from './scenarios/artifact-studio.ts';
 import { atbScenario } from './scenarios/atb.ts';
 import { aukiScenario } from './scenarios/auki.ts';
 import { cryptoScenario } from './scenarios/crypto.ts';
@@ -21,6 +22,7 @@ const scenarios: Scenario[] = [
   aukiScenario,
   atbScenario,
   artifactGatewayScenario,
+  artifactStudioScenario,
 ];
 
 const { values } = parseArgs({ options: { keep: { type: 'boolean' } } });

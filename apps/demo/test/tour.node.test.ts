@@ -16,6 +16,7 @@ const CHAPTERS = [
   '@x/auki',
   '@x/atb',
   '@x/artifact-gateway',
+  '@x/artifact-studio',
 ];
 
 interface Run {
