@@ -140,6 +140,25 @@ describe('DuckDbHandler', () => {
     expect((await db.query(target, 'SELECT * FROM range(100)')).rowcount).toBe(100);
   });
 
+  it('reads what was written after an earlier SELECT of the same text (no stale prepared statement)', async () => {
+    await db.exec(target, 'CREATE TABLE notes_seen (id INTEGER, body TEXT)');
+    const read = 'SELECT id, body FROM notes_seen ORDER BY id';
+    expect((await db.query(target, read)).rows).toEqual([]);
+    for (const [id, body] of [
+      [1, 'Buy oat milk'],
+      [2, 'Call the plumber'],
+    ] as const) {
+      const next = await db.query(target, 'SELECT coalesce(max(id), 0) + 1 FROM notes_seen');
+      expect(next.rows).toEqual([[id]]);
+      await db.exec(target, 'INSERT INTO notes_seen VALUES (?, ?)', [id, body]);
+      expect((await db.query(target, read)).rows.at(-1)).toEqual([id, body]);
+    }
+    expect((await db.query(target, read)).rows).toEqual([
+      [1, 'Buy oat milk'],
+      [2, 'Call the plumber'],
+    ]);
+  });
+
   it('sees schema changes after a cached SELECT', async () => {
     await db.exec(target, 'CREATE TABLE cached (a INT)');
     await db.exec(target, 'INSERT INTO cached VALUES (1)');

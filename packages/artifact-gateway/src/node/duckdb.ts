@@ -36,8 +36,6 @@ export interface DuckDbHandlerOptions {
    * (DuckDB's `interrupt`) and the call fails with `upstream_timeout` (504); the database stays usable.
    */
   queryTimeoutMs?: number;
-  /** Prepared SELECT statements kept per open database for reuse (default 64; 0 turns the cache off). */
-  maxCachedStatements?: number;
   /** Longest SQL text in characters (default 100 000). */
   maxSqlLength?: number;
   /** Most database files kept open at once (default 32); the least recently used is closed. */
@@ -170,7 +168,9 @@ export class DuckDbHandler {
     this.#maxSqlLength = options.maxSqlLength ?? 100_000;
     this.#maxOpen = options.maxOpenDatabases ?? 32;
     this.#timeoutMs = options.queryTimeoutMs ?? 10_000;
-    this.#maxStatements = options.maxCachedStatements ?? 64;
+    // Reusing a prepared SELECT after the table was written returned wrong rows with @duckdb/node-api
+    // 1.5.6 (test: "reads what was written after an earlier SELECT"), so statements are never reused.
+    this.#maxStatements = 0;
     if (!Number.isInteger(this.#maxRows) || this.#maxRows < 0)
       throw invalidRequest('maxRows must be a whole number ≥ 0');
     if (!(this.#timeoutMs > 0)) throw invalidRequest('queryTimeoutMs must be a positive number of ms');
