@@ -167,7 +167,8 @@ describe('device code sign-in', () => {
     const screen = await terminal.waitFor(/enter the code [A-Z]{4}-[A-Z]{4}/);
     const userCode = /enter the code ([A-Z]{4}-[A-Z]{4})/.exec(screen)![1]!;
     expect(screen).toContain(`Open ${idp.realmUrl}`);
-    expect(screen).toMatch(/[▀▄█]{10}/); // the QR code
+    // The QR code is drawn after the text lines: wait for it rather than expect it in the same frame.
+    await terminal.waitFor(/[▀▄█]{10}/);
     await terminal.waitFor(`Waiting for you to approve the sign-in (code ${userCode})`);
     idp.approveDevice(userCode);
     // The provider's clock only moves when told: let the polling interval pass there.
