@@ -98,7 +98,7 @@ async function duckdb() {
           },
           {
             // Reference, no target: the gateway reuses prepared SELECTs, which runAndReadAll cannot.
-            name: 'reused prepared statement, direct (no HTTP; the gateway also reuses them)',
+            name: 'reused prepared statement, direct (no HTTP; reference only)',
             fn: async () => {
               prepared.bind([10]);
               return (await prepared.runAndReadAll()).getRowsJson();
