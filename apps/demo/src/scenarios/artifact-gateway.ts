@@ -1,7 +1,7 @@
 import { ArtifactGatewayError, validateAppToken } from '@x/artifact-gateway';
 import { createClient } from '@x/artifact-gateway/client';
-import type { PermissionDeniedError } from '@x/http-core';
 import { check, type Scenario } from '../scenario.ts';
+import { showRefusedAttacks } from './artifact-attacks.ts';
 
 /**
  * A generated notes app, played from Node against the sandbox's artifact gateway with a token the sandbox
@@ -56,24 +56,7 @@ export const artifactGatewayScenario: Scenario = {
       `state              settings v${version} → v${next} (theme dark); a write on stale v${version} → 409`,
     );
 
-    for (const [what, attempt] of [
-      ['cloud metadata', () => app.external({ url: 'https://169.254.169.254/latest/meta-data/' })],
-      ['loopback in hex', () => app.external({ url: 'https://0x7f.1/admin' })],
-      ['path traversal', () => app.files.read('../../../etc/passwd')],
-      [
-        'reading /etc/passwd via SQL',
-        () => app.db.userQuery('notes', "SELECT * FROM read_text('/etc/passwd')"),
-      ],
-    ] as const) {
-      const error = await attempt().then(
-        () => undefined,
-        (e: unknown) => e as PermissionDeniedError,
-      );
-      check(error !== undefined && (error.status ?? 500) < 500, `${what} is refused with a 4xx`);
-      say(
-        `refused            ${what}: ${error.status} ${(error.body as { detail: string }).detail.slice(0, 70)}`,
-      );
-    }
+    await showRefusedAttacks(app, say);
     const forged = `${token.slice(0, -4)}AAAA`;
     const refused = await validateAppToken({ secretKey: artifacts.secretKey, token: forged }).catch(
       (e: unknown) => e,

@@ -1,8 +1,8 @@
 import { ArtifactGatewayError, issueAppToken, scopeFromRole, validateAppToken } from '@x/artifact-gateway';
 import { createClient } from '@x/artifact-gateway/client';
 import { startStudio } from '@x/artifact-studio/server';
-import type { PermissionDeniedError } from '@x/http-core';
 import { check, type Scenario } from '../scenario.ts';
+import { showRefusedAttacks } from './artifact-attacks.ts';
 
 /**
  * Starts Artifact Studio (host page, notes app origin, its own gateway, a stand-in quote API the studio's
@@ -47,24 +47,7 @@ export const artifactStudioScenario: Scenario = {
       check(quote.status === 200, 'the quote API answers through the proxy');
       say(`external API       ${(quote.body as { text: string }).text}`);
 
-      for (const [what, attempt] of [
-        ['cloud metadata', () => app.external({ url: 'https://169.254.169.254/latest/meta-data/' })],
-        ['loopback in hex', () => app.external({ url: 'https://0x7f.1/admin' })],
-        ['path traversal', () => app.files.read('../../../etc/passwd')],
-        [
-          'reading /etc/passwd via SQL',
-          () => app.db.userQuery('notes', "SELECT * FROM read_text('/etc/passwd')"),
-        ],
-      ] as const) {
-        const error = await attempt().then(
-          () => undefined,
-          (e: unknown) => e as PermissionDeniedError,
-        );
-        check(error !== undefined && (error.status ?? 500) < 500, `${what} is refused with a 4xx`);
-        say(
-          `refused            ${what}: ${error.status} ${(error.body as { detail: string }).detail.slice(0, 70)}`,
-        );
-      }
+      await showRefusedAttacks(app, say);
       const forged = `${token.slice(0, -4)}AAAA`;
       const refused = await validateAppToken({ secretKey: studio.secretKey, token: forged }).catch(
         (e: unknown) => e,
