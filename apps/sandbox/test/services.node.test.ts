@@ -39,18 +39,22 @@ afterAll(async () => {
   await sandbox?.close();
 });
 
+/** An ATB client on the PKI files the sandbox printed, as a user outside this process would build it. */
+function atbClient(): AtbClient {
+  const { fake, files } = sandbox.atb;
+  return new AtbClient({
+    brokerUrl: fake.brokerUrl,
+    agentauthUrl: fake.agentauthUrl,
+    certFile: files.certFile,
+    keyFile: files.keyFile,
+    caFile: files.caFile,
+    logLevel: 'silent',
+  });
+}
+
 describe('ATB in the console (Chromium)', () => {
   it('a high-risk authorize waits; approver 1 and approver 2 click approve; the SDK executes through the broker', async () => {
-    const { fake, files } = sandbox.atb;
-    // The client uses the PKI files the sandbox printed, as a user outside this process would.
-    const client = new AtbClient({
-      brokerUrl: fake.brokerUrl,
-      agentauthUrl: fake.agentauthUrl,
-      certFile: files.certFile,
-      keyFile: files.keyFile,
-      caFile: files.caFile,
-      logLevel: 'silent',
-    });
+    const client = atbClient();
     try {
       const action = { verb: 'execute', resource: 'sap/payment', parameters: { amount: 2500 } };
       const pending = await client.authorize(action, { reason: 'Pay invoice 42' });
@@ -96,15 +100,7 @@ describe('ATB in the console (Chromium)', () => {
   });
 
   it('dual control from the keyboard: Enter approves as the first approver, focus moves to the second', async () => {
-    const { fake, files } = sandbox.atb;
-    const client = new AtbClient({
-      brokerUrl: fake.brokerUrl,
-      agentauthUrl: fake.agentauthUrl,
-      certFile: files.certFile,
-      keyFile: files.keyFile,
-      caFile: files.caFile,
-      logLevel: 'silent',
-    });
+    const client = atbClient();
     try {
       const pending = await client.authorize(
         { verb: 'bank_change', resource: 'sap/vendor', parameters: { vendor: 'V-1' } },
@@ -131,14 +127,7 @@ describe('ATB in the console (Chromium)', () => {
   });
 
   it("answers a refused approval (the same approver twice) with AgentAuth's reason", async () => {
-    const client = new AtbClient({
-      brokerUrl: sandbox.atb.fake.brokerUrl,
-      agentauthUrl: sandbox.atb.fake.agentauthUrl,
-      certFile: sandbox.atb.files.certFile,
-      keyFile: sandbox.atb.files.keyFile,
-      caFile: sandbox.atb.files.caFile,
-      logLevel: 'silent',
-    });
+    const client = atbClient();
     try {
       const pending = await client.authorize(
         { verb: 'execute', resource: 'sap/payment', parameters: { amount: 10 } },
