@@ -18,6 +18,11 @@ export interface Comparison {
   candidates: Candidate[];
   /** Milliseconds spent on each case, split over BENCH_ROUNDS rounds (default 500, or BENCH_TIME_MS). */
   timeMs?: number;
+  /**
+   * Milliseconds of unmeasured warm-up before the first round, the cases taking turns (default half of
+   * `timeMs`, at most 2 s; each case runs at least once).
+   */
+  warmupMs?: number;
 }
 
 /** What one comparison measured. */
@@ -44,6 +49,12 @@ export async function compare(comparison: Comparison): Promise<ComparisonRow[]> 
   // Several short rounds in rotating order, then the median per case: drift over a run (JIT warm-up, GC,
   // a server's growing state, other load on the machine) then lands on every case alike.
   const samples = new Map<string, Array<[number, number]>>(cases.map((c) => [c.name, []]));
+  // Until the JIT has compiled a path, it runs several times slower: a short run would compare how fast
+  // each case warms up (the longer path loses) instead of how fast it runs.
+  const warmupUntil = performance.now() + (comparison.warmupMs ?? Math.min(2000, timeMs / 2));
+  do {
+    for (const c of cases) await c.fn();
+  } while (performance.now() < warmupUntil);
   for (let round = 0; round < rounds; round++) {
     const bench = new Bench({
       time: timeMs / rounds,

@@ -2,13 +2,16 @@
  * The node:crypto backend: OpenSSL through Node's own crypto module, reached at run time through
  * `process.getBuiltinModule` (Node ≥ 20.16, Bun, Deno) — never through an `import` of a `node:` module, so
  * bundlers for browsers see nothing of it. It provides SHA-256, HKDF-SHA256 and AES-256-GCM, the algorithms
- * where a synchronous native call beats Node's WebCrypto (a thread-pool round trip per call and extra copies).
+ * and Ed25519, the algorithms where a synchronous native call beats Node's WebCrypto (a thread-pool round trip
+ * per call and extra copies).
  *
  * @module
  */
 import type { Algorithm, CryptoBackend } from './backend.ts';
 import { nobleBackend } from './backend-noble.ts';
+import { derWrap, PKCS8_ED25519, SPKI_ED25519 } from './der.ts';
 import { CryptoError, DecryptionError } from './errors.ts';
+import { cachedKey } from './key-cache.ts';
 
 // The few members of node:crypto this backend uses, typed here so that neither the sources nor the published
 // declarations depend on @types/node.
@@ -26,7 +29,22 @@ interface NodeDecipher {
   final(): Uint8Array;
 }
 
+/** node:crypto's KeyObject, as far as this backend uses it. */
+interface NodeKeyObject {
+  export(options: { format: 'der'; type: 'spki' }): Uint8Array;
+}
+
+interface DerKeyInput {
+  key: Uint8Array;
+  format: 'der';
+  type: 'pkcs8' | 'spki';
+}
+
 interface NodeCryptoModule {
+  createPrivateKey(key: DerKeyInput): NodeKeyObject;
+  createPublicKey(key: NodeKeyObject | DerKeyInput): NodeKeyObject;
+  sign(algorithm: null, data: Uint8Array, key: NodeKeyObject): Uint8Array;
+  verify(algorithm: null, data: Uint8Array, key: NodeKeyObject, signature: Uint8Array): boolean;
   createHash(algorithm: 'sha256'): { update(data: Uint8Array): { digest(): Uint8Array } };
   hkdfSync(
     digest: 'sha256',
@@ -76,7 +94,11 @@ function find(): NodeCryptoModule | undefined {
     typeof c?.createHash === 'function' &&
     typeof c.hkdfSync === 'function' &&
     typeof c.createCipheriv === 'function' &&
-    typeof c.createDecipheriv === 'function';
+    typeof c.createDecipheriv === 'function' &&
+    typeof c.createPrivateKey === 'function' &&
+    typeof c.createPublicKey === 'function' &&
+    typeof c.sign === 'function' &&
+    typeof c.verify === 'function';
   return usable ? (c as NodeCryptoModule) : undefined;
 }
 
@@ -88,7 +110,7 @@ function nodeCrypto(): NodeCryptoModule {
   return module;
 }
 
-const PROVIDED = new Set<Algorithm>(['sha256', 'hkdf', 'aesGcm']);
+const PROVIDED = new Set<Algorithm>(['sha256', 'hkdf', 'aesGcm', 'ed25519']);
 const EMPTY = new Uint8Array(0);
 /** node:crypto's HKDF refuses an `info` longer than this. */
 const NODE_HKDF_MAX_INFO = 1024;
@@ -105,8 +127,8 @@ function own(bytes: Uint8Array): Uint8Array {
 
 /**
  * The node:crypto backend: SHA-256, HKDF-SHA256 and AES-256-GCM on Node's crypto module, found at run time
- * with `globalThis.process.getBuiltinModule('node:crypto')` (Node ≥ 20.16, Bun, Deno). It has no X25519 or
- * Ed25519 methods (the automatic backend uses WebCrypto or noble for those). Where node:crypto is not
+ * with `globalThis.process.getBuiltinModule('node:crypto')` (Node ≥ 20.16, Bun, Deno). It has no X25519
+ * methods (the automatic backend uses WebCrypto or noble for those). Where node:crypto is not
  * available (browsers, edge runtimes) {@link CryptoBackend.supports} resolves `false` and forced calls reject
  * with {@link CryptoError} `unsupported`. Byte-for-byte identical to the other backends.
  *
@@ -117,7 +139,8 @@ function own(bytes: Uint8Array): Uint8Array {
  */
 export const nodeCryptoBackend: CryptoBackend = {
   name: 'node-crypto',
-  supports: async (algorithm) => PROVIDED.has(algorithm) && detect() !== undefined,
+  supports: async (algorithm) =>
+    PROVIDED.has(algorithm) && detect() !== undefined && (algorithm !== 'ed25519' || hasEd25519()),
   async sha256(data) {
     return own(nodeCrypto().createHash('sha256').update(data).digest());
   },
@@ -147,4 +170,50 @@ export const nodeCryptoBackend: CryptoBackend = {
     }
     return own(plaintext);
   },
+  async ed25519PublicKey(seed) {
+    return ed25519PublicKeyOf(nodeCrypto(), seed);
+  },
+  async ed25519Sign(seed, message) {
+    const c = nodeCrypto();
+    return own(c.sign(null, message, c.createPrivateKey(pkcs8Ed25519(seed))));
+  },
+  async ed25519Verify(publicKey, message, signature) {
+    const c = nodeCrypto();
+    try {
+      const key = cachedKey(verifyKeys, publicKey, () =>
+        c.createPublicKey({ key: derWrap(SPKI_ED25519, publicKey), format: 'der', type: 'spki' }),
+      );
+      return c.verify(null, message, key, signature);
+    } catch {
+      // A key OpenSSL cannot import verifies nothing.
+      return false;
+    }
+  },
 };
+
+const verifyKeys = new Map<string, NodeKeyObject>();
+
+function pkcs8Ed25519(seed: Uint8Array): DerKeyInput {
+  return { key: derWrap(PKCS8_ED25519, seed), format: 'der', type: 'pkcs8' };
+}
+
+function ed25519PublicKeyOf(c: NodeCryptoModule, seed: Uint8Array): Uint8Array {
+  const spki = c
+    .createPublicKey(c.createPrivateKey(pkcs8Ed25519(seed)))
+    .export({ format: 'der', type: 'spki' });
+  return new Uint8Array(spki.subarray(SPKI_ED25519.length));
+}
+
+let ed25519Available: boolean | undefined;
+
+/** Whether this runtime's node:crypto has Ed25519 (Node does; compatible runtimes may not): tried once. */
+function hasEd25519(): boolean {
+  if (ed25519Available === undefined) {
+    try {
+      ed25519Available = ed25519PublicKeyOf(nodeCrypto(), new Uint8Array(32).fill(1)).length === 32;
+    } catch {
+      ed25519Available = false;
+    }
+  }
+  return ed25519Available;
+}

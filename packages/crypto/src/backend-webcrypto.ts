@@ -7,15 +7,9 @@
 import type { Algorithm, CryptoBackend } from './backend.ts';
 import { concatBytes, fresh } from './bytes.ts';
 import { base64UrlDecode } from './codecs.ts';
+import { derWrap, PKCS8_ED25519, PKCS8_X25519 } from './der.ts';
 import { CryptoError, DecryptionError, InvalidKeyError } from './errors.ts';
-
-// PKCS#8 wrappers of a raw 32-byte private key (RFC 8410): SEQUENCE { 0, AlgorithmIdentifier { OID }, OCTET STRING { OCTET STRING { key } } }.
-const PKCS8_X25519 = [
-  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x04, 0x22, 0x04, 0x20,
-];
-const PKCS8_ED25519 = [
-  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
-];
+import { cachedKey } from './key-cache.ts';
 
 /** The X25519 base point u = 9, as a raw public key. */
 const X25519_BASE = new Uint8Array(32);
@@ -25,13 +19,6 @@ function subtle(): SubtleCrypto {
   const s = globalThis.crypto?.subtle;
   if (!s) throw new CryptoError('unsupported', 'WebCrypto (crypto.subtle) is not available in this runtime');
   return s;
-}
-
-function pkcs8(prefix: number[], key: Uint8Array): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(prefix.length + key.length);
-  out.set(prefix);
-  out.set(key, prefix.length);
-  return out;
 }
 
 /** Runs a WebCrypto call and turns "algorithm not supported" into a typed `unsupported` error. */
@@ -143,7 +130,7 @@ export const webCryptoBackend: CryptoBackend = {
   },
   async ed25519PublicKey(seed) {
     const key = await native('Ed25519', () =>
-      subtle().importKey('pkcs8', pkcs8(PKCS8_ED25519, seed), { name: 'Ed25519' }, true, ['sign']),
+      subtle().importKey('pkcs8', derWrap(PKCS8_ED25519, seed), { name: 'Ed25519' }, true, ['sign']),
     );
     const jwk = await subtle().exportKey('jwk', key);
     if (typeof jwk.x !== 'string')
@@ -153,7 +140,7 @@ export const webCryptoBackend: CryptoBackend = {
   async ed25519Sign(seed, message) {
     const s = subtle();
     const signature = await native('Ed25519', async () => {
-      const key = await s.importKey('pkcs8', pkcs8(PKCS8_ED25519, seed), { name: 'Ed25519' }, false, [
+      const key = await s.importKey('pkcs8', derWrap(PKCS8_ED25519, seed), { name: 'Ed25519' }, false, [
         'sign',
       ]);
       return s.sign({ name: 'Ed25519' }, key, fresh(message));
@@ -164,7 +151,9 @@ export const webCryptoBackend: CryptoBackend = {
     const s = subtle();
     let key: CryptoKey;
     try {
-      key = await verifyKey(s, publicKey);
+      key = await cachedKey(verifyKeys, publicKey, () =>
+        s.importKey('raw', fresh(publicKey), { name: 'Ed25519' }, false, ['verify']),
+      );
     } catch (cause) {
       // A 32-byte string that is not a curve point cannot verify anything; an unknown algorithm is different.
       if ((cause as { name?: string } | null)?.name === 'NotSupportedError') {
@@ -180,26 +169,14 @@ export const webCryptoBackend: CryptoBackend = {
   },
 };
 
-// Verifiers check many signatures with few keys (a JWKS key, a decision signer): importing the key is a
-// large share of each verification, so imported keys are kept, at most VERIFY_KEY_CACHE_LIMIT of them.
-const VERIFY_KEY_CACHE_LIMIT = 64;
-const verifyKeys = new Map<string, CryptoKey>();
-
-async function verifyKey(s: SubtleCrypto, publicKey: Uint8Array): Promise<CryptoKey> {
-  const id = String.fromCharCode(...publicKey);
-  const known = verifyKeys.get(id);
-  if (known) return known;
-  const key = await s.importKey('raw', fresh(publicKey), { name: 'Ed25519' }, false, ['verify']);
-  if (verifyKeys.size >= VERIFY_KEY_CACHE_LIMIT) verifyKeys.clear();
-  verifyKeys.set(id, key);
-  return key;
-}
+/** Imported Ed25519 verification keys (see key-cache.ts). */
+const verifyKeys = new Map<string, Promise<CryptoKey>>();
 
 async function x25519(privateKey: Uint8Array, publicKey: Uint8Array): Promise<Uint8Array> {
   const s = subtle();
   const [priv, pub] = await native('X25519', () =>
     Promise.all([
-      s.importKey('pkcs8', pkcs8(PKCS8_X25519, privateKey), { name: 'X25519' }, false, ['deriveBits']),
+      s.importKey('pkcs8', derWrap(PKCS8_X25519, privateKey), { name: 'X25519' }, false, ['deriveBits']),
       s.importKey('raw', fresh(publicKey), { name: 'X25519' }, false, []),
     ]),
   );

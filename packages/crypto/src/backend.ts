@@ -176,7 +176,7 @@ function dispatch<K extends BackendMethod>(method: K): NonNullable<CryptoBackend
  * @example
  * ```ts
  * await resolveBackends();
- * // Node: { sha256: 'node-crypto', hkdf: 'node-crypto', aesGcm: 'node-crypto', x25519: 'webcrypto', ed25519: 'webcrypto' }
+ * // Node: { sha256: 'node-crypto', hkdf: 'node-crypto', aesGcm: 'node-crypto', x25519: 'webcrypto', ed25519: 'node-crypto' }
  * ```
  */
 export async function resolveBackends(): Promise<Record<Algorithm, string>> {

@@ -65,7 +65,7 @@ function stubSubtleWithout(...names: string[]): void {
 }
 
 describe('the automatic choice', () => {
-  it('Node: node:crypto for hashes, HKDF and AES-GCM, WebCrypto for the curves; edge: WebCrypto for all', async () => {
+  it('Node: node:crypto for hashes, HKDF, AES-GCM and Ed25519, WebCrypto for X25519; edge: WebCrypto for all', async () => {
     expect(await resolveBackends()).toEqual(
       inEdgeRuntime
         ? {
@@ -80,7 +80,7 @@ describe('the automatic choice', () => {
             hkdf: 'node-crypto',
             aesGcm: 'node-crypto',
             x25519: 'webcrypto',
-            ed25519: 'webcrypto',
+            ed25519: 'node-crypto',
           },
     );
   });
@@ -160,7 +160,7 @@ describe('the automatic choice', () => {
       hkdf: native,
       aesGcm: native,
       x25519: 'noble',
-      ed25519: 'noble',
+      ed25519: inEdgeRuntime ? 'noble' : 'node-crypto',
     });
     await expect(
       fresh.x25519PublicKey(new Uint8Array(32), { backend: fresh.webCryptoBackend }),
@@ -206,14 +206,14 @@ describe('the automatic choice', () => {
 
 describe('the node:crypto backend', () => {
   // One test with a branch rather than two conditional ones: each project runs it, nothing is skipped.
-  it('is available for SHA-256, HKDF and AES-GCM in Node, and reports itself unavailable in the edge VM', async () => {
+  it('is available for SHA-256, HKDF, AES-GCM and Ed25519 in Node, and reports itself unavailable in the edge VM', async () => {
     if (!inEdgeRuntime) {
       expect(nodeCryptoBackend.name).toBe('node-crypto');
       expect(await nodeCryptoBackend.supports('sha256')).toBe(true);
       expect(await nodeCryptoBackend.supports('hkdf')).toBe(true);
       expect(await nodeCryptoBackend.supports('aesGcm')).toBe(true);
       expect(await nodeCryptoBackend.supports('x25519')).toBe(false);
-      expect(await nodeCryptoBackend.supports('ed25519')).toBe(false);
+      expect(await nodeCryptoBackend.supports('ed25519')).toBe(true);
       return;
     }
     // The edge VM leaks Node's process.getBuiltinModule; the backend must still not use it there.
@@ -232,9 +232,13 @@ describe('the node:crypto backend', () => {
     const x = x25519PublicKey(new Uint8Array(32), { backend: nodeCryptoBackend });
     await expect(x).rejects.toSatisfy(isUnsupported);
     await expect(x).rejects.toThrow('The node-crypto backend does not provide X25519');
-    await expect(
-      ed25519Sign(new Uint8Array(32), new Uint8Array(1), { backend: nodeCryptoBackend }),
-    ).rejects.toThrow('The node-crypto backend does not provide Ed25519');
+    const signed = ed25519Sign(new Uint8Array(32), new Uint8Array(1), { backend: nodeCryptoBackend });
+    if (inEdgeRuntime) {
+      await expect(signed).rejects.toSatisfy(isUnsupported);
+      await expect(signed).rejects.toThrow('The node-crypto backend is not available in this runtime');
+    } else {
+      expect(await signed).toHaveLength(64);
+    }
   });
 });
 

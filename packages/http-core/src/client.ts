@@ -265,6 +265,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const random = options.random ?? Math.random;
   const sleep = options.sleep ?? defaultSleep;
   const log = options.logger;
+  // Asked per call: a logger's level may change while the client lives (pino's can).
+  const logs = (level: 'debug' | 'info') => log !== undefined && (log.isLevelEnabled?.(level) ?? true);
   const hooks = options.hooks ?? {};
   const maxErrorBody = options.maxErrorBodyBytes ?? 65_536;
   const idempotencyHeader = options.idempotencyHeader;
@@ -400,12 +402,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         }
         for (const hook of hooks.beforeRequest ?? []) await hook(request);
         if (signal.aborted) throw abortReason(signal);
-        log?.debug('http request', {
-          method,
-          url: safe(),
-          attempt: number,
-          headers: redactHeaders(request.headers, redactHeaderNames),
-        });
+        const debug = logs('debug');
+        if (debug)
+          log!.debug('http request', {
+            method,
+            url: safe(),
+            attempt: number,
+            headers: redactHeaders(request.headers, redactHeaderNames),
+          });
         const started = now();
         let response: Response;
         try {
@@ -426,13 +430,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           if (replaced instanceof Response) response = replaced;
         }
         const requestId = requestIdOf(response.headers);
-        log?.debug('http response', {
-          method,
-          url: safe(),
-          status: response.status,
-          ms: now() - started,
-          requestId,
-        });
+        if (debug)
+          log!.debug('http response', {
+            method,
+            url: safe(),
+            status: response.status,
+            ms: now() - started,
+            requestId,
+          });
 
         if (!response.ok) {
           if (response.status === 401 && strategy?.onUnauthorized && !authReplayed && prepared.replayable) {
@@ -449,7 +454,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
               });
             }
             if (again) {
-              log?.info('http replay after credential refresh', { method, url: safe() });
+              if (logs('info')) log!.info('http replay after credential refresh', { method, url: safe() });
               throw replay;
             }
           }
@@ -563,14 +568,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             retries++;
             for (const hook of hooks.beforeRetry ?? [])
               await hook({ request: lastRequest!, error, retry: retries, delayMs: delay });
-            log?.info('http retry', {
-              method,
-              url: safe(),
-              retry: retries,
-              delayMs: delay,
-              code: error.code,
-              status: error.status,
-            });
+            if (logs('info'))
+              log!.info('http retry', {
+                method,
+                url: safe(),
+                retry: retries,
+                delayMs: delay,
+                code: error.code,
+                status: error.status,
+              });
             try {
               await sleep(delay, callController().signal);
             } catch (sleepError) {
@@ -581,7 +587,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             continue;
           }
           error = await finalError(error);
-          log?.debug('http error', { method, url: safe(), code: error.code, status: error.status });
+          if (logs('debug'))
+            log!.debug('http error', { method, url: safe(), code: error.code, status: error.status });
           throw error;
         }
       }

@@ -6,6 +6,7 @@ import {
   bearer,
   bearerFrom,
   createHttpClient,
+  createLogger,
   type ErrorContext,
   type HttpClientOptions,
   type Logger,
@@ -534,6 +535,46 @@ describe('hooks and logging', () => {
     ]);
     // The server still got the real values.
     expect(kit.recorder.last()!.headers.authorization).toBe('Bearer SECRET1');
+  });
+
+  it("builds no record for a level the logger's isLevelEnabled turns off", async () => {
+    const entries: string[] = [];
+    const asked: string[] = [];
+    let debugOn = false;
+    const logger: Logger = {
+      debug: (m) => entries.push(`debug ${m}`),
+      info: (m) => entries.push(`info ${m}`),
+      warn: (m) => entries.push(`warn ${m}`),
+      error: (m) => entries.push(`error ${m}`),
+      isLevelEnabled: (level) => {
+        asked.push(level);
+        return level !== 'debug' || debugOn;
+      },
+    };
+    kit.faults.statusSequence([503]);
+    const http = client({ logger });
+    await http.get('/users/u1');
+    expect(entries).toEqual(['info http retry']);
+    expect(asked).toContain('debug');
+    // Asked on every call: a level switched on later is honoured.
+    debugOn = true;
+    await http.get('/users/u1');
+    expect(entries.slice(1)).toEqual(['debug http request', 'debug http response']);
+  });
+
+  it('createLogger tells its level to the client: debug records are built only when debug is on', async () => {
+    const lines: string[] = [];
+    const sink: Logger = {
+      debug: (m) => lines.push(`debug ${m}`),
+      info: (m) => lines.push(`info ${m}`),
+      warn: (m) => lines.push(`warn ${m}`),
+      error: (m) => lines.push(`error ${m}`),
+    };
+    const info = createLogger('info', sink);
+    expect([info.isLevelEnabled!('debug'), info.isLevelEnabled!('info')]).toEqual([false, true]);
+    await client({ logger: info }).get('/users/u1');
+    await client({ logger: createLogger('debug', sink) }).get('/users/u1');
+    expect(lines).toEqual(['debug http request', 'debug http response']);
   });
 
   it('keeps secrets out of error messages', async () => {

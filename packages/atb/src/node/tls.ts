@@ -6,8 +6,9 @@
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FetchLike } from '@x/http-core';
-import { Agent, type Dispatcher, request, fetch as undiciFetch } from 'undici';
+import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
 import { AtbError } from '../errors.ts';
 import { spiffeIdProblem } from '../models.ts';
 
@@ -105,8 +106,9 @@ export interface MtlsTransport {
 }
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+const utf8 = new TextDecoder();
 
-function headersOf(raw: Record<string, string | string[] | undefined>): Headers {
+function headersOf(raw: IncomingHttpHeaders): Headers {
   const headers = new Headers();
   for (const [name, value] of Object.entries(raw)) {
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
@@ -116,10 +118,156 @@ function headersOf(raw: Record<string, string | string[] | undefined>): Headers 
 }
 
 /**
- * Creates the mTLS transport. Its fetch sends with undici's `request` (a fraction of `fetch`'s cost per call)
- * when the body is absent, a string or bytes, and with undici's `fetch` otherwise (streams, forms). Either
- * way redirects are returned, never followed, so the client certificate and the PoA are never presented to
- * another origin. Response bodies are read in full before the `Response` is returned.
+ * A `Response` whose body is already in memory. Reading it decodes the bytes directly: a web `Response` built
+ * over bytes makes a `ReadableStream` per response and reads it back chunk by chunk, which costs more than the
+ * rest of a small call on loopback. `body` still gives a stream (made on first access) for code that wants one.
+ */
+type Bytes = Uint8Array<ArrayBuffer>;
+
+class BufferedResponse extends Response {
+  readonly #bytes: Bytes | null;
+  #stream: ReadableStream<Bytes> | null | undefined;
+  #used = false;
+
+  constructor(bytes: Bytes | null, init: ResponseInit) {
+    super(null, init);
+    this.#bytes = bytes;
+  }
+
+  override get body(): ReadableStream<Bytes> | null {
+    if (this.#stream === undefined) {
+      this.#stream = this.#bytes && !this.#used ? new Response(this.#bytes).body : null;
+    }
+    return this.#stream;
+  }
+
+  override get bodyUsed(): boolean {
+    return this.#used || (this.#stream?.locked ?? false);
+  }
+
+  /** The bytes, once; after `body` was taken, reading goes through that stream like any Response. */
+  #take(): Bytes | Promise<Bytes> {
+    if (this.#stream !== undefined) {
+      return new Response(this.#stream).arrayBuffer().then((buffer) => new Uint8Array(buffer));
+    }
+    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
+    this.#used = true;
+    return this.#bytes ?? new Uint8Array(0);
+  }
+
+  override async text(): Promise<string> {
+    return utf8.decode(await this.#take());
+  }
+
+  override async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  override async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = await this.#take();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  override async blob(): Promise<Blob> {
+    return new Blob([await this.arrayBuffer()], { type: this.headers.get('content-type') ?? '' });
+  }
+
+  override async formData(): Promise<FormData> {
+    return new Response(await this.arrayBuffer(), { headers: this.headers }).formData();
+  }
+
+  override clone(): Response {
+    if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
+    const init = { status: this.status, statusText: this.statusText, headers: this.headers };
+    if (this.#stream === undefined) return new BufferedResponse(this.#bytes, init);
+    const [mine, theirs] = this.#stream!.tee();
+    this.#stream = mine;
+    return new Response(theirs, init);
+  }
+}
+
+/**
+ * Sends one request with a body in memory (or none) on the dispatcher and collects the response in memory.
+ * This is undici's dispatch interface, the layer under `request()`: no body stream is built, and the abort
+ * signal is watched with a single listener.
+ */
+function sendBuffered(
+  dispatcher: Dispatcher,
+  input: string,
+  init: RequestInit,
+  body: string | Uint8Array | null,
+): Promise<Response> {
+  const signal = init.signal ?? undefined;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const url = new URL(input);
+  const headers = init.headers instanceof Headers ? init.headers : new Headers(init.headers);
+  return new Promise<Response>((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let status = 0;
+    let statusText = '';
+    let responseHeaders: IncomingHttpHeaders = {};
+    let chunks: Uint8Array[] = [];
+    let size = 0;
+    const onAbort = () => controller?.abort(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const settle = () => signal?.removeEventListener('abort', onAbort);
+    dispatcher.dispatch(
+      {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers,
+        body,
+      },
+      {
+        onRequestStart(c) {
+          controller = c;
+          if (signal?.aborted) c.abort(signal.reason);
+        },
+        onResponseStart(_c, statusCode, headersReceived, message) {
+          status = statusCode;
+          statusText = message ?? '';
+          responseHeaders = headersReceived;
+          chunks = [];
+          size = 0;
+        },
+        onResponseData(_c, chunk) {
+          chunks.push(chunk);
+          size += chunk.byteLength;
+        },
+        onResponseEnd() {
+          settle();
+          let bytes: Bytes | null = null;
+          if (!NULL_BODY_STATUSES.has(status)) {
+            bytes = chunks.length === 1 ? (chunks[0] as Bytes) : new Uint8Array(size);
+            if (chunks.length !== 1) {
+              let offset = 0;
+              for (const chunk of chunks) {
+                bytes.set(chunk, offset);
+                offset += chunk.byteLength;
+              }
+            }
+          }
+          try {
+            resolve(new BufferedResponse(bytes, { status, statusText, headers: headersOf(responseHeaders) }));
+          } catch (error) {
+            reject(error);
+          }
+        },
+        onResponseError(_c, error) {
+          settle();
+          reject(signal?.aborted ? signal.reason : error);
+        },
+      },
+    );
+  });
+}
+
+/**
+ * Creates the mTLS transport. Its fetch sends through undici's dispatcher directly (a fraction of `fetch`'s
+ * cost per call) when the body is absent, a string or bytes, and with undici's `fetch` otherwise (streams,
+ * forms). Either way redirects are returned, never followed, so the client certificate and the PoA are never
+ * presented to another origin. Response bodies are read in full before the `Response` is returned.
  */
 export function createMtlsTransport(material: TlsMaterial): MtlsTransport {
   const dispatcher = new Agent({
@@ -132,26 +280,14 @@ export function createMtlsTransport(material: TlsMaterial): MtlsTransport {
   });
   const fetch: FetchLike = async (input, init) => {
     const body = init.body;
-    if (!(body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array)) {
-      return undiciFetch(input, {
-        ...(init as object),
-        dispatcher,
-        redirect: 'manual',
-      }) as unknown as Promise<Response>;
+    if (body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array) {
+      return sendBuffered(dispatcher, input, init, body ?? null);
     }
-    const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((value, name) => {
-      headers[name] = value;
-    });
-    const res = await request(input, {
+    return undiciFetch(input, {
+      ...(init as object),
       dispatcher,
-      method: (init.method ?? 'GET') as Dispatcher.HttpMethod,
-      headers,
-      body: body ?? null,
-      signal: init.signal ?? null,
-    });
-    const bytes = NULL_BODY_STATUSES.has(res.statusCode) ? null : await res.body.arrayBuffer();
-    return new Response(bytes, { status: res.statusCode, headers: headersOf(res.headers) });
+      redirect: 'manual',
+    }) as unknown as Promise<Response>;
   };
   return { dispatcher, fetch };
 }
