@@ -64,10 +64,21 @@ describe('DuckDbHandler', () => {
     expect((await refused(db.query(target, 'SELECT ?', [{ a: 1 }]))).code).toBe('invalid_request');
   });
 
-  it('refuses more than one statement', async () => {
+  it('refuses more than one statement, running none of them', async () => {
+    const before = (await db.query(target, 'SELECT count(*) AS n FROM events')).rows;
     const error = await refused(db.query(target, 'SELECT 1; DROP TABLE events'));
     expect(error.message).toBe('send exactly one SQL statement per call');
-    expect((await db.query(target, 'SELECT count(*) FROM events')).rowcount).toBe(1);
+    for (const sql of [
+      'DROP TABLE events; SELECT 1',
+      'CREATE TABLE smuggled (a INT); SELECT 1',
+      "SELECT 1 /* ; */; INSERT INTO events VALUES ('x', 2)",
+    ]) {
+      expect((await refused(db.exec(target, sql))).message).toBe('send exactly one SQL statement per call');
+    }
+    expect((await db.query(target, 'SELECT count(*) AS n FROM events')).rows).toEqual(before);
+    expect((await refused(db.query(target, 'SELECT 1 FROM smuggled'))).message).toMatch(/smuggled/);
+    // One statement with a trailing semicolon is one statement.
+    expect((await db.query(target, 'SELECT 2 AS two;')).rows).toEqual([[2]]);
   });
 
   it('blocks file access, ATTACH, COPY, extensions, settings and transactions', async () => {

@@ -264,11 +264,11 @@ export class DuckDbHandler {
       db.statements.set(sql, cached);
       return cached;
     }
-    const extracted = await db.connection.extractStatements(sql).catch((error: Error) => {
-      throw sqlError(error);
-    });
-    if (extracted.count !== 1) throw invalidRequest('send exactly one SQL statement per call');
-    const prepared = await extracted.prepare(0).catch((error: Error) => {
+    // DuckDB prepares one statement only and refuses text holding several (before running any), so no
+    // separate statement split is needed: that would cost another thread-pool round trip per call.
+    const prepared = await db.connection.prepare(sql).catch((error: Error) => {
+      if (/cannot prepare multiple statements/i.test(error.message))
+        throw invalidRequest('send exactly one SQL statement per call');
       throw sqlError(error);
     });
     if ((prepared.statementType as number) === SELECT && this.#maxStatements > 0) {
