@@ -1,5 +1,7 @@
 // The auth flows against the fake over real sockets: register → verify → login → me → refresh → logout,
 // 2FA, API keys, and the exact wire of each call (spec §2, §5).
+import { crc32, inflateSync } from 'node:zlib';
+import { encode } from 'uqr';
 import { describe, expect, it } from 'vitest';
 import {
   AuthenticationError,
@@ -12,6 +14,36 @@ import { totp } from '../src/testing/index.ts';
 import { clientFor, freshEmail, PASSWORD, useFake } from './kit.ts';
 
 const fake = useFake();
+
+/** Reads a grayscale PNG data URL (checking signature and chunk CRCs) back into QR modules, 10 px each. */
+function qrModules(dataUrl: string): boolean[][] {
+  const png = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+  expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  let width = 0;
+  const idat: Buffer[] = [];
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    const type = png.toString('latin1', at + 4, at + 8);
+    const data = png.subarray(at + 8, at + 8 + length);
+    expect(png.readUInt32BE(at + 8 + length)).toBe(crc32(png.subarray(at + 4, at + 8 + length)));
+    if (type === 'IHDR') {
+      width = data.readUInt32BE(0);
+      expect([data.readUInt32BE(4), data[8], data[9]]).toEqual([width, 8, 0]);
+    }
+    if (type === 'IDAT') idat.push(data);
+    at += 12 + length;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const modules: boolean[][] = [];
+  for (let y = 5; y < width; y += 10) {
+    const line = y * (width + 1);
+    expect(raw[line]).toBe(0);
+    const row: boolean[] = [];
+    for (let x = 5; x < width; x += 10) row.push(raw[line + 1 + x] === 0);
+    modules.push(row);
+  }
+  return modules;
+}
 
 async function registeredAndVerified(client: InkPassClient, email = freshEmail()) {
   const registration = await client.register({
@@ -214,6 +246,8 @@ describe('login, tokens and sessions', () => {
     expect(setup.uri).toBe(
       `otpauth://totp/inkPass:${encodeURIComponent(user.email)}?secret=${setup.secret}&issuer=inkPass`,
     );
+    expect(setup.qrCode).toMatch(/^data:image\/png;base64,/);
+    expect(qrModules(setup.qrCode!)).toEqual(encode(setup.uri, { border: 4 }).data);
     // Setting up stores nothing yet: login still needs no code.
     await client.login({ email: user.email, password: PASSWORD });
 

@@ -32,6 +32,7 @@ import {
   type RoleTemplate,
   roleGrantsPermission,
 } from './permissions.ts';
+import { qrCodeDataUrl } from './qr-png.ts';
 import { base32Encode, totp } from './totp.ts';
 
 /** The default per-organisation Den quota (5 GiB). */
@@ -729,7 +730,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     if (user instanceof Response) return user;
     const secretB32 = base32Encode(randomBytes(20));
     const uri = `otpauth://totp/inkPass:${encodeURIComponent(user.email)}?secret=${secretB32}&issuer=inkPass`;
-    return c.json({ secret: secretB32, uri });
+    return c.json({ secret: secretB32, qr_code: qrCodeDataUrl(uri), uri });
   });
 
   app.post('/api/v1/auth/2fa/enable', async (c) => {
