@@ -2,7 +2,7 @@
 // low-risk calls, a failing policy engine. Each fake is started with the setting under test.
 import { generateKeyPair, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import type { FakeAtbOptions } from '../src/testing/index.ts';
+import { createPolicy, type FakeAtbOptions } from '../src/testing/index.ts';
 import { clientFor, refusal, startFakeAtb, withFake } from './kit.ts';
 
 const read = { verb: 'read', resource: 'crm/contact' };
@@ -154,4 +154,46 @@ describe('header fallbacks', () => {
         await transport.dispatcher.close();
       }
     }));
+});
+
+describe('a policy with rate limits and a time policy (createPolicy)', () => {
+  it('the broker refuses the call past the limit as policy_denied and audits time_policy_violation', () =>
+    withFake(
+      {
+        broker: {
+          policy: createPolicy({ rateLimits: { 'crm.contact.read': { max: 2, windowSeconds: 60 } } }),
+        },
+      },
+      async (atb, client) => {
+        for (let i = 0; i < 2; i++) {
+          const ok = await client.execute('GET', '/crm/contacts/1', {
+            poa: await client.getToken(read, 'x'),
+          });
+          expect(ok.status).toBe(200);
+        }
+        const refused = await refusal(
+          client.execute('GET', '/crm/contacts/1', { poa: await client.getToken(read, 'x') }),
+        );
+        expect(refused.check).toBe('policy_denied');
+        expect(atb.broker.audit.at(-1)?.reason).toBe('time_policy_violation');
+        atb.clock.advance(61_000);
+        const later = await client.execute('GET', '/crm/contacts/1', {
+          poa: await client.getToken(read, 'x'),
+        });
+        expect(later.status).toBe(200);
+      },
+    ));
+
+  it('outside business hours only a PoA with con.allow_outside_business_hours passes', () =>
+    withFake(
+      { broker: { policy: createPolicy({ timePolicy: { businessHours: { startHour: 0, endHour: 0 } } }) } },
+      async (_atb, client) => {
+        const refused = await refusal(
+          client.execute('GET', '/crm/contacts/1', { poa: await client.getToken(read, 'x') }),
+        );
+        expect(refused.check).toBe('policy_denied');
+        const poa = await client.getToken(read, 'x', { constraints: { allow_outside_business_hours: true } });
+        expect((await client.execute('GET', '/crm/contacts/1', { poa })).status).toBe(200);
+      },
+    ));
 });

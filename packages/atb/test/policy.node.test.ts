@@ -1,6 +1,6 @@
 // The fake broker's policy (spec §6) on its own: first failing check wins, tiers, action rules, freshness.
 import { describe, expect, it } from 'vitest';
-import { evaluatePolicy, type PolicyInput } from '../src/testing/policy.ts';
+import { createPolicy, evaluatePolicy, type PolicyInput } from '../src/testing/policy.ts';
 
 const agent = 'spiffe://example.org/ns/default/sa/agent';
 const now = 1_800_000_000;
@@ -110,5 +110,69 @@ describe('evaluatePolicy', () => {
     expect(bare('kb.faq.query', 'POST').reason).toBe('allow_low_risk_without_poa');
     expect(bare('crm.contact.read', 'POST').reason).toBe('poa_required_for_action');
     expect(bare('', 'GET', '/health').allow).toBe(true);
+  });
+});
+
+describe('createPolicy: time policy and rate limits (time_policy_violation)', () => {
+  // 1_800_000_000 is Friday 2027-01-15 08:00 UTC.
+  const at = (seconds: number, p = poa()) => ({ ...input(p), now: seconds });
+  const hours = { startHour: 9, endHour: 17 };
+
+  it('refuses outside business hours unless con.allow_outside_business_hours', () => {
+    const policy = createPolicy({ timePolicy: { businessHours: hours } });
+    expect(policy(at(now))).toEqual({
+      allow: false,
+      reason: 'time_policy_violation',
+      details: { violations: ['outside_business_hours'] },
+    });
+    expect(policy(at(now + 3600, poa({ iat: now + 3600, exp: now + 3900 }))).allow).toBe(true);
+    // Saturday 10:00 is outside the default Monday–Friday; a UTC offset moves the hours.
+    const saturday = now + 26 * 3600;
+    expect(policy(at(saturday, poa({ iat: saturday, exp: saturday + 300 }))).reason).toBe(
+      'time_policy_violation',
+    );
+    expect(policy(at(now, poa({ con: { allow_outside_business_hours: true } }))).allow).toBe(true);
+    // New York (UTC−5): 08:00 UTC is 03:00 there, 14:00 UTC is 09:00.
+    const newYork = createPolicy({ timePolicy: { businessHours: { ...hours, utcOffsetMinutes: -300 } } });
+    expect(newYork(at(now + 6 * 3600, poa({ iat: now + 6 * 3600, exp: now + 6 * 3600 + 300 }))).allow).toBe(
+      true,
+    );
+    expect(newYork(at(now + 3600, poa({ iat: now + 3600, exp: now + 3900 }))).allow).toBe(false);
+  });
+
+  it('counts allowed calls per agent and action, names n/m, and lets the window pass', () => {
+    const policy = createPolicy({ rateLimits: { 'crm.contact.read': { max: 2, windowSeconds: 60 } } });
+    expect(policy(at(now)).allow).toBe(true);
+    expect(policy(at(now + 1)).allow).toBe(true);
+    expect(policy(at(now + 2))).toMatchObject({
+      reason: 'time_policy_violation',
+      details: { violations: ['rate_limit_exceeded:2/2'] },
+    });
+    expect(policy(at(now + 2, poa({ con: { bypass_rate_limit: true } }))).allow).toBe(true);
+    // Another action has no limit; after the window the agent may call again.
+    expect(policy(at(now + 2, poa({ act: 'kb.faq.query' }))).allow).toBe(true);
+    expect(policy(at(now + 61, poa({ iat: now + 61, exp: now + 361 }))).allow).toBe(true);
+    const any = createPolicy({ rateLimits: { '*': { max: 1, windowSeconds: 60 } } });
+    expect(any(at(now, poa({ act: 'kb.faq.query' }))).allow).toBe(true);
+    expect(any(at(now, poa({ act: 'kb.faq.query' }))).reason).toBe('time_policy_violation');
+  });
+
+  it('a time policy shortens the approval window to 300 s and reports expired approvals', () => {
+    const policy = createPolicy({ timePolicy: {} });
+    const act = 'crm.contact.update';
+    const approved = (age: number) =>
+      poa({ act, leg: { ...leg, approval: { approver_id: 'a', timestamp: now - age } } });
+    expect(policy(at(now, approved(200))).allow).toBe(true);
+    expect(evaluatePolicy(input(approved(400))).allow).toBe(true);
+    expect(policy(at(now, approved(400))).reason).toBe('medium_risk_approval_required');
+    // A low-risk PoA carrying a stale approval passes the tier checks and fails the time policy.
+    const low = poa({ leg: { ...leg, approval: { approver_id: 'a', timestamp: now - 400 } } });
+    expect(policy(at(now, low))).toMatchObject({
+      reason: 'time_policy_violation',
+      details: { violations: ['approval_expired:400s_ago'] },
+    });
+    expect(createPolicy({ timePolicy: { approvalWindowSeconds: 600 } })(at(now, approved(400))).allow).toBe(
+      true,
+    );
   });
 });

@@ -101,7 +101,10 @@ export interface FakeBrokerOptions {
   allowUnmandatedLowRisk?: boolean;
   /** The clock. */
   clock?: FakeClock;
-  /** Replaces the policy (default {@link evaluatePolicy}); throw to simulate an OPA failure. */
+  /**
+   * Replaces the policy (default {@link evaluatePolicy}: no time policy, no rate limits; `createPolicy`
+   * adds them); throw to simulate an OPA failure.
+   */
   policy?: (input: PolicyInput) => PolicyDecision;
   /** Platform identity (`X-Platform-Token`, spec §1.5); off by default. */
   platformIdentity?: FakePlatformIdentity;
