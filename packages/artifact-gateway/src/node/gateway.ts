@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import type { Logger } from '@x/http-core';
 import { type Context, Hono } from 'hono';
+import { cors } from 'hono/cors';
 import * as v from 'valibot';
 import { ArtifactGatewayError, invalidRequest, VersionConflictError } from '../errors.ts';
 import { type AllowlistEntry, InternalProxy } from '../internal-proxy.ts';
@@ -121,6 +122,56 @@ export interface ArtifactGatewayOptions {
   now?: () => number;
   /** Verified tokens remembered so repeat requests skip the signature check (default 1000; 0 = off). */
   verifiedTokenCacheSize?: number;
+  /**
+   * Cross-origin access, for artifacts served from another origin than the gateway's (default: none, so
+   * browsers let only same-origin pages call it). See {@link GatewayCorsOptions}.
+   */
+  cors?: GatewayCorsOptions;
+}
+
+/**
+ * Which browser origins may call the gateway. The app token travels in `Authorization`, never in cookies, so
+ * no credentials mode is allowed; preflights are answered before the token check.
+ */
+export interface GatewayCorsOptions {
+  /** Exact origins (`https://apps.example.com`, scheme and host and any port), or a function deciding. */
+  origins: readonly string[] | ((origin: string) => boolean);
+  /**
+   * Also allow the opaque origin `null` of artifacts in a sandboxed iframe without `allow-same-origin`
+   * (default false: any sandboxed page or `file:` page sends `null` too, so only its token then tells callers
+   * apart).
+   */
+  allowOpaqueOrigin?: boolean;
+  /** How long browsers may keep a preflight answer, in seconds (default 600). */
+  maxAgeSeconds?: number;
+}
+
+function corsMiddleware(options: GatewayCorsOptions) {
+  const { origins } = options;
+  if (Array.isArray(origins)) {
+    for (const origin of origins) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {}
+      if (!parsed || parsed.origin !== origin || origin === 'null')
+        throw invalidRequest(
+          `cors.origins: ${JSON.stringify(origin)} is not an origin like https://apps.example.com (no path, no trailing slash)`,
+        );
+    }
+  }
+  const allowed = (origin: string) =>
+    origin === 'null'
+      ? options.allowOpaqueOrigin === true
+      : typeof origins === 'function'
+        ? origins(origin)
+        : origins.includes(origin);
+  return cors({
+    origin: (origin) => (origin && allowed(origin) ? origin : null),
+    allowMethods: ['POST'],
+    allowHeaders: ['content-type', 'authorization'],
+    maxAge: options.maxAgeSeconds ?? 600,
+  });
 }
 
 /** The gateway: a Hono app plus `close()` to release databases and pooled connections. */
@@ -295,6 +346,8 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
       durationMs: Math.round((performance.now() - started) * 10) / 10,
     });
   });
+  // Before the token check: a preflight carries no Authorization header.
+  if (options.cors) app.use('*', corsMiddleware(options.cors));
   app.use('*', async (c, next) => {
     const header = c.req.header('authorization');
     if (!header)

@@ -33,6 +33,7 @@ export {
   type CodeRunner,
   type CodeRunRequest,
   createArtifactGateway,
+  type GatewayCorsOptions,
   type InternalApiOptions,
   type MongoConnectionOptions,
   type StoredCredential,
