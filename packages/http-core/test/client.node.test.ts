@@ -23,6 +23,7 @@ import {
 } from '../src/index.ts';
 import { failure } from './failure.ts';
 import { type Kit, startKit } from './kit.ts';
+import { lineLogger } from './line-logger.ts';
 
 const User = v.object({ id: v.string(), name: v.string() });
 let kit: Kit;
@@ -542,10 +543,7 @@ describe('hooks and logging', () => {
     const asked: string[] = [];
     let debugOn = false;
     const logger: Logger = {
-      debug: (m) => entries.push(`debug ${m}`),
-      info: (m) => entries.push(`info ${m}`),
-      warn: (m) => entries.push(`warn ${m}`),
-      error: (m) => entries.push(`error ${m}`),
+      ...lineLogger(entries),
       isLevelEnabled: (level) => {
         asked.push(level);
         return level !== 'debug' || debugOn;
@@ -564,12 +562,7 @@ describe('hooks and logging', () => {
 
   it('createLogger tells its level to the client: debug records are built only when debug is on', async () => {
     const lines: string[] = [];
-    const sink: Logger = {
-      debug: (m) => lines.push(`debug ${m}`),
-      info: (m) => lines.push(`info ${m}`),
-      warn: (m) => lines.push(`warn ${m}`),
-      error: (m) => lines.push(`error ${m}`),
-    };
+    const sink = lineLogger(lines);
     const info = createLogger('info', sink);
     expect([info.isLevelEnabled!('debug'), info.isLevelEnabled!('info')]).toEqual([false, true]);
     await client({ logger: info }).get('/users/u1');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, type Logger, REDACTED, redactHeaders, redactUrl } from '../src/index.ts';
+import { createLogger, REDACTED, redactHeaders, redactUrl } from '../src/index.ts';
+import { lineLogger } from './line-logger.ts';
 
 describe('redactHeaders', () => {
   it('redacts credentials by default and keeps the rest', () => {
@@ -61,12 +62,7 @@ describe('redactUrl', () => {
 describe('createLogger', () => {
   it('writes only at or above its level', () => {
     const lines: string[] = [];
-    const sink: Logger = {
-      debug: (m) => lines.push(`debug ${m}`),
-      info: (m) => lines.push(`info ${m}`),
-      warn: (m) => lines.push(`warn ${m}`),
-      error: (m) => lines.push(`error ${m}`),
-    };
+    const sink = lineLogger(lines);
     const log = createLogger('info', sink);
     log.debug('a');
     log.info('b');

@@ -117,12 +117,13 @@ function headersOf(raw: IncomingHttpHeaders): Headers {
   return headers;
 }
 
+type Bytes = Uint8Array<ArrayBuffer>;
+
 /**
  * A `Response` whose body is already in memory. Reading it decodes the bytes directly: a web `Response` built
  * over bytes makes a `ReadableStream` per response and reads it back chunk by chunk, which costs more than the
  * rest of a small call on loopback. `body` still gives a stream (made on first access) for code that wants one.
  */
-type Bytes = Uint8Array<ArrayBuffer>;
 
 class BufferedResponse extends Response {
   readonly #bytes: Bytes | null;
@@ -206,7 +207,7 @@ function sendBuffered(
     let status = 0;
     let statusText = '';
     let responseHeaders: IncomingHttpHeaders = {};
-    let chunks: Uint8Array[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
     const onAbort = () => controller?.abort(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -237,17 +238,9 @@ function sendBuffered(
         },
         onResponseEnd() {
           settle();
-          let bytes: Bytes | null = null;
-          if (!NULL_BODY_STATUSES.has(status)) {
-            bytes = chunks.length === 1 ? (chunks[0] as Bytes) : new Uint8Array(size);
-            if (chunks.length !== 1) {
-              let offset = 0;
-              for (const chunk of chunks) {
-                bytes.set(chunk, offset);
-                offset += chunk.byteLength;
-              }
-            }
-          }
+          const bytes = NULL_BODY_STATUSES.has(status)
+            ? null
+            : ((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)) as Bytes);
           try {
             resolve(new BufferedResponse(bytes, { status, statusText, headers: headersOf(responseHeaders) }));
           } catch (error) {
