@@ -385,7 +385,9 @@ describe('saveState / fromState', () => {
       (e: unknown) => AukiStateError.isInstance(e),
     );
     const state = JSON.parse(saved);
-    state.network_auth.sealed_refresh_token = `A${state.network_auth.sealed_refresh_token.slice(1)}`;
+    const sealed: string = state.network_auth.sealed_refresh_token;
+    // Change the first character, whatever it is, so the ciphertext really differs.
+    state.network_auth.sealed_refresh_token = `${sealed[0] === 'A' ? 'B' : 'A'}${sealed.slice(1)}`;
     await expect(AukiClient.fromState(JSON.stringify(state), { ...opts, secretKey: key })).rejects.toSatisfy(
       (e: unknown) => AukiStateError.isInstance(e),
     );
