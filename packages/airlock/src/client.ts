@@ -22,7 +22,7 @@ import {
 import * as v from 'valibot';
 import { aesGcmEncrypt, canonicalize, type EncryptedPayload, sha256Hex } from './crypto.ts';
 import { NonceJournal, verifyDecision } from './decisions.ts';
-import { AirlockConflictError, AirlockInputError, gatewayError } from './errors.ts';
+import { AirlockConflictError, AirlockInputError, DecisionVerificationError, gatewayError } from './errors.ts';
 import {
   ConsentStatusResponse,
   DecisionDeliverEnvelope,
@@ -491,11 +491,13 @@ export class AirlockGatewayClient {
 
   /**
    * `GET /v1/exchanges/{requestId}/wait`: long-polls for the decision. Resolves `null` when the gateway had
-   * none before `timeoutSeconds` (204). With a signer key and a known artifact hash the decision is verified
-   * (hash, Ed25519 signature, nonce replay) before it is returned.
+   * none before `timeoutSeconds` (204). With a signer key (unless `verify: false`) the decision is verified
+   * (hash, Ed25519 signature, nonce replay) before it is returned, or refused: the hash comes from
+   * `artifactHash`, from this client's own submission, or else from the gateway's status answer.
    *
    * @throws {AirlockNotFoundError} when the exchange expired, was withdrawn or is unknown.
-   * @throws {DecisionVerificationError} when a delivered decision fails verification.
+   * @throws {DecisionVerificationError} when a delivered decision fails verification, or (code
+   * `artifact_hash_unknown`) when no artifact hash is known to check it against.
    */
   async waitForDecision(
     requestId: string,
@@ -512,9 +514,22 @@ export class AirlockGatewayClient {
     });
     if (!envelope) return null;
     const signer = options.signerPublicKey ?? this.#signer;
-    const known = this.#submitted.get(requestId);
-    const hash = options.artifactHash ?? known?.hash;
-    if (options.verify === false || signer === undefined || hash === undefined) return envelope;
+    if (options.verify === false || signer === undefined) return envelope;
+    let known = this.#submitted.get(requestId);
+    let hash = options.artifactHash ?? known?.hash;
+    if (hash === undefined) {
+      // Submitted by another process (or forgotten): the gateway's status answer names the hash, and the
+      // signature check below then proves the approver signed that very hash. Without one, refuse.
+      hash = (await this.getExchangeStatus(requestId, options)).body?.artifactHash;
+      if (!hash)
+        throw new DecisionVerificationError(
+          `The decision on ${requestId} cannot be verified: the artifact hash is unknown (pass artifactHash).`,
+          'artifact_hash_unknown',
+          { code: 'artifact_hash_unknown' },
+        );
+      this.#remember(requestId, hash);
+      known = this.#submitted.get(requestId);
+    }
     // The same decision delivered again to the same caller is not a replay.
     const again = known?.nonce !== undefined && known.nonce === envelope.body?.nonce;
     const verified = await verifyDecision(envelope, hash, signer, {

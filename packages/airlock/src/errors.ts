@@ -311,7 +311,8 @@ export type DecisionRejectionReason =
   | 'replayed_nonce'
   | 'missing_nonce'
   | 'expired'
-  | 'request_mismatch';
+  | 'request_mismatch'
+  | 'artifact_hash_unknown';
 
 /** A decision envelope failed verification (spec §7.6, §9): never act on it. */
 export class DecisionVerificationError extends XError {
