@@ -22,7 +22,12 @@ import {
 import * as v from 'valibot';
 import { aesGcmEncrypt, canonicalize, type EncryptedPayload, sha256Hex } from './crypto.ts';
 import { NonceJournal, verifyDecision } from './decisions.ts';
-import { AirlockConflictError, AirlockInputError, DecisionVerificationError, gatewayError } from './errors.ts';
+import {
+  AirlockConflictError,
+  AirlockInputError,
+  DecisionVerificationError,
+  gatewayError,
+} from './errors.ts';
 import {
   ConsentStatusResponse,
   DecisionDeliverEnvelope,

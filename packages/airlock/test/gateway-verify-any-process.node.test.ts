@@ -89,8 +89,8 @@ describe('decisions on requests another process submitted', () => {
     expect(DecisionVerificationError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ code: 'artifact_hash_unknown', reason: 'artifact_hash_unknown' });
     // With the hash given by the caller, the check runs (and fails on the wrong signer key).
-    await expect(
-      client.waitForDecision('req-1', { artifactHash: 'cd'.repeat(32) }),
-    ).rejects.toMatchObject({ reason: 'bad_signature' });
+    await expect(client.waitForDecision('req-1', { artifactHash: 'cd'.repeat(32) })).rejects.toMatchObject({
+      reason: 'bad_signature',
+    });
   });
 });
