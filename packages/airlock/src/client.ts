@@ -548,7 +548,7 @@ export class AirlockGatewayClient {
 
   /**
    * Long-polls until a decision arrives or `totalTimeout` passes (then `TimeoutError`, after withdrawing
-   * when `withdrawOnTimeout`). Network failures reconnect with backoff; `signal` stops it.
+   * when `withdrawOnTimeout`, which may add up to 5 s). The deadline aborts the poll in flight. Network failures reconnect with backoff; `signal` stops it.
    */
   async waitUntilDecided(
     requestId: string,
@@ -580,7 +580,8 @@ export class AirlockGatewayClient {
       );
     } catch (error) {
       if (withdrawOnTimeout && (error as { code?: string })?.code === 'timeout')
-        await this.withdrawExchange(requestId).catch(() => {});
+        // Best effort and bounded: the deadline has passed already, a hung gateway must not stretch it far.
+        await this.withdrawExchange(requestId, { timeout: 5000 }).catch(() => {});
       throw error;
     }
     if (acknowledge) await this.acknowledgeDecision(decision, signal ? { signal } : {}).catch(() => {});

@@ -2,6 +2,7 @@
 // verify the decision, or refuse it: a decision signed with another key is never reported as approved.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { TimeoutError } from '@x/http-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AirlockGatewayClient,
@@ -92,5 +93,31 @@ describe('decisions on requests another process submitted', () => {
     await expect(client.waitForDecision('req-1', { artifactHash: 'cd'.repeat(32) })).rejects.toMatchObject({
       reason: 'bad_signature',
     });
+  });
+});
+
+describe('waitUntilDecided keeps its deadline', () => {
+  it('rejects with TimeoutError within 1.2 s against a gateway that never answers', async () => {
+    const { createServer: netServer } = await import('node:net');
+    const held: import('node:net').Socket[] = [];
+    const silent = netServer((socket) => {
+      held.push(socket);
+      socket.on('data', () => {});
+    });
+    await new Promise<void>((done) => silent.listen(0, '127.0.0.1', done));
+    try {
+      const client = new AirlockGatewayClient({
+        baseUrl: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+        pat: PAT,
+      });
+      const started = performance.now();
+      const error = await client.waitUntilDecided('req-1', { totalTimeout: 1000 }).catch((e) => e);
+      const ms = performance.now() - started;
+      expect(TimeoutError.isInstance(error)).toBe(true);
+      expect(ms).toBeLessThan(1200);
+    } finally {
+      for (const s of held) s.destroy();
+      await new Promise((done) => silent.close(done));
+    }
   });
 });

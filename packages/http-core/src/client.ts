@@ -337,9 +337,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     let callCtl: AbortController | undefined;
     const callController = () => (callCtl ??= new AbortController());
     const userSignal = call.signal;
+    // A TimeoutError as the reason is a deadline of ours (e.g. longPoll's) and stays one.
     const onUserAbort = () =>
       callController().abort(
-        new AbortError(`${method} ${safe()} was aborted by the caller.`, { cause: userSignal!.reason }),
+        TimeoutError.isInstance(userSignal!.reason)
+          ? userSignal!.reason
+          : new AbortError(`${method} ${safe()} was aborted by the caller.`, { cause: userSignal!.reason }),
       );
     if (userSignal) {
       callController();

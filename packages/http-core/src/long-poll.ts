@@ -21,7 +21,10 @@ export interface LongPollOptions {
   timeoutMargin?: number;
   /** Stops the loop; it rejects with an AbortError. */
   signal?: AbortSignal;
-  /** Overall time limit in ms; when it passes the loop rejects with a {@link TimeoutError}. */
+  /**
+   * Overall time limit in ms; when it passes the loop rejects with a {@link TimeoutError}, aborting the poll
+   * in flight (through the signal it was given).
+   */
   totalTimeout?: number;
   /** Reconnect backoff after a network error: first ceiling in ms (default 500), doubling up to `maxDelay`. */
   baseDelay?: number;
@@ -75,6 +78,11 @@ export async function longPoll<T>(
   else options.signal?.addEventListener('abort', onAbort, { once: true });
   const timeUp = () =>
     new TimeoutError(`Long poll gave up after ${options.totalTimeout} ms without a result.`);
+  // The deadline also aborts the poll in flight: a server that never answers must not outlive it.
+  const deadlineTimer =
+    options.totalTimeout === undefined || !(options.totalTimeout < 2 ** 31)
+      ? undefined
+      : setTimeout(() => ctl.abort(timeUp()), Math.max(0, options.totalTimeout));
   let failures = 0;
   try {
     for (let n = 1; ; n++) {
@@ -85,14 +93,16 @@ export async function longPoll<T>(
       try {
         const result = await poll({
           waitSeconds,
-          timeout: waitSeconds * 1000 + (options.timeoutMargin ?? 5000),
+          timeout: Math.min(waitSeconds * 1000 + (options.timeoutMargin ?? 5000), Math.max(1, remaining)),
           signal: ctl.signal,
           poll: n,
         });
         failures = 0;
         if (result !== undefined && result !== null) return result;
       } catch (error) {
-        if (ctl.signal.aborted || !isTransient(error)) throw error;
+        // Aborted by the deadline or the caller: their error, not whatever the poll made of the abort.
+        if (ctl.signal.aborted) throw abortReason(ctl.signal);
+        if (!isTransient(error)) throw error;
         failures++;
         const delay = backoffDelay(
           failures,
@@ -105,6 +115,7 @@ export async function longPoll<T>(
       }
     }
   } finally {
+    clearTimeout(deadlineTimer);
     options.signal?.removeEventListener('abort', onAbort);
   }
 }
