@@ -117,11 +117,56 @@ describe('getAccessToken and refresh', () => {
     const auth = ctx.client();
     const tokens = await signIn(ctx, auth);
     ctx.idp.faults.enqueue({ reset: true, match: { method: 'POST', path: TOKEN_PATH } });
-    const error = await auth.refreshToken().catch((e: unknown) => e);
-    expect(NetworkError.isInstance(error)).toBe(true);
+    const error = await failure(auth.refreshToken());
+    expect(error).toMatchObject({ code: 'refresh_unavailable', retryable: true });
+    expect(NetworkError.isInstance(error.cause)).toBe(true);
     expect(auth.getTokenState()).toEqual(tokens);
     expect(await auth.refreshAccessToken()).toBeTruthy();
   });
+
+  // An outage is not a refusal: the provider answering 5xx or 429, even with an OAuth error body, or an
+  // answer that cannot be read, keeps every token (in memory and in the store) and throws a retryable error.
+  it.each([
+    ['HTTP 500 server_error', { status: 500, body: { error: 'server_error' } }],
+    ['HTTP 503 temporarily_unavailable', { status: 503, body: { error: 'temporarily_unavailable' } }],
+    ['HTTP 429', { status: 429, body: { error: 'slow_down' }, headers: { 'Retry-After': '2' } }],
+    ['HTTP 502 with an HTML page', { status: 502, body: '<html>Bad gateway</html>' }],
+    ['HTTP 200 that is not a token answer', { status: 200, body: { hello: 'world' } }],
+    ['HTTP 400 with an unknown, non-OAuth body', { status: 400, body: 'nope' }],
+  ] as const)('keeps the session on %s', async (_name, fault) => {
+    ctx = await startIdp();
+    const store = new MemoryTokenStore();
+    const auth = ctx.client({ store });
+    const tokens = await signIn(ctx, auth);
+    ctx.idp.faults.enqueue({ ...fault, match: { method: 'POST', path: TOKEN_PATH } });
+    const error = await failure(auth.refreshToken());
+    expect(error).toMatchObject({ code: 'refresh_unavailable', retryable: true });
+    expect(auth.isLoggedIn()).toBe(true);
+    expect(auth.getTokenState()).toEqual(tokens);
+    expect(store.load()).toEqual(tokens);
+    // The next call tries again and succeeds.
+    expect((await auth.refreshToken()).accessToken).not.toBe(tokens.accessToken);
+    expect(ctx.tokenRequests('refresh_token')).toHaveLength(2);
+  });
+
+  it.each(['invalid_client', 'unauthorized_client'])(
+    'keeps the tokens on %s (a configuration error) and throws it',
+    async (code) => {
+      ctx = await startIdp();
+      const store = new MemoryTokenStore();
+      const auth = ctx.client({ store });
+      const tokens = await signIn(ctx, auth);
+      ctx.idp.faults.enqueue({
+        status: 401,
+        body: { error: code },
+        match: { method: 'POST', path: TOKEN_PATH },
+      });
+      const error = await failure(auth.refreshToken());
+      expect(error).toMatchObject({ code, retryable: false });
+      expect(auth.getTokenState()).toEqual(tokens);
+      expect(store.load()).toEqual(tokens);
+    },
+  );
 
   it('keeps the refresh token when the provider does not rotate', async () => {
     ctx = await startIdp({ rotateRefreshTokens: false });

@@ -569,13 +569,32 @@ export class AirlockAuthClient implements AccessTokenProvider {
         undefined,
       );
     } catch (error) {
-      // Only a refusal by the provider ends the session; a network failure may pass.
-      if (AirlockAuthError.isInstance(error) && generation === this.#generation) {
-        this.#generation++;
-        this.#tokens = undefined;
-        await this.#store?.clear();
+      const kind = refreshFailureKind(error);
+      // Only a definitive refusal ends the session. A configuration error keeps the tokens (fixing the
+      // client id makes them usable again); an outage keeps them and the next call tries again.
+      if (kind === 'refused') {
+        if (generation === this.#generation) {
+          this.#generation++;
+          this.#tokens = undefined;
+          await this.#store?.clear();
+        }
+        throw error;
       }
-      throw error;
+      if (kind === 'misconfigured') throw error;
+      const xerror = XError.isInstance(error) ? error : undefined;
+      throw new AirlockAuthError(
+        `Token refresh could not be made (${xerror?.code ?? 'unexpected failure'}${
+          xerror?.status === undefined ? '' : `, HTTP ${xerror.status}`
+        }); the session is kept and the next call tries again.`,
+        {
+          code: 'refresh_unavailable',
+          retryable: true,
+          cause: error,
+          ...(xerror?.status === undefined ? {} : { status: xerror.status }),
+          ...(xerror?.requestId === undefined ? {} : { requestId: xerror.requestId }),
+          ...(xerror?.retryAfterMs === undefined ? {} : { retryAfterMs: xerror.retryAfterMs }),
+        },
+      );
     }
     if (generation !== this.#generation) {
       // A logout, login or restore happened meanwhile: that session is the one to hand out.
@@ -641,6 +660,29 @@ export class AirlockAuthClient implements AccessTokenProvider {
       );
     }
   }
+}
+
+/** OAuth error codes that say the client itself is misconfigured: the tokens may be fine. */
+const configurationCodes = new Set([
+  'invalid_client',
+  'unauthorized_client',
+  'invalid_request',
+  'invalid_scope',
+  'unsupported_grant_type',
+]);
+
+/**
+ * What a failed refresh means (RFC 6749 §5.2): `refused` only for `invalid_grant` in a 4xx answer (the
+ * refresh token is dead: sign out); `misconfigured` for the client errors of §5.2 in a 4xx answer (keep
+ * the tokens, throw); `transient` for everything else (5xx and 429 even with an OAuth body, network
+ * failures, timeouts, unparseable answers): keep the tokens, retry later.
+ */
+function refreshFailureKind(error: unknown): 'refused' | 'misconfigured' | 'transient' {
+  if (!AirlockAuthError.isInstance(error)) return 'transient';
+  const status = error.status ?? 0;
+  if (status < 400 || status >= 500 || status === 429) return 'transient';
+  if (error.code === 'invalid_grant') return 'refused';
+  return configurationCodes.has(error.code) ? 'misconfigured' : 'transient';
 }
 
 function parseUrl(text: string): URL | undefined {

@@ -27,6 +27,7 @@ import { XError, type XErrorOptions } from '@x/http-core';
  * | `endpoint_missing` | the flow needs an endpoint the provider does not advertise |
  * | `invalid_token_state` | `restoreTokens` was given something that is not a session |
  * | `invalid_argument` | a bad realm URL, redirect URI, code or verifier, refused before any request |
+ * | `refresh_unavailable` | a refresh could not be made (5xx, 429, network, timeout, unparseable answer): retryable, the session is kept |
  * | `oauth_error` | the default when no code is given |
  */
 export type AirlockAuthErrorCode =
@@ -51,6 +52,7 @@ export type AirlockAuthErrorCode =
   | 'invalid_token_state'
   | 'invalid_argument'
   | 'oauth_error'
+  | 'refresh_unavailable'
   | (string & {});
 
 /** What {@link AirlockAuthError} accepts besides the message. */
