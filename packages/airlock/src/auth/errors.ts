@@ -67,7 +67,9 @@ export interface AirlockAuthErrorOptions extends Omit<XErrorOptions, 'code'> {
  * An error of the auth client: a refused login, a rejected token request, a CSRF check that failed.
  * Branch on `code` (or `AirlockAuthError.isInstance(err)`), never on the message.
  *
- * Transport failures keep their @x/http-core classes (`NetworkError`, `TimeoutError`, `AbortError`, ...).
+ * Transport failures keep their @x/http-core classes (`NetworkError`, `TimeoutError`, `AbortError`, ...),
+ * except in a token refresh: there every failure that is not a refusal becomes `refresh_unavailable`
+ * (retryable, the original error as `cause`), so one code tells "try again later, still signed in".
  *
  * @example
  * ```ts
