@@ -4,6 +4,8 @@
  * @module
  */
 
+import { redactBody, redactedHeaders, redactIssues, redactText } from './redact.ts';
+
 /**
  * The stable codes of the built-in errors. Service packages may add their own (the type stays open so a
  * subclass can carry e.g. `'quota_exceeded'`), but these never change meaning.
@@ -130,16 +132,34 @@ export class XError extends Error {
   /** The response headers, when there was a response. */
   readonly headers?: Headers;
 
-  /** Creates an error; see {@link XErrorOptions}. */
+  /**
+   * Creates an error; see {@link XErrorOptions}. The message, `body` and `headers` are redacted here, by
+   * the one rule of {@link redactBody}, {@link redactedHeaders} and {@link redactText}: whatever logs or
+   * serialises the error sees no token, password, API key or cookie.
+   */
   constructor(message: string, options: XErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(redactText(message), options.cause === undefined ? undefined : { cause: options.cause });
     const cls = new.target as unknown as typeof XError;
     this.code = options.code ?? cls.defaultCode;
     this.retryable = options.retryable ?? cls.defaultRetryable;
     // Only the fields that were given become own properties.
     for (const key of OPTIONAL_FIELDS) {
-      if (options[key] !== undefined) (this as Record<string, unknown>)[key] = options[key];
+      const value = options[key];
+      if (value === undefined) continue;
+      (this as Record<string, unknown>)[key] =
+        key === 'body' ? redactBody(value) : key === 'headers' ? redactedHeaders(value as Headers) : value;
     }
+  }
+
+  /** What `JSON.stringify` writes: the documented fields (already redacted), headers as a plain object. */
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = { name: this.name, code: this.code, message: this.message };
+    for (const key of OPTIONAL_FIELDS) {
+      const value = (this as Record<string, unknown>)[key];
+      if (value !== undefined) out[key] = key === 'headers' ? Object.fromEntries(value as Headers) : value;
+    }
+    out.retryable = this.retryable;
+    return out;
   }
 
   /** The class name, read from the brand so it survives minification. */
@@ -232,10 +252,10 @@ export class ResponseValidationError extends XError {
   /** The valibot issues (empty when the body was not JSON at all; then `cause` holds the parse error). */
   readonly issues: readonly unknown[];
 
-  /** Creates the error with the schema's issues. */
+  /** Creates the error with the schema's issues (their input values left out: they may be secrets). */
   constructor(message: string, issues: readonly unknown[], options: XErrorOptions = {}) {
     super(message, options);
-    this.issues = issues;
+    this.issues = redactIssues(issues);
   }
 }
 

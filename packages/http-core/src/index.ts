@@ -60,6 +60,14 @@ export { parseResponse, type ResponseData, type ResponseSchema, type ValidationS
 export { type FilePart, type MultipartFields, type MultipartValue, toFormData } from './multipart.ts';
 export { type Query, type QueryOptions, type QueryValue, serializeQuery } from './query.ts';
 export {
+  defaultRedactedFields,
+  isSecretName,
+  redactBody,
+  redactedHeaders,
+  redactIssues,
+  redactText,
+} from './redact.ts';
+export {
   backoffDelay,
   defaultRetryStatuses,
   idempotentMethods,

@@ -1,5 +1,6 @@
 import { type GenericSchema, type InferOutput, safeParse } from 'valibot';
 import { ResponseValidationError } from './errors.ts';
+import { redactIssues } from './redact.ts';
 
 /** A (synchronous) valibot schema a response is validated with. */
 export type ResponseSchema = GenericSchema;
@@ -40,7 +41,7 @@ export function parseResponse<S extends ResponseSchema>(
   if (result.success) return result.output;
   // A getter lets the hot path skip building the (redacted) description unless validation fails.
   if (typeof source === 'function') source = source();
-  const first = result.issues[0];
+  const first = redactIssues(result.issues)[0] as { path?: { key: unknown }[]; message: string };
   const path = first.path?.map((item) => String(item.key)).join('.') || '(root)';
   throw new ResponseValidationError(
     `${source.method} ${source.url}: the response body does not match the expected shape at ${path}: ${first.message}`,
