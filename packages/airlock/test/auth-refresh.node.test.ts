@@ -149,6 +149,30 @@ describe('getAccessToken and refresh', () => {
     expect(ctx.tokenRequests('refresh_token')).toHaveLength(2);
   });
 
+  it('puts no token into the error when the token answer fails its schema', async () => {
+    ctx = await startIdp();
+    const auth = ctx.client();
+    await signIn(ctx, auth);
+    const marker = 'leaked-MARKER-4b1e';
+    ctx.idp.faults.enqueue({
+      status: 200,
+      headers: { 'set-cookie': `sid=${marker}` },
+      body: {
+        access_token: marker,
+        refresh_token: marker,
+        id_token: marker,
+        token_type: 'Bearer',
+        expires_in: '300',
+      },
+      match: { method: 'POST', path: TOKEN_PATH },
+    });
+    const error = await failure(auth.refreshToken());
+    expect(error.code).toBe('refresh_unavailable');
+    const { inspect } = await import('node:util');
+    for (const text of [inspect(error, { depth: 10 }), JSON.stringify(error), String(error)])
+      expect(text).not.toContain(marker);
+  });
+
   it.each(['invalid_client', 'unauthorized_client'])(
     'keeps the tokens on %s (a configuration error) and throws it',
     async (code) => {

@@ -38,19 +38,24 @@ export function isSecretName(name: string): boolean {
   return fieldSet.has(name.toLowerCase()) || sensitiveName.test(name);
 }
 
-// `name: value`, `"name":"value"` and `name=value` forms, for bodies and messages that are plain text.
-const textPattern =
-  /(["']?)([A-Za-z_-]*(?:secret|token|passw(?:or)?d|api[-_]?key|private[-_]?key|device_code|cookie|authorization|(?<![a-z])pat)[A-Za-z_-]*)\1(\s*[:=]\s*)("?)([^"&\s,;}]+)/gi;
-const bearerPattern = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g;
+// The two forms a secret takes in text: `"name": "value"` (JSON) and `name=value` (forms, queries). A bare
+// `name: value` is left alone: messages say things like `secret: is required` or `api_keys:create`.
+const secretName =
+  '[A-Za-z_-]*(?:secret|token|passw(?:or)?d|api[-_]?key|private[-_]?key|device_code|cookie|authorization|(?<![a-z])pat)[A-Za-z_-]*';
+const textPattern = new RegExp(
+  `("${secretName}"\\s*:\\s*")([^"]*)(")|(\\b${secretName}=)([^&\\s"',;}]+)`,
+  'gi',
+);
+const bearerPattern = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
 
 /** `text` with secret-looking `name=value` / `"name": "value"` pairs and bearer credentials replaced. */
 export function redactText(text: string): string {
   if (text.length > 1_000_000) return REDACTED;
-  // Credentials after a scheme first, so `Authorization: Bearer x` loses `x`, not just the word Bearer.
+  // Credentials after a scheme first, so `Authorization: Bearer x` loses `x`.
   return text
     .replace(bearerPattern, (_m, scheme) => `${scheme} ${REDACTED}`)
-    .replace(textPattern, (m, q, name, sep, vq, value) =>
-      value === REDACTED || /^(Bearer|Basic)$/i.test(value) ? m : `${q}${name}${q}${sep}${vq}${REDACTED}`,
+    .replace(textPattern, (_m, jsonName, _v, close, formName) =>
+      jsonName !== undefined ? `${jsonName}${REDACTED}${close}` : `${formName}${REDACTED}`,
     );
 }
 
