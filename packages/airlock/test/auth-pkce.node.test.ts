@@ -240,20 +240,27 @@ describe('authorization code + PKCE, loopback (Node)', () => {
     expect(page.body).toContain('Authorization denied: access_denied');
   });
 
-  it('fails with state_mismatch on a callback with a wrong or missing state (CSRF)', async () => {
-    for (const query of ['code=stolen&state=0123456789abcdef0123456789abcdef', 'code=stolen']) {
-      ctx = await startIdp();
-      let answer: Promise<Response> | undefined;
-      const error = await failure(
-        loginWithAuthCode(ctx.client(), (url) => {
-          answer = fetch(`http://127.0.0.1:${redirectOf(url).port}/callback?${query}`);
-        }),
-      );
-      expect(error.code).toBe('state_mismatch');
-      expect((await answer!).status).toBe(400);
-      expect(ctx.tokenRequests('authorization_code')).toHaveLength(0);
-      await ctx.idp.close();
-    }
+  it('answers 404 to forged callbacks (wrong or missing state, POST, other paths) and keeps waiting (CSRF)', async () => {
+    ctx = await startIdp();
+    const statuses: number[] = [];
+    const tokens = await loginWithAuthCode(ctx.client(), async (url) => {
+      const base = `http://127.0.0.1:${redirectOf(url).port}`;
+      const state = new URL(url).searchParams.get('state')!;
+      for (const [path, method] of [
+        ['/callback?code=stolen&state=0123456789abcdef0123456789abcdef', 'GET'],
+        ['/callback?code=stolen', 'GET'],
+        ['/callback?error=access_denied', 'GET'],
+        [`/callback?code=stolen&state=${state}`, 'POST'],
+        [`/callback/x?code=stolen&state=${state}`, 'GET'],
+        [`/Callback?code=stolen&state=${state}`, 'GET'],
+      ] as const)
+        statuses.push((await fetch(`${base}${path}`, { method })).status);
+      // The real redirect still signs in.
+      await ctx.idp.completeAuthorization(url);
+    });
+    expect(statuses).toEqual([404, 404, 404, 404, 404, 404]);
+    expect(await ctx.idp.verifyAccessToken(tokens.accessToken)).toBeTruthy();
+    expect(ctx.tokenRequests('authorization_code')).toHaveLength(1);
   });
 
   it('fails with invalid_callback when the callback has the state but no code', async () => {

@@ -59,16 +59,17 @@ function listen(server: Server, port: number, hostname: string): Promise<number>
  * `127.0.0.1`, hands the authorization URL to `onBrowserUrl` (open it, or print it), waits for the
  * redirect to `http://localhost:<port>/callback`, checks `state`, exchanges the code and closes the server.
  *
- * The browser gets an HTML page: 200 when signed in, 400 when the provider refused, the state did not
- * match or the code was missing or rejected; other paths get 404. The first callback decides the login.
+ * The browser gets an HTML page: 200 when signed in, 400 when the provider refused or the code was missing
+ * or rejected. Only a GET on `/callback` with this login's `state` is the callback; any other request
+ * (another path or method, a missing or wrong state) gets 404 and the login keeps waiting. The first
+ * real callback decides the login.
  *
  * @example
  * ```ts
  * import { loginWithAuthCode } from '@x/airlock/node';
  * await loginWithAuthCode(auth, (url) => console.log(`Open ${url}`));
  * ```
- * @throws {AirlockAuthError} the provider's `error` (e.g. `access_denied`), `state_mismatch`,
- *   `invalid_callback`, `invalid_grant`, or `login_timeout` after 5 minutes; `AbortError` on abort.
+ * @throws {AirlockAuthError} the provider's `error` (e.g. `access_denied`), `invalid_callback`, `invalid_grant`, or `login_timeout` after 5 minutes; `AbortError` on abort.
  */
 export async function loginWithAuthCode(
   client: AirlockAuthClient,
@@ -89,10 +90,17 @@ export async function loginWithAuthCode(
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/callback') return send(res, 404, page('Not found', 'Nothing here.'));
-    if (req.method !== 'GET') return send(res, 405, page('Method not allowed', 'Use GET.'));
-    if (handled || !request)
-      return send(res, 400, page('Sign-in failed', 'This sign-in is already finished.'));
+    // Only the provider's redirect for this very login ends it: a GET on the exact path carrying our
+    // state. Anything else (a stray page, a forged callback from another tab or site) is not found, and
+    // the login goes on waiting, so a planted request can neither sign in nor cancel the real sign-in.
+    if (
+      req.method !== 'GET' ||
+      url.pathname !== '/callback' ||
+      !request ||
+      url.searchParams.get('state') !== request.state
+    )
+      return send(res, 404, page('Not found', 'Nothing here.'));
+    if (handled) return send(res, 400, page('Sign-in failed', 'This sign-in is already finished.'));
     handled = true;
     try {
       const code = await parseAuthorizationResponse(url, request.state);
