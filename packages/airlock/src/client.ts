@@ -16,6 +16,7 @@ import {
   type HttpClient,
   type Logger,
   longPoll,
+  pathSegmentProblem,
   type RetryOptions,
   randomId,
 } from '@x/http-core';
@@ -218,7 +219,12 @@ function required(value: unknown, what: string): string {
   return value;
 }
 
-const path = (id: string, what: string) => encodeURIComponent(required(id, what));
+/** An id as a path segment: refused before any request when it could reach another route. */
+function path(id: string, what: string): string {
+  const problem = pathSegmentProblem(required(id, what));
+  if (problem) throw new AirlockInputError(`${what} ${problem}.`, { code: 'invalid_argument' });
+  return encodeURIComponent(id);
+}
 
 /**
  * The Airlock Integrations Gateway client: artifacts, long-poll decisions, pairing, presence, DND policies

@@ -6,6 +6,7 @@ import { TimeoutError } from '@x/http-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AirlockGatewayClient,
+  AirlockInputError,
   DecisionVerificationError,
   generateEd25519KeyPair,
   isApproved,
@@ -119,5 +120,25 @@ describe('waitUntilDecided keeps its deadline', () => {
       for (const s of held) s.destroy();
       await new Promise((done) => silent.close(done));
     }
+  });
+});
+
+describe('ids cannot escape their route', () => {
+  const bad = ['', '.', '..', 'a/b', 'a\\b', 'a%2Fb', 'a%2fb', 'a%5Cb', 'a?b', 'a#b', '../artifacts'];
+  it.each(bad)('refuses %j as a request or pairing id before any request', async (id) => {
+    r = await rig();
+    const before = r.gateway.recorder.requests.length;
+    for (const call of [
+      () => r!.client.getExchangeStatus(id),
+      () => r!.client.waitForDecision(id),
+      () => r!.client.waitUntilDecided(id, { totalTimeout: 1000 }),
+      () => r!.client.withdrawExchange(id),
+      () => r!.client.getPairingStatus(id),
+    ]) {
+      const error = await call().catch((e) => e);
+      expect(AirlockInputError.isInstance(error), String(error)).toBe(true);
+      expect(error.code).toBe('invalid_argument');
+    }
+    expect(r.gateway.recorder.requests).toHaveLength(before);
   });
 });

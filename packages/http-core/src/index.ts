@@ -58,7 +58,13 @@ export {
 export { type LongPollOptions, longPoll, type PollContext } from './long-poll.ts';
 export { parseResponse, type ResponseData, type ResponseSchema, type ValidationSource } from './models.ts';
 export { type FilePart, type MultipartFields, type MultipartValue, toFormData } from './multipart.ts';
-export { type Query, type QueryOptions, type QueryValue, serializeQuery } from './query.ts';
+export {
+  pathSegmentProblem,
+  type Query,
+  type QueryOptions,
+  type QueryValue,
+  serializeQuery,
+} from './query.ts';
 export {
   defaultRedactedFields,
   isSecretName,

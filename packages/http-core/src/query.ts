@@ -45,3 +45,24 @@ export function serializeQuery(query: Query, options: QueryOptions = {}): string
   }
   return params.toString();
 }
+
+/**
+ * What is wrong with `value` as one URL path segment, or `undefined` when it is safe: empty, `.` or `..`
+ * (they would resolve to another route), or containing `/`, `\`, `?`, `#`, a percent-encoded slash or
+ * backslash (`%2F`, `%5C`, any case) or a control character. Service clients refuse such ids with their own
+ * validation error before any request is made.
+ *
+ * @example
+ * ```ts
+ * const problem = pathSegmentProblem(requestId);
+ * if (problem) throw new MyInputError(`requestId ${problem}.`);
+ * ```
+ */
+export function pathSegmentProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value === '') return 'must be a non-empty string';
+  if (value === '.' || value === '..') return `must not be "${value}"`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
+  if (/[/\\?#\u0000-\u001f\u007f]|%2f|%5c/i.test(value))
+    return 'must not contain "/", "\\", "?", "#", "%2F", "%5C" or control characters';
+  return undefined;
+}

@@ -51,7 +51,7 @@ describe('secrets never reach an error or a log line', () => {
   it.each(['/json', '/text', '/plain'])('HTTP error from %s', async (path) => {
     const lines: string[] = [];
     const client = createHttpClient({ baseUrl: kit.server.url, retry: false, logger: lineLogger(lines) });
-    const error = await client.get(path).catch((e) => e);
+    const error = await client.get(path).catch((e: unknown) => e);
     expect(XError.isInstance(error)).toBe(true);
     for (const text of exposures(error, lines)) expect(text).not.toContain(MARKER);
     expect(inspect(error)).toContain(REDACTED);
@@ -59,7 +59,7 @@ describe('secrets never reach an error or a log line', () => {
 
   it('keeps non-secret fields readable', async () => {
     const client = createHttpClient({ baseUrl: kit.server.url, retry: false });
-    const error = await client.get('/json').catch((e) => e);
+    const error = (await client.get('/json').catch((e: unknown) => e)) as XError & { headers: Headers };
     expect(error.body).toMatchObject({ error: 'invalid_request', access_token: REDACTED });
     expect(error.headers.get('set-cookie')).toBe(REDACTED);
     expect(error.headers.get('content-type')).toContain('json');
@@ -73,7 +73,9 @@ describe('secrets never reach an error or a log line', () => {
       logger: createLogger('debug', lineLogger(lines)),
     });
     const schema = v.object({ access_token: v.string(), refresh_token: v.string(), expires_in: v.number() });
-    const error = await client.get('/token', { schema }).catch((e) => e);
+    const error = (await client
+      .get('/token', { schema })
+      .catch((e: unknown) => e)) as ResponseValidationError;
     expect(ResponseValidationError.isInstance(error)).toBe(true);
     for (const text of exposures(error, lines)) expect(text).not.toContain(MARKER);
     expect(error.issues[0]).toMatchObject({ path: [{ key: 'expires_in' }] });
@@ -82,7 +84,9 @@ describe('secrets never reach an error or a log line', () => {
   it('a schema failure on the secret field itself does not echo it', async () => {
     const client = createHttpClient({ baseUrl: kit.server.url });
     const schema = v.object({ access_token: v.pipe(v.string(), v.length(4)) });
-    const error = await client.get('/token', { schema }).catch((e) => e);
+    const error = (await client
+      .get('/token', { schema })
+      .catch((e: unknown) => e)) as ResponseValidationError;
     for (const text of exposures(error, [])) expect(text).not.toContain(MARKER);
   });
 });
