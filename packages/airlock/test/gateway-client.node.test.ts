@@ -114,8 +114,8 @@ describe('credentials (spec §2)', () => {
   it('strips a trailing slash from the base URL and escapes ids in paths', async () => {
     r = await rig();
     const client = new AirlockGatewayClient({ baseUrl: `${r.gateway.url}/`, pat: PAT });
-    await client.getExchangeStatus('a/b c').catch(() => {});
-    expect(r.gateway.recorder.last()!.path).toBe('/v1/exchanges/a%2Fb%20c');
+    await client.getExchangeStatus('a b+c').catch(() => {});
+    expect(r.gateway.recorder.last()!.path).toBe('/v1/exchanges/a%20b%2Bc');
   });
 
   it('a token provider is asked before each request and refreshes once after a 401, shared by concurrent calls', async () => {

@@ -143,6 +143,12 @@ export interface RequestOptions<S extends ResponseSchema | undefined = ResponseS
   schema?: S;
   /** Retry policy for this call. */
   retry?: number | false | RetryOptions;
+  /**
+   * Whether repeating this call cannot change its outcome (default: by method, GET/HEAD/OPTIONS/PUT/DELETE
+   * yes, POST/PATCH no; an idempotency key makes any call retryable). A call that is not idempotent is
+   * retried only when it cannot have reached the server (connection refused, DNS failure, connect timeout).
+   */
+  idempotent?: boolean;
   /** This call's idempotency key (reuse it to make a repeat detectable); `false` sends none. */
   idempotencyKey?: string | false;
   /** Auth for this call instead of the client's. */
@@ -224,6 +230,36 @@ const defaultAccept = 'application/json, text/plain;q=0.9, */*;q=0.8';
 /** A timeout as a timer delay, or `false` for none; beyond setTimeout's range (~24.8 days) means none. */
 function timerMs(value: number | false): number | false {
   return value === false || !(value < 2 ** 31) ? false : Math.max(0, value);
+}
+
+// Failures before a connection existed: the request cannot have reached the server.
+const notConnectedCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * True when `error` is a network failure that happened before any byte could reach the server, judged by
+ * the error codes in its cause chain. Browsers hide the cause, so there it is always false (fail closed:
+ * a write that may have happened is not repeated).
+ */
+function neverSent(error: XError): boolean {
+  if (!NetworkError.isInstance(error)) return false;
+  let cause: unknown = error.cause;
+  for (let depth = 0; depth < 5 && typeof cause === 'object' && cause !== null; depth++) {
+    const c = cause as { code?: unknown; errors?: unknown[]; cause?: unknown };
+    if (typeof c.code === 'string' && notConnectedCodes.has(c.code)) return true;
+    // Happy eyeballs reports one error per address tried.
+    if (Array.isArray(c.errors) && c.errors.length > 0)
+      return c.errors.every((e) => notConnectedCodes.has((e as { code?: string })?.code ?? ''));
+    cause = c.cause;
+  }
+  return false;
 }
 
 /** Thrown inside an attempt to ask the loop for a replay after a credential refresh. */
@@ -329,7 +365,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       else if (idempotencyHeader && !headers.has(keyHeader)) edit().set(keyHeader, newKey());
     }
     const hasKey = headers.has(idempotencyHeader ?? 'idempotency-key');
-    const mayRetry = prepared.replayable && (idempotentMethods.has(method) || hasKey);
+    const idempotent = hasKey || (call.idempotent ?? idempotentMethods.has(method));
 
     // The caller's signal and the total timeout abort one call-wide controller with the error the caller
     // should see, and each attempt's controller follows it. It is made only when needed: every
@@ -562,7 +598,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           const delay = error.retryAfterMs ?? backoffDelay(retries + 1, policy, random);
           const retry =
             retries < policy.limit &&
-            mayRetry &&
+            prepared.replayable &&
+            (idempotent || neverSent(error)) &&
             error.retryable &&
             !callCtl?.signal.aborted &&
             (error.retryAfterMs === undefined || error.retryAfterMs <= policy.maxRetryAfter) &&

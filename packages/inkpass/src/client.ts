@@ -172,7 +172,13 @@ export class InkPassClient {
       password: checkNonEmpty(input.password, 'password'),
     };
     if (input.twoFaCode !== undefined) body['two_fa_code'] = checkNonEmpty(input.twoFaCode, 'twoFaCode');
-    return this.#http.post('/api/v1/auth/login', { ...options, json: body, schema: TokenResponseSchema });
+    // A second login only issues a second token pair: safe to repeat.
+    return this.#http.post('/api/v1/auth/login', {
+      ...options,
+      json: body,
+      idempotent: true,
+      schema: TokenResponseSchema,
+    });
   }
 
   /** Exchanges a refresh token for a new access token (same session; no new refresh token). */
@@ -297,6 +303,8 @@ export class InkPassClient {
   ): Promise<boolean> {
     try {
       const answer = await this.#http.post('/api/v1/auth/check', {
+        // A read: safe to repeat.
+        idempotent: true,
         ...options,
         query: { resource: checkNonEmpty(resource, 'resource'), action: checkNonEmpty(action, 'action') },
         json: context ?? {},
@@ -410,7 +418,6 @@ export class InkPassClient {
       ...options,
       json: body,
       auth: bearer(checkCredential(token, 'token')),
-      idempotencyKey: false,
       schema: ApiKeyResponseSchema,
     });
   }

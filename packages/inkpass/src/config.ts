@@ -123,9 +123,6 @@ export function isHeaderSafe(value: unknown): value is string {
   return typeof value === 'string' && /^[\x21-\x7e]+$/.test(value);
 }
 
-/** The header a retry-safe POST is marked with for http-core's retry rule; it never reaches the wire. */
-export const RETRY_SAFE_KEY = 'x-inkpass-retry-safe';
-
 /**
  * Builds the one http-core client of an inkPass or Den client: inkPass error mapping, transport errors as
  * `ServiceUnavailableError`, retries of transport errors, 429 and 503 with backoff between
@@ -149,12 +146,9 @@ export function buildHttpClient(
   return createHttpClient({
     baseUrl: config.baseUrl,
     // The inkPass SDK sends `Content-Type: application/json` on every call (spec §2); Den calls do not.
-    // The retry-safe mark is a default header, so a plain call sends the client's headers without copying
-    // them; calls that must not be retried drop it with `idempotencyKey: false`.
-    headers: {
-      ...(options.jsonContentType ? { 'content-type': 'application/json' } : {}),
-      [RETRY_SAFE_KEY]: '1',
-    },
+    // inkPass honours no idempotency key: calls safe to repeat say so with `idempotent: true`, every other
+    // write is retried only when it cannot have reached the server (http-core's rule).
+    headers: options.jsonContentType ? { 'content-type': 'application/json' } : {},
     timeout: config.timeout,
     retry: {
       limit: config.maxRetries,
@@ -168,13 +162,7 @@ export function buildHttpClient(
     // http-core prepares its debug records (redacted headers and URL) whenever it has a logger, which costs
     // on every call; the default logger only serves the fail-safe warnings, so http-core gets none then.
     ...(config.loggerGiven ? { logger: config.logger } : {}),
-    idempotencyHeader: RETRY_SAFE_KEY,
-    hooks: {
-      // http-core retries a POST only when it carries an idempotency key. inkPass has no such header, so
-      // retry-safe calls are marked with a private one that is removed here, before anything is sent.
-      beforeRequest: [(request) => request.headers.delete(RETRY_SAFE_KEY)],
-      beforeError: [unavailableFrom],
-    },
+    hooks: { beforeError: [unavailableFrom] },
     mapError: inkPassErrorFor,
     ...(options.uploads ? { fetch: uploadFetch } : config.fetch ? { fetch: config.fetch } : {}),
   });

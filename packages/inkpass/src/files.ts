@@ -181,7 +181,7 @@ export class FileClient {
     if (size !== undefined && size > this.maxFileSizeBytes) throw tooLarge();
     const contentType =
       input.contentType ?? ((input.data instanceof Blob && input.data.type) || 'application/octet-stream');
-    const common = { ...options, query, idempotencyKey: false as const, schema: FileResponseSchema };
+    const common = { ...options, query, schema: FileResponseSchema };
     if (!(input.data instanceof ReadableStream)) {
       const data = input.data instanceof ArrayBuffer ? new Uint8Array(input.data) : input.data;
       return this.#http.post('/api/v1/files/agent', {
@@ -294,6 +294,8 @@ export class FileClient {
   async delete(orgId: string, fileId: string, agentId: string, options: CallOptions = {}): Promise<true> {
     await this.#http.delete(`/api/v1/files/agent/${checkId(fileId, 'fileId')}`, {
       ...options,
+      // A repeat after the server acted answers 404: the delete would be reported as failed.
+      idempotent: false,
       query: { org_id: checkId(orgId, 'orgId'), agent_id: checkNonEmpty(agentId, 'agentId') },
       schema: v.unknown(),
     });
@@ -316,7 +318,6 @@ export class FileClient {
         new_name: newName || undefined,
         new_folder: newFolder || undefined,
       },
-      idempotencyKey: false,
       schema: FileResponseSchema,
     });
   }
