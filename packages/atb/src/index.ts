@@ -41,8 +41,11 @@ export {
   type BrokerCheck,
   BrokerRefused,
   type BrokerRefusedOptions,
+  POA_CLOCK_TOLERANCE_SECONDS,
   TokenExpired,
   TokenInvalid,
+  type TokenInvalidCheck,
+  type TokenInvalidOptions,
 } from './errors.ts';
 export { jsonLimitProblem, MAX_JSON_DEPTH, MAX_JSON_STRING } from './limits.ts';
 export {
