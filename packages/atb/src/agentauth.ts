@@ -31,6 +31,7 @@ import {
   MandatePendingSchema,
   MandateSchema,
   type PoAToken,
+  pathIdProblem,
   riskTierOf,
   spiffeIdProblem,
 } from './models.ts';
@@ -226,8 +227,19 @@ export class AgentAuthClient {
     }
   }
 
-  /** The state of a challenge (`GET /v1/challenge/{id}`). */
+  /**
+   * The state of a challenge (`GET /v1/challenge/{id}`). Rejects with code `invalid_input`, before any
+   * request, for an id that {@link pathIdProblem} refuses.
+   */
   getChallenge(challengeId: string, options: CallOptions = {}): Promise<ChallengeStatus> {
+    // The id goes into the URL path: refuse one that could reach another route before anything is sent.
+    const problem = pathIdProblem(challengeId);
+    if (problem)
+      return Promise.reject(
+        new AtbError(`challengeId ${JSON.stringify(challengeId)} cannot be used in a URL path: ${problem}.`, {
+          code: 'invalid_input',
+        }),
+      );
     return this.#http.get(`/v1/challenge/${encodeURIComponent(challengeId)}`, {
       schema: ChallengeStatusSchema,
       ...options,

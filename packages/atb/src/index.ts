@@ -69,6 +69,7 @@ export {
   PoAClaimsSchema,
   type PoAToken,
   parseRiskTier,
+  pathIdProblem,
   RiskTier,
   riskTierOf,
   spiffeIdProblem,

@@ -7,6 +7,7 @@ import {
   AukiCore,
   AukiDomainAccessDeniedError,
   type AukiEvent,
+  AukiInputError,
 } from '../src/index.ts';
 import { type FakeAuki, type FakeAukiOptions, startFakeAuki } from '../src/testing/index.ts';
 import { domainBody, jwtExpiringAt } from './kit.ts';
@@ -129,5 +130,18 @@ describe('core steps', () => {
     fake.clock.advance(700_000); // both domain accesses expired; network and discovery still valid
     await client.getDomainAccess('domain-3');
     expect([...client.cachedDomains().keys()]).toEqual(['domain-3']);
+  });
+});
+
+describe('domain ids in the URL path', () => {
+  it('every id that could leave its path segment is refused before any request reaches the fake', async () => {
+    const { fake, client } = await setup();
+    const bad = ['', '.', '..', 'a/b', 'a\\b', 'a%2Fb', 'a%2fb', '%2e%2e', 'a?b', 'a#b', 'a\nb'];
+    for (const id of bad) {
+      const error = await client.getDomainAccess(id).catch((e: unknown) => e);
+      expect(AukiInputError.isInstance(error), `${JSON.stringify(id)}: ${String(error)}`).toBe(true);
+      expect((error as AukiInputError).code).toBe('auki_input_invalid');
+    }
+    expect(fake.recorder.requests).toHaveLength(0);
   });
 });
