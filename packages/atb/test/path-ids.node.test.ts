@@ -35,6 +35,11 @@ describe('challenge ids in the URL path', () => {
         () => client.getChallenge(id),
         () => client.waitForApproval(id, { intervalMs: 10 }),
         () => client.agentAuth.getChallenge(id),
+        () =>
+          client.authorize(
+            { verb: 'read', resource: 'crm/contact' },
+            { reason: 'look up', challengeId: id, approvals: [{ approverId: 'a@example.com' }] },
+          ),
       ]) {
         const error = await call().catch((e: unknown) => e);
         expect(AtbError.isInstance(error), `${JSON.stringify(id)}: ${String(error)}`).toBe(true);

@@ -31,6 +31,7 @@ import {
   type ChallengeStatus,
   type LegalBasis,
   type PoAToken,
+  pathIdProblem,
   RiskTier,
   riskTierOf,
 } from '../models.ts';
@@ -400,6 +401,15 @@ export class AtbClient {
       approvals.push(lowRiskApprover);
     }
     let challengeId = options.challengeId;
+    // A given challenge id ends up in the status URL path; refuse a bad one before approving with it.
+    const idProblem = challengeId === undefined ? undefined : pathIdProblem(challengeId);
+    if (idProblem)
+      throw new AtbError(
+        `challengeId ${JSON.stringify(challengeId)} cannot be used in a URL path: ${idProblem}.`,
+        {
+          code: 'invalid_input',
+        },
+      );
     let challengeExpiresAt: Date | undefined;
     if (challengeId === undefined) {
       const created = await this.agentAuth.createChallenge(
