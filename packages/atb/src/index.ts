@@ -12,6 +12,7 @@ export {
   type MandateIssued,
   type MandateOutcome,
   type MandatePending,
+  type WaitForApprovalOptions,
 } from './agentauth.ts';
 export {
   AUDIT_GENESIS_HASH,

@@ -14,7 +14,7 @@ import {
   type LogLevel,
   NetworkError,
 } from '@x/http-core';
-import { AgentAuthClient, type CallOptions } from '../agentauth.ts';
+import { AgentAuthClient, type CallOptions, type WaitForApprovalOptions } from '../agentauth.ts';
 import {
   AtbError,
   AuthorizationDenied,
@@ -502,10 +502,7 @@ export class AtbClient {
   }
 
   /** Waits until a challenge is fully approved; see {@link AgentAuthClient.waitForApproval}. */
-  waitForApproval(
-    challengeId: string,
-    options: CallOptions & { intervalMs?: number } = {},
-  ): Promise<ChallengeStatus> {
+  waitForApproval(challengeId: string, options: WaitForApprovalOptions = {}): Promise<ChallengeStatus> {
     return this.agentAuth.waitForApproval(challengeId, options);
   }
 
