@@ -13,6 +13,7 @@ import {
   type FetchLike,
   type HttpClient,
   type Logger,
+  TimeoutError,
 } from '@x/http-core';
 import * as v from 'valibot';
 import { AtbError, type AtbErrorCode, AuthorizationDenied } from './errors.ts';
@@ -31,6 +32,7 @@ import {
   MandatePendingSchema,
   MandateSchema,
   type PoAToken,
+  pathIdProblem,
   riskTierOf,
   spiffeIdProblem,
 } from './models.ts';
@@ -53,6 +55,14 @@ export interface AgentAuthClientOptions {
   now?: () => number;
   /** Waits between status polls (default: an abortable timer). */
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/** Options of {@link AgentAuthClient.waitForApproval}. */
+export interface WaitForApprovalOptions extends CallOptions {
+  /** The pause between status polls, ms (default 1000). */
+  intervalMs?: number;
+  /** The overall deadline, ms, over every poll and pause; the request in flight is aborted at it. */
+  timeoutMs?: number;
 }
 
 /** Options with a signal, for every call. */
@@ -226,8 +236,19 @@ export class AgentAuthClient {
     }
   }
 
-  /** The state of a challenge (`GET /v1/challenge/{id}`). */
+  /**
+   * The state of a challenge (`GET /v1/challenge/{id}`). Rejects with code `invalid_input`, before any
+   * request, for an id that {@link pathIdProblem} refuses.
+   */
   getChallenge(challengeId: string, options: CallOptions = {}): Promise<ChallengeStatus> {
+    // The id goes into the URL path: refuse one that could reach another route before anything is sent.
+    const problem = pathIdProblem(challengeId);
+    if (problem)
+      return Promise.reject(
+        new AtbError(`challengeId ${JSON.stringify(challengeId)} cannot be used in a URL path: ${problem}.`, {
+          code: 'invalid_input',
+        }),
+      );
     return this.#http.get(`/v1/challenge/${encodeURIComponent(challengeId)}`, {
       schema: ChallengeStatusSchema,
       ...options,
@@ -313,23 +334,52 @@ export class AgentAuthClient {
 
   /**
    * Polls the challenge until it is fully approved and resolves with its state. Rejects with code
-   * `challenge_expired` when it expires first, and with an `AbortError` when the signal fires.
+   * `challenge_expired` when it expires first, with an `AbortError` when the signal fires, and with
+   * http-core's `TimeoutError` when `timeoutMs` (the overall deadline, over every poll and pause) elapses:
+   * the deadline aborts the status request in flight too, so a server that accepts and never answers
+   * cannot hold the wait past it. Without `timeoutMs` the wait ends at the challenge's expiry.
    */
-  async waitForApproval(
-    challengeId: string,
-    options: CallOptions & { intervalMs?: number } = {},
-  ): Promise<ChallengeStatus> {
-    const signal = options.signal ?? new AbortController().signal;
-    for (;;) {
-      const status = await this.getChallenge(challengeId, { signal });
-      if (status.fullyApproved) return status;
-      if (status.expired || status.expiresAt.getTime() <= this.#now()) {
-        throw new AtbError(
-          `Challenge ${challengeId} expired at ${status.expiresAt.toISOString()} with ${status.approversCount} of ${status.approversNeeded} approvals. Create a new challenge with authorize().`,
-          { code: 'challenge_expired', status: 410 },
-        );
+  async waitForApproval(challengeId: string, options: WaitForApprovalOptions = {}): Promise<ChallengeStatus> {
+    const { timeoutMs } = options;
+    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+      throw new AtbError(`timeoutMs must be a positive number of ms, not ${String(timeoutMs)}.`, {
+        code: 'invalid_input',
+      });
+    }
+    // One controller for the deadline, on a real timer (the injected clock judges token expiry, not waits),
+    // linked with the caller's signal so both the poll in flight and the pause between polls stop at once.
+    const deadline = new AbortController();
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(
+            () =>
+              deadline.abort(
+                new TimeoutError(
+                  `waitForApproval(${challengeId}) gave up after ${timeoutMs} ms without full approval.`,
+                ),
+              ),
+            timeoutMs,
+          );
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+    try {
+      for (;;) {
+        const status = await this.getChallenge(challengeId, { signal });
+        if (status.fullyApproved) return status;
+        if (status.expired || status.expiresAt.getTime() <= this.#now()) {
+          throw new AtbError(
+            `Challenge ${challengeId} expired at ${status.expiresAt.toISOString()} with ${status.approversCount} of ${status.approversNeeded} approvals. Create a new challenge with authorize().`,
+            { code: 'challenge_expired', status: 410 },
+          );
+        }
+        await this.#sleep(options.intervalMs ?? 1000, signal);
       }
-      await this.#sleep(options.intervalMs ?? 1000, signal);
+    } catch (error) {
+      // http-core reports an aborted signal as the caller's abort; when it was our deadline, say so.
+      if (deadline.signal.aborted && !options.signal?.aborted) throw deadline.signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

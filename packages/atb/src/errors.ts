@@ -147,10 +147,40 @@ export class TokenExpired extends AtbError {
 }
 
 /**
- * A PoA failed verification: malformed, `alg` other than EdDSA (e.g. `none`), unknown `kid`, bad signature,
- * missing claims, TTL over the cap, or `sub`/`act` not the expected ones.
+ * Which header rule refused a PoA, for the rules a caller may want to tell apart:
+ *
+ * | check | when |
+ * |---|---|
+ * | `crit` | the header has a `crit` member: it names extensions this client does not implement, so the token must not be accepted (RFC 7515 §4.1.11) |
+ * | `typ` | the header's `typ` is present and not `JWT` (a token of another kind, e.g. an approver or access token) |
+ * | `nbf` | the token is not valid yet: `nbf` is later than now plus {@link POA_CLOCK_TOLERANCE_SECONDS}, or `nbf` is not an integer |
+ * | `other` | every other check (format, alg, kid, signature, claims, lifetime, subject, action) |
+ */
+export type TokenInvalidCheck = 'crit' | 'typ' | 'nbf' | 'other';
+
+/** The clock skew, seconds, allowed on `nbf`: the broker's JWT parser leeway (spec §3.3). */
+export const POA_CLOCK_TOLERANCE_SECONDS = 10;
+
+/** Options of {@link TokenInvalid}. */
+export interface TokenInvalidOptions extends AtbErrorOptions {
+  /** The rule that refused the token (default `other`). */
+  check?: TokenInvalidCheck;
+}
+
+/**
+ * A PoA failed verification: malformed, `alg` other than EdDSA (e.g. `none`), an unknown `crit` extension,
+ * a `typ` other than `JWT`, unknown `kid`, bad signature, missing claims, not valid yet (`nbf`), TTL over
+ * the cap, or `sub`/`act` not the expected ones. `check` tells the header rules apart.
  */
 export class TokenInvalid extends AtbError {
   static override readonly brand: symbol = Symbol.for('@x/atb.TokenInvalid');
   static override readonly defaultCode: AtbErrorCode = 'token_invalid';
+  /** The rule that refused the token; see {@link TokenInvalidCheck}. */
+  readonly check: TokenInvalidCheck;
+
+  /** Creates the error. */
+  constructor(message: string, options: TokenInvalidOptions = {}) {
+    super(message, options);
+    this.check = options.check ?? 'other';
+  }
 }

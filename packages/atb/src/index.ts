@@ -12,6 +12,7 @@ export {
   type MandateIssued,
   type MandateOutcome,
   type MandatePending,
+  type WaitForApprovalOptions,
 } from './agentauth.ts';
 export {
   AUDIT_GENESIS_HASH,
@@ -41,8 +42,11 @@ export {
   type BrokerCheck,
   BrokerRefused,
   type BrokerRefusedOptions,
+  POA_CLOCK_TOLERANCE_SECONDS,
   TokenExpired,
   TokenInvalid,
+  type TokenInvalidCheck,
+  type TokenInvalidOptions,
 } from './errors.ts';
 export { jsonLimitProblem, MAX_JSON_DEPTH, MAX_JSON_STRING } from './limits.ts';
 export {
@@ -66,6 +70,7 @@ export {
   PoAClaimsSchema,
   type PoAToken,
   parseRiskTier,
+  pathIdProblem,
   RiskTier,
   riskTierOf,
   spiffeIdProblem,

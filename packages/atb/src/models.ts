@@ -75,6 +75,24 @@ const SPIFFE_ID = /^spiffe:\/\/[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(\/[a-zA-Z
 const SPIFFE_FORBIDDEN = /[<>"'`${}()[\];|&\\\0]/;
 
 /**
+ * Why `id` cannot be used as one URL path segment (e.g. the challenge id of `GET /v1/challenge/{id}`), or
+ * `undefined` when it can. Percent-encoding alone does not make every id safe: `.` and `..` are resolved
+ * as dot segments by URL parsing and by proxies, an empty id names the collection, and some servers and
+ * proxies decode `%2F` (any case) and `\` into `/`. So those are refused, with `/`, `?`, `#` and control
+ * characters, rather than sent to a route they were not meant for.
+ */
+export function pathIdProblem(id: string): string | undefined {
+  if (typeof id !== 'string' || id.length === 0) return 'empty';
+  // `%2e` is a dot too once a server decodes it.
+  if (/^(?:\.|%2e){1,2}$/i.test(id)) return `"${id}" is a dot segment`;
+  if (/[/\\?#]/.test(id)) return 'contains "/", "\\", "?" or "#"';
+  if (/%2f|%5c/i.test(id)) return 'contains an encoded "/" or "\\" (%2F, %5C)';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
+  if (/[\u0000-\u001f\u007f]/.test(id)) return 'contains a control character';
+  return undefined;
+}
+
+/**
  * Why `id` is not a SPIFFE ID AgentAuth accepts (spec §1.3), or `undefined` when it is one: a trust domain,
  * at least one path segment, at most 512 characters, no `..` and none of ``<>"'`${}()[];|&\`` or NUL.
  */

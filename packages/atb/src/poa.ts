@@ -6,7 +6,7 @@
  */
 import { base64UrlDecode, ed25519Verify, utf8Decode, utf8Encode } from '@x/crypto';
 import * as v from 'valibot';
-import { TokenExpired, TokenInvalid } from './errors.ts';
+import { POA_CLOCK_TOLERANCE_SECONDS, TokenExpired, TokenInvalid, type TokenInvalidCheck } from './errors.ts';
 import { type Jwks, PoAClaimsSchema, type PoAToken } from './models.ts';
 
 /** The broker's hard cap on `exp − iat` (15 minutes). */
@@ -26,8 +26,8 @@ export interface VerifyPoAOptions {
   now?: number;
 }
 
-const invalid = (why: string) =>
-  new TokenInvalid(`PoA token rejected: ${why}. Request a new PoA from AgentAuth.`);
+const invalid = (why: string, check: TokenInvalidCheck = 'other') =>
+  new TokenInvalid(`PoA token rejected: ${why}. Request a new PoA from AgentAuth.`, { check });
 
 function decodeJson(part: string, what: string): Record<string, unknown> {
   let value: unknown;
@@ -44,9 +44,11 @@ function decodeJson(part: string, what: string): Record<string, unknown> {
 
 /**
  * Verifies a PoA JWT and returns it with its decoded claims. Checks, in order: three base64url parts,
- * header `alg: EdDSA` with a `kid` found in the JWKS as an Ed25519 key, the signature, the claims (`sub`,
- * `act`, `jti` non-empty; `con`, `leg` objects; integer `iat`, `exp`), `0 < exp − iat ≤ maxTtlSeconds`,
- * then `sub` / `act` against the expected ones, and last the expiry (no leeway, as the broker).
+ * header `alg: EdDSA`, no `crit`, `typ` absent or `JWT`, a `kid` found in the JWKS as an Ed25519 key, the
+ * signature, the claims (`sub`, `act`, `jti` non-empty; `con`, `leg` objects; integer `iat`, `exp`),
+ * `0 < exp − iat ≤ maxTtlSeconds`, `nbf` (when present) not later than now plus
+ * {@link POA_CLOCK_TOLERANCE_SECONDS}, then `sub` / `act` against the expected ones, and last the expiry
+ * (no leeway, as the broker).
  *
  * @example
  * ```ts
@@ -65,6 +67,20 @@ export async function verifyPoAToken(token: string, options: VerifyPoAOptions): 
   const header = decodeJson(headerPart, 'header');
   if (header.alg !== 'EdDSA') {
     throw invalid(`its alg is ${JSON.stringify(header.alg)}, only EdDSA is accepted`);
+  }
+  // `crit` lists header extensions the verifier must understand or refuse the token (RFC 7515 §4.1.11).
+  // This verifier implements none, so any `crit` (even an empty or malformed one) ends verification.
+  if (header.crit !== undefined) {
+    throw invalid(
+      `its header marks ${JSON.stringify(header.crit)} critical, which this client does not support`,
+      'crit',
+    );
+  }
+  // AgentAuth signs PoAs with `typ: JWT` (spec §3.1). Another `typ` means a token minted for another use
+  // (e.g. an approver or access token under the same key), which must not pass as a PoA. `typ` is
+  // case-insensitive (RFC 7515 §4.1.9); a missing `typ` is allowed, as the broker allows it.
+  if (header.typ !== undefined && (typeof header.typ !== 'string' || header.typ.toUpperCase() !== 'JWT')) {
+    throw invalid(`its typ is ${JSON.stringify(header.typ)}, only JWT is accepted`, 'typ');
   }
   if (typeof header.kid !== 'string' || header.kid === '') throw invalid('its header has no kid');
   const jwk = options.jwks.keys.find((k) => k.kid === header.kid);
@@ -96,6 +112,18 @@ export async function verifyPoAToken(token: string, options: VerifyPoAOptions): 
   const ttl = claims.exp - claims.iat;
   const maxTtl = Math.min(options.maxTtlSeconds ?? 300, POA_MAX_TTL_CAP_SECONDS);
   if (!(ttl > 0 && ttl <= maxTtl)) throw invalid(`its lifetime is ${ttl} s, allowed is 1..${maxTtl} s`);
+  // AgentAuth sets no `nbf` (spec §3.2), but a token that carries one must not be used early: the broker's
+  // JWT parser refuses it too, with the same leeway.
+  const nbf = (claims as { nbf?: unknown }).nbf;
+  if (nbf !== undefined) {
+    if (typeof nbf !== 'number' || !Number.isSafeInteger(nbf)) {
+      throw invalid(`its nbf ${JSON.stringify(nbf)} is not an integer`, 'nbf');
+    }
+    const nowSeconds = Math.floor((options.now ?? Date.now()) / 1000);
+    if (nbf > nowSeconds + POA_CLOCK_TOLERANCE_SECONDS) {
+      throw invalid(`it is not valid before ${new Date(nbf * 1000).toISOString()} (nbf)`, 'nbf');
+    }
+  }
   if (options.expectedSubject !== undefined && claims.sub !== options.expectedSubject) {
     throw invalid(`it was issued to ${claims.sub}, not to this agent (${options.expectedSubject})`);
   }

@@ -12,6 +12,7 @@ import {
   type HttpClient,
   type Logger,
   ResponseValidationError,
+  TimeoutError,
   XError,
 } from '@x/http-core';
 import { AukiCore, checkDomainId } from './core/machine.ts';
@@ -71,6 +72,12 @@ export interface AukiSaveOptions {
 export interface AukiCallOptions {
   /** Stops waiting; rejects with http-core's `AbortError`. A shared request is aborted once no caller waits. */
   signal?: AbortSignal;
+  /**
+   * The overall deadline of the call, ms, over every step it takes (login or refresh, discovery, domain).
+   * When it elapses the call rejects with http-core's `TimeoutError`, and the request in flight is aborted
+   * as for `signal` (at once when no other caller shares it).
+   */
+  timeoutMs?: number;
 }
 
 interface Flight {
@@ -166,7 +173,7 @@ export class AukiClient {
    * expiry, or a new login.
    */
   async authenticate(options: AukiCallOptions = {}): Promise<NetworkToken> {
-    await this.#ensureNetwork(options.signal);
+    await this.#withDeadline(options, (signal) => this.#ensureNetwork(signal));
     return this.#core.networkToken()!;
   }
 
@@ -184,7 +191,7 @@ export class AukiClient {
 
   /** A valid discovery token (signing in or refreshing first as needed). */
   async authenticateDiscovery(options: AukiCallOptions = {}): Promise<AukiToken> {
-    await this.#ensureDiscovery(options.signal);
+    await this.#withDeadline(options, (signal) => this.#ensureDiscovery(signal));
     return this.#core.discoveryToken()!;
   }
 
@@ -209,9 +216,40 @@ export class AukiClient {
     try {
       // Refused before a sign-in is started for it (the core checks again before building the URL).
       checkDomainId(domainId);
-      return this.#join(`domain:${domainId}`, (signal) => this.#domainFlow(domainId, signal), options.signal);
+      return this.#withDeadline(options, (outer) =>
+        this.#join(`domain:${domainId}`, (signal) => this.#domainFlow(domainId, signal), outer),
+      );
     } catch (error) {
       return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Runs `run` with the caller's signal, linked to a real timer when `timeoutMs` is set. The deadline
+   * aborts through the same signal path as a caller's abort (so a shared request is dropped only when no
+   * one else waits for it), and its rejection is reported as a `TimeoutError`, not as the caller's abort.
+   */
+  async #withDeadline<T>(
+    options: AukiCallOptions,
+    run: (signal: AbortSignal | undefined) => Promise<T>,
+  ): Promise<T> {
+    const { timeoutMs } = options;
+    if (timeoutMs === undefined) return run(options.signal);
+    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0))
+      throw new AukiInputError(`timeoutMs must be a positive number of ms, not ${String(timeoutMs)}.`);
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new TimeoutError(`The Auki call did not complete within ${timeoutMs} ms.`)),
+      timeoutMs,
+    );
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+    try {
+      return await run(signal);
+    } catch (error) {
+      if (deadline.signal.aborted && !options.signal?.aborted) throw deadline.signal.reason;
+      throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

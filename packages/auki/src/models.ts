@@ -17,8 +17,10 @@ export const DomainServerWire = v.object({
   mode: v.string(),
   variants: v.array(v.string()),
   ip: v.string(),
-  latitude: v.number(),
-  longitude: v.number(),
+  // JSON.parse turns an out-of-range number such as 1e400 into Infinity, which JSON.stringify writes back
+  // as null: accepting it would save state that fromState() then rejects. Refuse it at the door.
+  latitude: v.pipe(v.number(), v.finite('must be a finite number')),
+  longitude: v.pipe(v.number(), v.finite('must be a finite number')),
   cloud_region: v.string(),
 });
 
@@ -39,11 +41,17 @@ export const LoginResponse = v.object({
   refresh_token: v.string(),
 });
 
-/** The body of a 200 from the refresh endpoint: `expires_in`, when present, is whole seconds (spec §4.1). */
+/**
+ * The body of a 200 from the refresh endpoint: `expires_in`, when present, is whole seconds (spec §4.1).
+ * The upstream service sends `"expires_in": null` at times; null counts as absent, so the expiry then comes
+ * from the access token's JWT `exp`. A non-finite or unsafe number (e.g. `1e400`) is refused.
+ */
 export const RefreshResponse = v.object({
   access_token: v.string(),
   refresh_token: v.string(),
-  expires_in: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  expires_in: v.nullish(
+    v.pipe(v.number(), v.safeInteger('must be a whole number of seconds'), v.minValue(0)),
+  ),
 });
 
 /** The body of a 200 from `POST {api_url}/service/domains-access-token` (spec §4.1). */

@@ -14,7 +14,7 @@ import {
   type LogLevel,
   NetworkError,
 } from '@x/http-core';
-import { AgentAuthClient, type CallOptions } from '../agentauth.ts';
+import { AgentAuthClient, type CallOptions, type WaitForApprovalOptions } from '../agentauth.ts';
 import {
   AtbError,
   AuthorizationDenied,
@@ -31,6 +31,7 @@ import {
   type ChallengeStatus,
   type LegalBasis,
   type PoAToken,
+  pathIdProblem,
   RiskTier,
   riskTierOf,
 } from '../models.ts';
@@ -400,6 +401,15 @@ export class AtbClient {
       approvals.push(lowRiskApprover);
     }
     let challengeId = options.challengeId;
+    // A given challenge id ends up in the status URL path; refuse a bad one before approving with it.
+    const idProblem = challengeId === undefined ? undefined : pathIdProblem(challengeId);
+    if (idProblem)
+      throw new AtbError(
+        `challengeId ${JSON.stringify(challengeId)} cannot be used in a URL path: ${idProblem}.`,
+        {
+          code: 'invalid_input',
+        },
+      );
     let challengeExpiresAt: Date | undefined;
     if (challengeId === undefined) {
       const created = await this.agentAuth.createChallenge(
@@ -492,10 +502,7 @@ export class AtbClient {
   }
 
   /** Waits until a challenge is fully approved; see {@link AgentAuthClient.waitForApproval}. */
-  waitForApproval(
-    challengeId: string,
-    options: CallOptions & { intervalMs?: number } = {},
-  ): Promise<ChallengeStatus> {
+  waitForApproval(challengeId: string, options: WaitForApprovalOptions = {}): Promise<ChallengeStatus> {
     return this.agentAuth.waitForApproval(challengeId, options);
   }
 

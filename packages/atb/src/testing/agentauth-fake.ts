@@ -116,6 +116,11 @@ export interface FakeAgentAuth {
   retireKey(kid: string): void;
   /** How many times `/.well-known/jwks.json` was fetched. */
   readonly jwksFetches: number;
+  /**
+   * Every request that reached the fake, oldest first, as `METHOD path` with the raw (undecoded) path and
+   * query: tests use it to prove a refused call sent nothing.
+   */
+  readonly requests: string[];
   /** The clock. */
   clock: FakeClock;
   /** Signs claims as AgentAuth does (`alg: EdDSA`, `kid`); for tests that need odd tokens. */
@@ -204,8 +209,11 @@ export async function createFakeAgentAuth(options: FakeAgentAuthOptions = {}): P
   };
   const jwks = () => ({ keys: keys.map((k) => k.publicJwk) });
 
+  const requests: string[] = [];
   const app = new Hono<FakeEnv>();
   app.use(async (c, next) => {
+    const url = new URL(c.req.url);
+    requests.push(`${c.req.method} ${url.pathname}${url.search}`);
     await next();
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
   });
@@ -446,6 +454,7 @@ export async function createFakeAgentAuth(options: FakeAgentAuthOptions = {}): P
     get jwksFetches() {
       return jwksFetches;
     },
+    requests,
     clock,
     sign,
     audit,

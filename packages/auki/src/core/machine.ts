@@ -307,12 +307,24 @@ export class AukiCore {
   }
 
   /**
+   * The network tier's actions, or `undefined` when it is ready for the next tier at `nowMs`. Credentials that need no request
+   * (app key, opaque token) are installed by `authenticate()` without any action; without this step a
+   * fresh core with such credentials answered `[]` (nothing to do) while it was not authenticated at all.
+   */
+  #networkActions(nowMs: number): AukiAction[] | undefined {
+    if (this.isAuthenticated(nowMs)) return undefined;
+    const actions = this.authenticate(nowMs);
+    return actions.length === 0 && this.isAuthenticated(nowMs) ? undefined : actions;
+  }
+
+  /**
    * The discovery tier: the network tier's actions while the network token is not valid (a discovery
    * request is never built with an expired token), `[]` while the discovery token is valid, else the
    * discovery request.
    */
   authenticateDiscovery(nowMs: number): AukiAction[] {
-    if (!this.isAuthenticated(nowMs)) return this.authenticate(nowMs);
+    const network = this.#networkActions(nowMs);
+    if (network) return network;
     if (this.#discovery && !isExpired(this.#discovery.expiresAt, nowMs)) return [];
     return [this.#discoveryRequest()];
   }
@@ -325,8 +337,13 @@ export class AukiCore {
    */
   getDomainAccess(domainId: string, nowMs: number): AukiAction[] {
     checkDomainId(domainId);
-    if (!this.isAuthenticated(nowMs)) return this.authenticate(nowMs);
+    const network = this.#networkActions(nowMs);
+    if (network) return network;
     if (!this.#discovery || isExpired(this.#discovery.expiresAt, nowMs)) return [this.#discoveryRequest()];
+    // Sweep expired accesses on every lookup, so a long-lived core asked for many domains holds only the
+    // accesses still usable rather than one entry per domain ever asked for.
+    for (const [id, access] of this.#domains)
+      if (isExpired(access.expiresAt, nowMs)) this.#domains.delete(id);
     const cached = this.#domains.get(domainId);
     if (cached && !isExpired(cached.expiresAt, nowMs)) return [];
     const discovery = this.#discovery.token;
@@ -596,7 +613,8 @@ export class AukiCore {
     const parsed = parseBody(RefreshResponse, body);
     if (!parsed.ok) return fail(parsed.reason);
     let expiresAt: number;
-    if (parsed.value.expires_in !== undefined) {
+    // null (sent by the upstream service) and absent both mean "read the JWT exp".
+    if (parsed.value.expires_in !== undefined && parsed.value.expires_in !== null) {
       // Upstream reads the wall clock here; the injected clock keeps the core deterministic.
       expiresAt = nowMs + parsed.value.expires_in * 1000;
     } else {

@@ -86,8 +86,11 @@ export interface FakeAukiOptions {
   domains?: Array<string | FakeAukiDomain>;
   /** Token lifetimes. */
   lifetimes?: FakeAukiLifetimes;
-  /** Add `expires_in` (the network lifetime) to refresh answers (default false). */
-  refreshExpiresIn?: boolean;
+  /**
+   * Add `expires_in` to refresh answers: `true` the network lifetime, `'null'` the literal
+   * `"expires_in": null` the upstream service sends at times (default false: no `expires_in`).
+   */
+  refreshExpiresIn?: boolean | 'null';
   /**
    * Answer CORS for browser code under test: `true` (default) allows any `http` origin on a loopback host,
    * a list allows exactly those origins, `false` sends no CORS headers.
@@ -242,6 +245,7 @@ export async function startFakeAuki(options: FakeAukiOptions = {}): Promise<Fake
       return fail(c, 401, 'invalid_grant', 'the refresh token is unknown, used or revoked');
     refreshTokens.delete(presented!); // rotation: each refresh token works once
     const session = await networkSession(subject);
+    if (options.refreshExpiresIn === 'null') return c.json({ ...session, expires_in: null });
     return c.json(options.refreshExpiresIn ? { ...session, expires_in: lifetimes.networkSeconds } : session);
   });
   api.post('/service/domains-access-token', async (c) => {
