@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { pathSegmentProblem } from '@x/http-core';
 import * as v from 'valibot';
 import { CRITICAL_RISK_ACTIONS, HIGH_RISK_ACTIONS, MEDIUM_RISK_ACTIONS } from './catalog.ts';
 
@@ -82,14 +83,8 @@ const SPIFFE_FORBIDDEN = /[<>"'`${}()[\];|&\\\0]/;
  * characters, rather than sent to a route they were not meant for.
  */
 export function pathIdProblem(id: string): string | undefined {
-  if (typeof id !== 'string' || id.length === 0) return 'empty';
-  // `%2e` is a dot too once a server decodes it.
-  if (/^(?:\.|%2e){1,2}$/i.test(id)) return `"${id}" is a dot segment`;
-  if (/[/\\?#]/.test(id)) return 'contains "/", "\\", "?" or "#"';
-  if (/%2f|%5c/i.test(id)) return 'contains an encoded "/" or "\\" (%2F, %5C)';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
-  if (/[\u0000-\u001f\u007f]/.test(id)) return 'contains a control character';
-  return undefined;
+  // One rule for every package: @x/http-core's.
+  return pathSegmentProblem(id);
 }
 
 /**

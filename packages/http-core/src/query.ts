@@ -48,7 +48,7 @@ export function serializeQuery(query: Query, options: QueryOptions = {}): string
 
 /**
  * What is wrong with `value` as one URL path segment, or `undefined` when it is safe: empty, `.` or `..`
- * (they would resolve to another route), or containing `/`, `\`, `?`, `#`, a percent-encoded slash or
+ * (also as `%2e`; they would resolve to another route), or containing `/`, `\`, `?`, `#`, a percent-encoded slash or
  * backslash (`%2F`, `%5C`, any case) or a control character. Service clients refuse such ids with their own
  * validation error before any request is made.
  *
@@ -60,7 +60,8 @@ export function serializeQuery(query: Query, options: QueryOptions = {}): string
  */
 export function pathSegmentProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || value === '') return 'must be a non-empty string';
-  if (value === '.' || value === '..') return `must not be "${value}"`;
+  // `%2e` is a dot too once a server decodes it.
+  if (/^(?:\.|%2e){1,2}$/i.test(value)) return `must not be the dot segment "${value}"`;
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused.
   if (/[/\\?#\u0000-\u001f\u007f]|%2f|%5c/i.test(value))
     return 'must not contain "/", "\\", "?", "#", "%2F", "%5C" or control characters';
