@@ -134,7 +134,7 @@ export class XError extends Error {
 
   /**
    * Creates an error; see {@link XErrorOptions}. The message, `body` and `headers` are redacted here, by
-   * the one rule of {@link redactBody}, {@link redactedHeaders} and {@link redactText}: whatever logs or
+   * the one rule of `redactBody`, `redactedHeaders` and `redactText`: whatever logs or
    * serialises the error sees no token, password, API key or cookie.
    */
   constructor(message: string, options: XErrorOptions = {}) {
