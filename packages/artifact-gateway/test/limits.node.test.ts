@@ -1,12 +1,15 @@
 // Bounded memory: request bodies, upstream answers and file uploads stop at their limits while streaming.
 // Everything runs over real sockets: the gateway on a real port in this process (so its RSS is ours), a
 // real HTTPS upstream, and requests sent with node:http.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { Agent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:https';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '@x/http-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockedAddressReason, issueAppToken, scopeFromRole } from '../src/index.ts';
@@ -249,5 +252,78 @@ describe('file uploads over the limit leave nothing on disk', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await readdir(dir())).sort()).toEqual(['keep.txt']);
+  });
+});
+
+describe('a file write that fails half-way leaves nothing half-written', () => {
+  // A real failure in the middle of a write: the gateway runs in a child whose file size limit
+  // (`ulimit -f`, 256 KiB) is below the file being written (Node ignores SIGXFSZ, so the write gets EFBIG
+  // after the first 256 KiB are on disk).
+  let child: ChildProcess;
+  let childUrl: string;
+  let childWorkspace: string;
+  const childSecret = 'limits-child-secret';
+
+  beforeAll(async () => {
+    childWorkspace = await mkdtemp(join(tmpdir(), 'ag-limits-child-'));
+    const tsx = createRequire(import.meta.url).resolve('tsx');
+    const script = fileURLToPath(new URL('./fixtures/files-child.ts', import.meta.url));
+    child = spawn(
+      'bash',
+      [
+        '-c',
+        'ulimit -f 256 && exec "$0" --import "$1" --conditions=@x/source "$2"',
+        process.execPath,
+        tsx,
+        script,
+      ],
+      {
+        env: { ...process.env, GATEWAY_SECRET: childSecret, GATEWAY_WORKSPACE: childWorkspace },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    childUrl = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const port = /PORT (\d+)/.exec(out)?.[1];
+        if (port) resolve(`http://127.0.0.1:${port}`);
+      });
+      child.once('exit', (code) => reject(new Error(`the gateway child exited with ${code}`)));
+    });
+  }, 30_000);
+
+  afterAll(async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await rm(childWorkspace, { recursive: true, force: true });
+  });
+
+  it('keeps the old content and leaves no partial or temporary file when the disk refuses the rest', async () => {
+    const auth = await issueAppToken({
+      secretKey: childSecret,
+      userId: 'user-child',
+      accountId: 'acc-1',
+      context: 'lab_session:sess-1',
+      scope: scopeFromRole('member'),
+    });
+    const write = (path: string, content: string) =>
+      fetch(`${childUrl}/files/user/write`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ path, content }),
+      });
+    expect((await write('report.txt', 'complete old report')).status).toBe(200);
+    const big = 'z'.repeat(1024 * 1024);
+    const failed = await write('report.txt', big);
+    expect(failed.status).toBe(507);
+    expect(await failed.json()).toEqual({ detail: 'There is not enough storage for the file' });
+    expect((await write('fresh.txt', big)).status).toBe(507);
+    const dir = join(childWorkspace, 'user-child', 'files');
+    expect(await readFile(join(dir, 'report.txt'), 'utf8')).toBe('complete old report');
+    expect(await readdir(dir)).toEqual(['report.txt']);
   });
 });
