@@ -6,8 +6,10 @@
  *
  * @module
  */
+
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, realpath, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, realpath, rename, rm } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { ArtifactGatewayError, invalidRequest } from '../errors.ts';
 import { checkId, hasControlCharacter } from '../names.ts';
@@ -36,6 +38,21 @@ export interface FilesTarget {
 
 function escapeError(): ArtifactGatewayError {
   return new ArtifactGatewayError('path_escape', 'Path escapes the workspace boundary');
+}
+
+/** Name prefix of the temporary file a write goes to before it is renamed into place. */
+const TEMPORARY_PREFIX = '.artifact-gateway-upload-';
+
+/** Turns a failed write into the gateway's error: a folder in the way, or no room left for the file. */
+function writeFailure(error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === 'EISDIR' || code === 'ENOTEMPTY') return invalidRequest('path is a folder');
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG')
+    return new ArtifactGatewayError('payload_too_large', 'There is not enough storage for the file', {
+      status: 507,
+      cause: error,
+    });
+  return error;
 }
 
 function notFound(path: string): ArtifactGatewayError {
@@ -147,6 +164,8 @@ export class FilesHandler {
       );
     const { root, segments } = await this.#resolve(target, path);
     if (segments.length === 0) throw invalidRequest('path must name a file');
+    if (segments.some((s) => s.startsWith(TEMPORARY_PREFIX)))
+      throw invalidRequest(`names starting with ${TEMPORARY_PREFIX} are reserved for writes in progress`);
     let parent = root;
     for (const segment of segments.slice(0, -1)) {
       parent = join(parent, segment);
@@ -157,19 +176,29 @@ export class FilesHandler {
       if (!isInside(root, real)) throw escapeError();
       parent = real;
     }
-    const file = await open(
-      join(parent, segments[segments.length - 1]!),
-      constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
-      0o600,
-    ).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ELOOP') throw escapeError();
-      if (error.code === 'EISDIR') throw invalidRequest('path is a folder');
-      throw error;
-    });
+    const final = join(parent, segments[segments.length - 1]!);
+    // A link as the last component is refused, as before with O_NOFOLLOW (rename would replace the link
+    // itself, never follow it, so a link swapped in after this check still cannot lead out).
+    if ((await lstat(final).catch(() => undefined))?.isSymbolicLink()) throw escapeError();
+    // Written to a private temporary file in the same folder, then renamed over the name: the rename is
+    // atomic, so a write cut off half-way (a full disk, a file size limit, a crash) never leaves a
+    // half-written file under the name, and the old content stays until the new one is complete.
+    const temporary = join(parent, `${TEMPORARY_PREFIX}${randomBytes(8).toString('hex')}`);
     try {
-      await file.writeFile(data);
-    } finally {
-      await file.close();
+      const file = await open(
+        temporary,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+        0o600,
+      );
+      try {
+        await file.writeFile(data);
+      } finally {
+        await file.close();
+      }
+      await rename(temporary, final);
+    } catch (error) {
+      await rm(temporary, { force: true }).catch(() => {});
+      throw writeFailure(error);
     }
     return { path, bytes: data.byteLength };
   }
@@ -223,6 +252,8 @@ export class FilesHandler {
     const entries: FileEntry[] = [];
     for (const d of dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       if (target.scope === 'session' && segments.length === 0 && d.name === 'db') continue;
+      // A write in progress is not a file yet.
+      if (d.name.startsWith(TEMPORARY_PREFIX)) continue;
       if (entries.length >= this.#maxListEntries) break;
       const bytes = d.isFile() ? (await lstat(join(full, d.name))).size : null;
       entries.push({ name: d.name, is_dir: d.isDirectory(), bytes });

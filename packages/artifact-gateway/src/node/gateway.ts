@@ -180,19 +180,65 @@ export type ArtifactGateway = Hono<GatewayEnv> & {
   close(): Promise<void>;
 };
 
-type GatewayEnv = { Variables: { claims: AppTokenClaims } };
+type GatewayEnv = { Variables: { claims: AppTokenClaims; body: Uint8Array } };
+
+/**
+ * Reads the request body into the `body` variable, counting bytes as they arrive and refusing at `max`:
+ * a chunked body has no Content-Length to trust, so only counting while reading bounds memory. On refusal
+ * the chunks read so far are dropped and the stream is left unread (not cancelled: cancelling destroys the
+ * socket before the 413 is written); the server then discards the rest and closes the connection. Chunks
+ * are kept in a list and joined once, so the peak is about `max`, not the doubling buffer of a growing
+ * array. A declared Content-Length over `max` is refused before reading (Node's parser never delivers more
+ * than the declared length).
+ */
+function limitBody(max: number) {
+  return async (c: Context<GatewayEnv>, next: () => Promise<void>) => {
+    const stream = c.req.raw.body;
+    if (!stream) {
+      c.set('body', new Uint8Array());
+      return next();
+    }
+    const declared = c.req.header('content-length');
+    if (declared !== undefined && Number(declared) > max) throw bodyTooLarge(max);
+    const reader = stream.getReader();
+    let chunks: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        chunks = [];
+        reader.releaseLock();
+        throw bodyTooLarge(max);
+      }
+      chunks.push(value);
+    }
+    const body = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      body.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    c.set('body', body);
+    return next();
+  };
+}
+
+function bodyTooLarge(max: number): ArtifactGatewayError {
+  return new ArtifactGatewayError('payload_too_large', `the request body exceeds ${max} bytes`);
+}
 
 async function readJson<S extends v.GenericSchema>(
-  c: Context,
+  c: Context<GatewayEnv>,
   schema: S,
   max: number,
 ): Promise<v.InferOutput<S>> {
-  const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > max)
-    throw new ArtifactGatewayError('payload_too_large', `the request body exceeds ${max} bytes`);
-  const buffer = await c.req.arrayBuffer();
-  if (buffer.byteLength > max)
-    throw new ArtifactGatewayError('payload_too_large', `the request body exceeds ${max} bytes`);
+  // Only ever the body `limitBody` read; a route reached without it fails closed instead of reading the
+  // stream unbounded.
+  const buffer = c.get('body');
+  if (!buffer) throw new Error('the request body was not read through limitBody');
+  if (buffer.byteLength > max) throw bodyTooLarge(max);
   let json: unknown;
   try {
     json = buffer.byteLength === 0 ? {} : JSON.parse(new TextDecoder().decode(buffer));
@@ -356,6 +402,9 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
     c.set('claims', await verifiedTokens.validate(options.secretKey, token, now()));
     await next();
   });
+  // After the token check (a caller without a valid token gets its 401 without any body being read) and
+  // before every route, so no route can read a body uncounted.
+  app.use('*', limitBody(maxBody));
   app.onError((error, c) => {
     if (ArtifactGatewayError.isInstance(error)) {
       const body: Record<string, unknown> = { detail: error.message };
