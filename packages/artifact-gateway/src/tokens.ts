@@ -1,7 +1,10 @@
 /**
  * App tokens (spec §1): compact HS256 JWTs signed with the service secret (its UTF-8 bytes), carrying
  * `user_id`, `account_id`, `context`, `scope`, `iat` and `exp`. Stricter than upstream on purpose: `exp`
- * and every identity claim are required, `iat` may not lie in the future, and only HS256 is accepted.
+ * and every identity claim are required, `iat` and `nbf` may not lie in the future, only HS256 is accepted,
+ * the header must say `typ: JWT` (as every token this package and upstream issue does) and may name no
+ * critical (`crit`) extension: a token asking for processing the gateway does not do is refused, not
+ * half-understood.
  *
  * @module
  */
@@ -177,8 +180,9 @@ export async function issueAppToken(options: IssueAppTokenOptions): Promise<stri
 }
 
 /**
- * Verifies an app token: HS256 with the given secret only, `exp` required and not passed (no leeway),
- * `iat` not in the future, identity claims present and well typed.
+ * Verifies an app token: HS256 with the given secret only, `typ: JWT`, no `crit` header, `exp` required
+ * and not passed (no leeway), `iat` and `nbf` not in the future (no leeway), identity claims present and
+ * well typed.
  *
  * @throws {ArtifactGatewayError} `token_expired` ("App token has expired") or `invalid_token`
  *   ("Invalid app token: …").
@@ -188,11 +192,16 @@ export async function validateAppToken(options: ValidateAppTokenOptions): Promis
   if (typeof token !== 'string' || token === '') throw invalid('no token was given');
   const now = seconds(options.now);
   let payload: Record<string, unknown>;
+  let protectedHeader: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, await hmacKey(options.secretKey), {
+    ({ payload, protectedHeader } = await jwtVerify(token, await hmacKey(options.secretKey), {
       algorithms: ['HS256'],
+      // Tokens are issued with `typ: JWT`; any other type (an access token `at+jwt`, a logout token, …)
+      // is a token meant for something else. jose compares it case-insensitively, `application/` aside.
+      typ: 'JWT',
       requiredClaims: ['exp', 'iat'],
       currentDate: new Date(now * 1000),
+      // The same (zero) tolerance for `nbf` as for `exp`: one clock, no leeway either way.
       clockTolerance: 0,
     }));
   } catch (error) {
@@ -200,6 +209,10 @@ export async function validateAppToken(options: ValidateAppTokenOptions): Promis
       throw new ArtifactGatewayError('token_expired', 'App token has expired', { cause: error });
     throw invalid(joseReason(error), error);
   }
+  // jose itself accepts the critical extensions it implements (`b64`); no app token carries any, so a token
+  // naming one is not ours whatever it asks for.
+  if (protectedHeader['crit'] !== undefined)
+    throw invalid('critical header parameters (crit) are not supported');
   const bad = badClaim(payload);
   if (bad) throw invalid(`claim ${bad} is missing or has the wrong type`);
   const claims = payload as {
@@ -243,6 +256,12 @@ function invalid(reason: string, cause?: unknown): ArtifactGatewayError {
 
 function joseReason(error: unknown): string {
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'only HS256 tokens are accepted';
+  if (error instanceof joseErrors.JOSENotSupported)
+    return 'critical header parameters (crit) are not supported';
+  if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'typ')
+    return 'the token type (typ) must be JWT';
+  if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'nbf')
+    return 'token is not yet valid (nbf)';
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'signature verification failed';
   if (error instanceof joseErrors.JWTClaimValidationFailed) return error.message;
   if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid)

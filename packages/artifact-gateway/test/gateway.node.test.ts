@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +117,30 @@ describe('createArtifactGateway', () => {
     expect(await post('token/refresh', undefined, old)).toEqual(
       expect.objectContaining({ status: 401, json: { detail: 'App token has expired' } }),
     );
+  });
+
+  it('answers 401 to tokens signed with the right key but a crit header, a future nbf or no typ', async () => {
+    // Same claims and key as a valid token; only the property under test differs, so a 200 here would
+    // mean the gateway accepted a token it did not fully check.
+    const claims = JSON.parse(Buffer.from((await token()).split('.')[1]!, 'base64url').toString('utf8'));
+    const sign = (header: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+      const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const input = `${part({ alg: 'HS256', ...header })}.${part({ ...claims, ...extra })}`;
+      const mac = createHmac('sha256', secretKey).update(input).digest('base64url');
+      return `${input}.${mac}`;
+    };
+    expect((await post('files/user/list', {}, sign({ typ: 'JWT' }))).status).toBe(200);
+    const refused = [
+      sign({ typ: 'JWT', crit: ['exp'] }),
+      sign({ typ: 'JWT' }, { nbf: Math.floor(Date.now() / 1000) + 60 }),
+      sign({}),
+      sign({ typ: 'at+jwt' }),
+    ];
+    for (const forged of refused) {
+      const answer = await post('files/user/list', {}, forged);
+      expect(answer.status).toBe(401);
+      expect(answer.json.detail).toMatch(/^Invalid app token: /);
+    }
   });
 
   it('serves DuckDB query/exec for user and session databases with the SDK shapes', async () => {

@@ -174,3 +174,80 @@ describe('app tokens', () => {
     await expect(issueAppToken({ ...base, scope: [], userJwt })).rejects.toThrow(/vault/);
   });
 });
+
+describe('validateAppToken refuses headers and claims it does not understand', () => {
+  // Each token is re-signed with the same key through jose: same claims as an issued token, only the
+  // property under test differs. The control (`typ: JWT`, nothing else) must pass.
+  const key = utf8Encode(secretKey);
+  async function resign(header: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+    const claims = payloadOf(await issueAppToken({ ...base, scope: ['db:user:read'], now }));
+    return new SignJWT({ ...claims, ...extra })
+      .setProtectedHeader({ alg: 'HS256', ...header } as { alg: string })
+      .sign(key);
+  }
+
+  it('accepts the control token re-signed with the same header as issued', async () => {
+    const claims = await validateAppToken({ secretKey, token: await resign({ typ: 'JWT' }), now });
+    expect(claims.userId).toBe('user-abc123');
+  });
+
+  it('refuses an unknown critical header parameter', async () => {
+    // jose will not sign a crit it does not know, so this one is signed by hand (same key, same claims).
+    const control = await resign({ typ: 'JWT' });
+    const header = base64UrlEncode(
+      utf8Encode(JSON.stringify({ alg: 'HS256', typ: 'JWT', crit: ['x-binding'], 'x-binding': 'device-1' })),
+    );
+    const input = `${header}.${control.split('.')[1]}`;
+    const hmac = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+    ]);
+    const signature = new Uint8Array(await crypto.subtle.sign('HMAC', hmac, utf8Encode(input)));
+    const token = `${input}.${base64UrlEncode(signature)}`;
+    expect((await expectInvalid(token, 'invalid_token')).message).toBe(
+      'Invalid app token: critical header parameters (crit) are not supported',
+    );
+  });
+
+  it('refuses a critical header parameter even when jose implements it (b64)', async () => {
+    // jose accepts `crit: ["b64"]` with `b64: true` on its own; app tokens never carry crit.
+    const token = await resign({ typ: 'JWT', crit: ['b64'], b64: true });
+    expect((await expectInvalid(token, 'invalid_token')).message).toBe(
+      'Invalid app token: critical header parameters (crit) are not supported',
+    );
+  });
+
+  it('refuses a token whose nbf lies in the future, with no leeway, and accepts a past or present nbf', async () => {
+    const nowSeconds = Math.floor(now / 1000);
+    for (const ahead of [1, 30, 3600]) {
+      const token = await resign({ typ: 'JWT' }, { nbf: nowSeconds + ahead });
+      expect((await expectInvalid(token, 'invalid_token')).message).toBe(
+        'Invalid app token: token is not yet valid (nbf)',
+      );
+    }
+    for (const at of [nowSeconds, nowSeconds - 60]) {
+      const token = await resign({ typ: 'JWT' }, { nbf: at });
+      expect((await validateAppToken({ secretKey, token, now })).userId).toBe('user-abc123');
+    }
+  });
+
+  it('refuses a typ other than JWT, and a token without typ', async () => {
+    for (const header of [{ typ: 'at+jwt' }, { typ: 'logout+jwt' }, { typ: 'JWS' }, {}]) {
+      expect((await expectInvalid(await resign(header), 'invalid_token')).message).toBe(
+        'Invalid app token: the token type (typ) must be JWT',
+      );
+    }
+    // RFC 7515 media types are case-insensitive and may carry `application/`.
+    for (const typ of ['jwt', 'application/jwt']) {
+      expect((await validateAppToken({ secretKey, token: await resign({ typ }), now })).userId).toBe(
+        'user-abc123',
+      );
+    }
+  });
+
+  it('does not carry nbf past a refresh into a token it cannot validate', async () => {
+    const nowSeconds = Math.floor(now / 1000);
+    const token = await resign({ typ: 'JWT' }, { nbf: nowSeconds });
+    const refreshed = await refreshAppToken({ secretKey, token, now });
+    expect((await validateAppToken({ secretKey, token: refreshed, now })).userId).toBe('user-abc123');
+  });
+});
