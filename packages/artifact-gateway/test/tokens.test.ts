@@ -198,10 +198,16 @@ describe('validateAppToken refuses headers and claims it does not understand', (
       utf8Encode(JSON.stringify({ alg: 'HS256', typ: 'JWT', crit: ['x-binding'], 'x-binding': 'device-1' })),
     );
     const input = `${header}.${control.split('.')[1]}`;
-    const hmac = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-    ]);
-    const signature = new Uint8Array(await crypto.subtle.sign('HMAC', hmac, utf8Encode(input)));
+    const hmac = await crypto.subtle.importKey(
+      'raw',
+      new Uint8Array(key),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    );
+    const signature = new Uint8Array(
+      await crypto.subtle.sign('HMAC', hmac, new Uint8Array(utf8Encode(input))),
+    );
     const token = `${input}.${base64UrlEncode(signature)}`;
     expect((await expectInvalid(token, 'invalid_token')).message).toBe(
       'Invalid app token: critical header parameters (crit) are not supported',
