@@ -28,10 +28,10 @@ afterAll(async () => {
 });
 
 async function appFrame(): Promise<Frame> {
-  await page.waitForSelector('iframe');
-  const frame = page.frames().find((f) => f.url().startsWith(studio.artifactOrigin));
-  if (!frame) throw new Error('the notes app frame is missing');
-  return frame;
+  // The iframe element appears before its frame has navigated to the app's origin: wait for the frame.
+  const find = () => page.frames().find((f) => f.url().startsWith(studio.artifactOrigin));
+  await expect.poll(() => find() !== undefined, { timeout: 30_000 }).toBe(true);
+  return find()!;
 }
 
 it('the embedded notes app works through the gateway and renders visible content', async () => {
