@@ -6,6 +6,14 @@
  * @module
  */
 
+/**
+ * How late a call may settle after the reference timer and still count as keeping its deadline. The
+ * failure this guards against is waiting for the per-request timeout or the next poll (5 s and more
+ * late); on a quiet machine the calls settle 5-20 ms after the timer, but with every suite of the
+ * repository running on two cores the work after the abort (errors, sockets) has been seen to take 0.3 s.
+ */
+export const LATE_MS = 1000;
+
 /** What {@link raceDeadline} measured. */
 export interface DeadlineMeasure {
   /** What the call rejected with (`undefined` when it resolved). */

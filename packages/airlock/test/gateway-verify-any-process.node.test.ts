@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TimeoutError } from '@x/http-core';
-import { raceDeadline } from '@x/tooling/deadline';
+import { LATE_MS, raceDeadline } from '@x/tooling/deadline';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AirlockGatewayClient,
@@ -99,7 +99,7 @@ describe('decisions on requests another process submitted', () => {
 });
 
 describe('waitUntilDecided keeps its deadline', () => {
-  it('rejects with TimeoutError within 0.2 s of a 1 s timer against a gateway that never answers', async () => {
+  it('rejects with TimeoutError at the deadline, not at the request timeout against a gateway that never answers', async () => {
     const { createServer: netServer } = await import('node:net');
     const held: import('node:net').Socket[] = [];
     const silent = netServer((socket) => {
@@ -116,8 +116,8 @@ describe('waitUntilDecided keeps its deadline', () => {
         client.waitUntilDecided('req-1', { totalTimeout: 1000 }),
       );
       expect(TimeoutError.isInstance(error)).toBe(true);
-      // Within 0.2 s of a plain 1 s timer started with it (the timer absorbs the machine's own lag).
-      expect(lateMs).toBeLessThan(200);
+      // Settles with a plain 1 s timer started with it, not seconds later at a request timeout or poll.
+      expect(lateMs).toBeLessThan(LATE_MS);
     } finally {
       for (const s of held) s.destroy();
       await new Promise((done) => silent.close(done));

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TimeoutError } from '@x/http-core';
-import { raceDeadline } from '@x/tooling/deadline';
+import { LATE_MS, raceDeadline } from '@x/tooling/deadline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AukiClient, AukiInputError } from '../src/index.ts';
 
@@ -41,13 +41,13 @@ describe('overall deadline (timeoutMs)', () => {
     ['authenticate', (c: AukiClient) => c.authenticate({ timeoutMs: 1000 })],
     ['getDomainAccess', (c: AukiClient) => c.getDomainAccess('domain-1', { timeoutMs: 1000 })],
   ] as const) {
-    it(`${name}: a 1 s deadline rejects with TimeoutError within 0.2 s of a 1 s timer and aborts the request in flight`, async () => {
+    it(`${name}: a 1 s deadline rejects with TimeoutError at the deadline, not at the request timeout and aborts the request in flight`, async () => {
       const silent = await silentServer();
       const { error, elapsedMs, lateMs } = await raceDeadline(1000, () => call(clientOf(silent.url)));
       expect(TimeoutError.isInstance(error), String(error)).toBe(true);
       expect(elapsedMs).toBeGreaterThanOrEqual(990);
-      // Within 0.2 s of a plain 1 s timer started with it (the timer absorbs the machine's own lag).
-      expect(lateMs).toBeLessThan(200);
+      // Settles with a plain 1 s timer started with it, not seconds later at a request timeout or poll.
+      expect(lateMs).toBeLessThan(LATE_MS);
       expect(silent.received.map((r) => r.url)).toEqual(['/user/login']);
       await expect.poll(silent.closed, { timeout: 500 }).toBe(1);
     });
