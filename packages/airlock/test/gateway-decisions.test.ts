@@ -1,7 +1,7 @@
 // Decision verification attacks, the nonce journal, and bad input to the crypto helpers: pure tests that
 // run in Node and in the edge runtime.
 import { describe, expect, it } from 'vitest';
-import vectors from '../../../../shared/vectors/airlock.json';
+import vectors from './vectors/airlock.json';
 import {
   AirlockDecryptionError,
   AirlockGatewayClient,

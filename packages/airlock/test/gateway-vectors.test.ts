@@ -1,7 +1,7 @@
 // Every case of the shared Airlock vector file that the gateway helpers cover, through the package's public
 // string-encoded API (what a user calls), in Node and in the edge runtime.
 import { describe, expect, it } from 'vitest';
-import vectors from '../../../../shared/vectors/airlock.json';
+import vectors from './vectors/airlock.json';
 import {
   AirlockDecryptionError,
   aesGcmDecrypt,

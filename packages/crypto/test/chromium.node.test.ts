@@ -3,7 +3,7 @@
 // chunks the browser fetches on first use; plus tampered ciphertexts rejecting with DecryptionError.
 import { type BrowserPage, openBrowserPage } from '@x/tooling/browser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import vectors from '../../../../shared/vectors/airlock.json';
+import vectors from './vectors/airlock.json';
 import type { environment, VectorRun } from './chromium/vectors.page.ts';
 
 let page: BrowserPage;

@@ -1,6 +1,6 @@
 // The checks of every group of the shared Airlock vector file, written once: vectors.test.ts runs them as
 // vitest cases in Node and the edge VM, chromium/vectors.page.ts runs them in headless Chromium.
-import vectors from '../../../../shared/vectors/airlock.json';
+import vectors from './vectors/airlock.json';
 import {
   type Algorithm,
   type BackendOptions,

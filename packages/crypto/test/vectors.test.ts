@@ -2,7 +2,7 @@
 // (some of) the group's algorithms in this runtime (see ./backends.ts). The checks live in ./vector-checks.ts,
 // shared with the Chromium run.
 import { describe, expect, it } from 'vitest';
-import vectors from '../../../../shared/vectors/airlock.json';
+import vectors from './vectors/airlock.json';
 import type { CryptoBackend } from '../src/index.ts';
 import { backendsForAny } from './backends.ts';
 import { groups, vectorChecks } from './vector-checks.ts';
