@@ -47,13 +47,20 @@ const textPattern = new RegExp(
   'gi',
 );
 const bearerPattern = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g;
+// A compact JWS/JWE anywhere in text (`eyJ` is base64url of `{"`): tokens are echoed under names no list
+// can foresee (`poa`, `assertion`, a sentence of an error description).
+const jwtPattern = /\beyJ[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){2,4}/g;
 
-/** `text` with secret-looking `name=value` / `"name": "value"` pairs and bearer credentials replaced. */
+/**
+ * `text` with secret-looking `name=value` / `"name": "value"` pairs, bearer credentials and compact JWTs
+ * replaced.
+ */
 export function redactText(text: string): string {
   if (text.length > 1_000_000) return REDACTED;
   // Credentials after a scheme first, so `Authorization: Bearer x` loses `x`.
   return text
     .replace(bearerPattern, (_m, scheme) => `${scheme} ${REDACTED}`)
+    .replace(jwtPattern, REDACTED)
     .replace(textPattern, (_m, jsonName, _v, close, formName) =>
       jsonName !== undefined ? `${jsonName}${REDACTED}${close}` : `${formName}${REDACTED}`,
     );
@@ -70,9 +77,16 @@ export function redactBody(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((item) => redactBody(item, depth + 1));
   if (value instanceof Uint8Array) return value;
   const out: Record<string, unknown> = {};
+  // A FastAPI/pydantic validation error echoes what was sent under `input`: `{loc: ['body', 'password'],
+  // input: '…'}` holds the password itself when the field is a secret.
+  const loc = (value as { loc?: unknown }).loc;
+  const echoesSecret =
+    Array.isArray(loc) && loc.some((part) => typeof part === 'string' && isSecretName(part));
   for (const [key, item] of Object.entries(value)) {
     out[key] =
-      isSecretName(key) && item !== null && item !== undefined ? REDACTED : redactBody(item, depth + 1);
+      (isSecretName(key) || (echoesSecret && key === 'input')) && item !== null && item !== undefined
+        ? REDACTED
+        : redactBody(item, depth + 1);
   }
   return out;
 }

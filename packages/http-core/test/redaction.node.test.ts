@@ -9,6 +9,8 @@ import { type Kit, startKit } from './kit.ts';
 import { lineLogger } from './line-logger.ts';
 
 const MARKER = 'sekr1t-MARKER-9f3c';
+// A signed-looking JWT, echoed under names no list foresees.
+const JWT = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhZ2VudCJ9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';
 let kit: Kit;
 
 beforeAll(async () => {
@@ -28,6 +30,18 @@ beforeAll(async () => {
         { 'set-cookie': `session=${MARKER}; HttpOnly`, 'x-api-key': MARKER },
       ),
     );
+    app.get('/jwt', (c) => c.json({ detail: `the PoA ${JWT} was refused`, poa: JWT, assertion: JWT }, 403));
+    app.get('/pydantic', (c) =>
+      c.json(
+        {
+          detail: [
+            { type: 'string_too_short', loc: ['body', 'password'], msg: 'too short', input: MARKER },
+            { type: 'value_error', loc: ['body', 'email'], msg: 'not an email', input: 'ada-at-example' },
+          ],
+        },
+        422,
+      ),
+    );
     app.get('/text', (c) => c.text(`access_token=${MARKER}&token_type=bearer`, 500));
     app.get('/plain', (c) => c.text(`upstream said Authorization: Bearer ${MARKER}`, 502));
     app.get('/token', (c) =>
@@ -43,18 +57,22 @@ function exposures(error: unknown, logLines: string[]): string[] {
     JSON.stringify(error),
     String(error),
     (error as Error).message,
+    String((error as Error).stack),
     ...logLines,
   ];
 }
 
 describe('secrets never reach an error or a log line', () => {
-  it.each(['/json', '/text', '/plain'])('HTTP error from %s', async (path) => {
+  it.each(['/json', '/text', '/plain', '/jwt', '/pydantic'])('HTTP error from %s', async (path) => {
     const lines: string[] = [];
     const client = createHttpClient({ baseUrl: kit.server.url, retry: false, logger: lineLogger(lines) });
     const error = await client.get(path).catch((e: unknown) => e);
     expect(XError.isInstance(error)).toBe(true);
-    for (const text of exposures(error, lines)) expect(text).not.toContain(MARKER);
-    expect(inspect(error)).toContain(REDACTED);
+    for (const text of exposures(error, lines)) {
+      expect(text).not.toContain(MARKER);
+      expect(text).not.toContain(JWT.split('.')[1]);
+    }
+    expect(inspect(error, { depth: 10 })).toContain(REDACTED);
   });
 
   it('keeps non-secret fields readable', async () => {
@@ -64,6 +82,17 @@ describe('secrets never reach an error or a log line', () => {
     expect(error.headers.get('set-cookie')).toBe(REDACTED);
     expect(error.headers.get('content-type')).toContain('json');
     expect(JSON.parse(JSON.stringify(error))).toMatchObject({ code: 'bad_request', status: 400 });
+  });
+
+  it('a FastAPI validation error loses the echoed input of a secret field only', async () => {
+    const client = createHttpClient({ baseUrl: kit.server.url, retry: false });
+    const error = (await client.get('/pydantic').catch((e: unknown) => e)) as XError;
+    expect(error.body).toEqual({
+      detail: [
+        { type: 'string_too_short', loc: ['body', 'password'], msg: 'too short', input: REDACTED },
+        { type: 'value_error', loc: ['body', 'email'], msg: 'not an email', input: 'ada-at-example' },
+      ],
+    });
   });
 
   it('a token answer that fails its schema (expires_in as a string)', async () => {
