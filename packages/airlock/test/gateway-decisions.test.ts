@@ -1,7 +1,6 @@
 // Decision verification attacks, the nonce journal, and bad input to the crypto helpers: pure tests that
 // run in Node and in the edge runtime.
 import { describe, expect, it } from 'vitest';
-import vectors from './vectors/airlock.json';
 import {
   AirlockDecryptionError,
   AirlockGatewayClient,
@@ -19,6 +18,7 @@ import {
   verifyDecision,
   verifyEd25519,
 } from '../src/index.ts';
+import vectors from './vectors/airlock.json';
 
 const vector = vectors.groups.decision_signature[0]!;
 const envelope = vector.decision_envelope as unknown as DecisionDeliverEnvelope;

@@ -1,7 +1,6 @@
 // Every case of the shared Airlock vector file that the gateway helpers cover, through the package's public
 // string-encoded API (what a user calls), in Node and in the edge runtime.
 import { describe, expect, it } from 'vitest';
-import vectors from './vectors/airlock.json';
 import {
   AirlockDecryptionError,
   aesGcmDecrypt,
@@ -18,6 +17,7 @@ import {
   verifyDecision,
   verifyEd25519,
 } from '../src/index.ts';
+import vectors from './vectors/airlock.json';
 
 const g = vectors.groups;
 const hexToBytes = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (h) => Number.parseInt(h, 16));

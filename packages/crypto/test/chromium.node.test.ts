@@ -3,8 +3,8 @@
 // chunks the browser fetches on first use; plus tampered ciphertexts rejecting with DecryptionError.
 import { type BrowserPage, openBrowserPage } from '@x/tooling/browser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import vectors from './vectors/airlock.json';
 import type { environment, VectorRun } from './chromium/vectors.page.ts';
+import vectors from './vectors/airlock.json';
 
 let page: BrowserPage;
 beforeAll(async () => {

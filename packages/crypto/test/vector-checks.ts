@@ -1,6 +1,6 @@
 // The checks of every group of the shared Airlock vector file, written once: vectors.test.ts runs them as
 // vitest cases in Node and the edge VM, chromium/vectors.page.ts runs them in headless Chromium.
-import vectors from './vectors/airlock.json';
+
 import {
   type Algorithm,
   type BackendOptions,
@@ -26,6 +26,7 @@ import {
   x25519PublicKey,
   x25519SharedSecret,
 } from '../src/index.ts';
+import vectors from './vectors/airlock.json';
 
 /** The vector file's groups. */
 export const groups = vectors.groups;

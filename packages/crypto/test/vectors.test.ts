@@ -2,10 +2,10 @@
 // (some of) the group's algorithms in this runtime (see ./backends.ts). The checks live in ./vector-checks.ts,
 // shared with the Chromium run.
 import { describe, expect, it } from 'vitest';
-import vectors from './vectors/airlock.json';
 import type { CryptoBackend } from '../src/index.ts';
 import { backendsForAny } from './backends.ts';
 import { groups, vectorChecks } from './vector-checks.ts';
+import vectors from './vectors/airlock.json';
 
 it('the vector file is the expected format, and every group of it has checks', () => {
   expect(vectors.format).toBe('airlock-test-vectors/1');
