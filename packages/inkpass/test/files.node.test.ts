@@ -335,7 +335,18 @@ describe('rules and limits', () => {
   it('path traversal: ids must be UUIDs; a traversal filename is stored as a name, never as a path', async () => {
     const files = filesFor();
     const org = newOrg();
-    for (const bad of ['../../etc/passwd', '..', `${crypto.randomUUID()}/../x`, 'a?org_id=x']) {
+    for (const bad of [
+      '../../etc/passwd',
+      '..',
+      '.',
+      '',
+      '%2e%2e',
+      `${crypto.randomUUID()}/../x`,
+      `${crypto.randomUUID()}%2F..`,
+      'a\\b',
+      'a?org_id=x',
+      'a#b',
+    ]) {
       await expect(files.getFile(org.id, bad)).rejects.toSatisfy((e) => ValidationError.isInstance(e));
       await expect(files.download(org.id, bad)).rejects.toSatisfy((e) => ValidationError.isInstance(e));
     }
