@@ -32,6 +32,7 @@ import {
   AukiInputError,
   AukiLoginError,
   AukiReauthenticationRequiredError,
+  AukiRefreshUnavailableError,
   AukiStateError,
 } from './errors.ts';
 import type { AukiToken, DomainAccess, NetworkToken } from './models.ts';
@@ -170,7 +171,10 @@ export class AukiClient {
 
   /**
    * A valid network token: the cached one, refreshed first when it is within `refreshThresholdMs` of
-   * expiry, or a new login.
+   * expiry, or a new login. A proactive refresh that meets an outage answers the still-valid token. Throws
+   * {@link AukiReauthenticationRequiredError} when the refresh token is refused (the session has ended) and
+   * {@link AukiRefreshUnavailableError} when an expired token could not be refreshed for an outage (every
+   * token kept; the next call tries again).
    */
   async authenticate(options: AukiCallOptions = {}): Promise<NetworkToken> {
     await this.#withDeadline(options, (signal) => this.#ensureNetwork(signal));
@@ -373,8 +377,16 @@ export class AukiClient {
       try {
         events = await this.#perform(actions, signal);
       } catch (error) {
+        // Aborted (the caller, the call's deadline, close() or forceReauth): that error as it is.
+        if (signal.aborted) throw error;
         // A proactive refresh that could not reach the server: the current token is still good to use.
-        if (!signal.aborted && this.#core.isAuthenticated(this.#now())) return;
+        if (this.#core.isAuthenticated(this.#now())) return;
+        // A refresh that got no answer is an outage: the core kept every token; say so with one typed error.
+        if (actions[0]!.operation === 'refresh')
+          throw new AukiRefreshUnavailableError(
+            `Token refresh could not be made (${XError.isInstance(error) ? error.code : 'unexpected failure'}); the session is kept and the next call tries again.`,
+            { cause: error },
+          );
         throw error;
       }
       for (const event of events) {
@@ -384,11 +396,19 @@ export class AukiClient {
             ...(event.status === undefined ? {} : { status: event.status }),
             retryable: event.retryPossible,
           });
-        if (event.type === 'NetworkTokenRefreshFailed')
-          throw new AukiReauthenticationRequiredError(
-            `Authentication required. Please sign in again: the token refresh failed (${event.reason}). Call authenticateWith(credentials).`,
+        if (event.type === 'NetworkTokenRefreshFailed') {
+          if (event.requiresReauth)
+            throw new AukiReauthenticationRequiredError(
+              `Authentication required. Please sign in again: the token refresh was refused (${event.reason}). Call authenticateWith(credentials).`,
+              { status: event.status },
+            );
+          // An outage on a proactive refresh: as above, the current token is still good to use.
+          if (this.#core.isAuthenticated(this.#now())) return;
+          throw new AukiRefreshUnavailableError(
+            `Token refresh could not be made (${event.reason}); the session is kept and the next call tries again.`,
             event.status === undefined ? {} : { status: event.status },
           );
+        }
       }
     }
     throw new AukiError('Authentication failed: maximum steps exceeded without a network token.');

@@ -1,7 +1,8 @@
 /**
  * The Auki error family (spec §8) on top of the @x/http-core classes. Transport failures stay the http-core
- * classes (`NetworkError`, `TimeoutError`, `AbortError`); what the Auki services answer, and what callers
- * pass in, becomes one of these.
+ * classes (`NetworkError`, `TimeoutError`, `AbortError`), except during a refresh, where a network failure
+ * or request timeout becomes {@link AukiRefreshUnavailableError} with it as `cause`; what the Auki services
+ * answer, and what callers pass in, becomes one of these.
  *
  * @module
  */
@@ -9,8 +10,8 @@ import { XError, type XErrorOptions } from '@x/http-core';
 
 /**
  * The base of every Auki error. `code` is one of `auki_input_invalid`, `auki_state_invalid`,
- * `auki_protocol`, `auki_login_failed`, `auki_reauthentication_required`, `auki_credentials_required`,
- * `auki_discovery_failed`, `auki_domain_access_denied`.
+ * `auki_protocol`, `auki_login_failed`, `auki_reauthentication_required`, `auki_refresh_unavailable`,
+ * `auki_credentials_required`, `auki_discovery_failed`, `auki_domain_access_denied`.
  *
  * @example
  * ```ts
@@ -60,12 +61,41 @@ export class AukiLoginError extends AukiError {
   static override readonly defaultCode: string = 'auki_login_failed';
 }
 
-/** The refresh failed; every token was dropped. Sign in again with `authenticateWith(credentials)`. */
+/**
+ * The refresh token was refused (HTTP 4xx other than 408, 425 and 429; `status` says which): every token was
+ * dropped and the session has ended. Sign in again with `authenticateWith(credentials)`. Not retryable.
+ */
 export class AukiReauthenticationRequiredError extends AukiError {
   /** The brand `isInstance` looks for. */
   static override readonly brand: symbol = Symbol.for('@x/auki.AukiReauthenticationRequiredError');
   /** The code when none is given. */
   static override readonly defaultCode: string = 'auki_reauthentication_required';
+}
+
+/**
+ * The refresh could not be made: the auth API answered 5xx, 408, 425 or 429 (`status`), gave a 200 that could
+ * not be read, or could not be reached (a network failure or request timeout, kept as `cause`). An outage,
+ * not a refusal: every token is kept (and so is saved state), and the next call tries the refresh again.
+ * Always `retryable`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await client.getDomainAccess(domainId);
+ * } catch (error) {
+ *   if (AukiRefreshUnavailableError.isInstance(error)) scheduleRetry(); // still signed in
+ *   else if (AukiReauthenticationRequiredError.isInstance(error)) showSignIn(); // session ended
+ *   else throw error;
+ * }
+ * ```
+ */
+export class AukiRefreshUnavailableError extends AukiError {
+  /** The brand `isInstance` looks for. */
+  static override readonly brand: symbol = Symbol.for('@x/auki.AukiRefreshUnavailableError');
+  /** The code when none is given. */
+  static override readonly defaultCode: string = 'auki_refresh_unavailable';
+  /** Retryable unless the constructor says otherwise. */
+  static override readonly defaultRetryable: boolean = true;
 }
 
 /** No valid network token and no credentials to get one: call `setCredentials` or `authenticateWith`. */

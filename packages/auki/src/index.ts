@@ -21,5 +21,6 @@ export {
   type AukiDomainAccessDeniedOptions,
   AukiLoginError,
   AukiReauthenticationRequiredError,
+  AukiRefreshUnavailableError,
 } from './errors.ts';
 export { VERSION } from './version.ts';

@@ -34,7 +34,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('respond' as const),
       outcome: fc.constantFrom<Outcome>('ok', 'ok', 'ok', 'status', 'badBody', 'badJwt'),
-      status: fc.constantFrom(201, 204, 400, 401, 402, 403, 404, 500, 503),
+      status: fc.constantFrom(201, 204, 400, 401, 402, 403, 404, 408, 425, 429, 500, 503),
       lifetimeMs: fc.integer({ min: 0, max: 2 * 3_600_000 }),
       expiresIn: fc.boolean(),
     }),
@@ -155,6 +155,7 @@ it('no answer lost or matched to the wrong request, no expired token used, no se
               break;
             }
             const before = core.saveState();
+            const refreshTokenBefore = core.exportRefreshToken();
             const { status, body } = answer(action, c, now, serial);
             const events = core.handleResponse(status, body, now, { requestId: action.requestId });
             // The answer went to its own request: the events are of that request's kind (and domain).
@@ -163,8 +164,22 @@ it('no answer lost or matched to the wrong request, no expired token used, no se
             if (action.operation === 'domain_access')
               expect(events[0]).toMatchObject({ domainId: action.domainId });
             const failed = events[0]!.type.endsWith('Failed') || events[0]!.type === 'DomainAccessDenied';
-            if (failed && action.operation !== 'refresh') expect(core.saveState()).toBe(before);
-            if (failed && action.operation === 'refresh') {
+            // Only a refresh refused with a 4xx (not 408/425/429) ends the session; every other failure,
+            // a refresh outage included, leaves the state as it was.
+            const refused = events[0]!.type === 'NetworkTokenRefreshFailed' && events[0]!.requiresReauth;
+            expect(refused).toBe(
+              action.operation === 'refresh' &&
+                c.outcome === 'status' &&
+                c.status >= 400 &&
+                c.status < 500 &&
+                ![408, 425, 429].includes(c.status),
+            );
+            if (failed && !refused) {
+              expect(core.saveState()).toBe(before);
+              expect(core.exportRefreshToken()).toBe(refreshTokenBefore);
+              if (action.operation === 'refresh') expect(events).toMatchObject([{ retryPossible: true }]);
+            }
+            if (refused) {
               expect(events.map((e) => e.type)).toEqual([
                 'NetworkTokenRefreshFailed',
                 'AuthenticationRequired',

@@ -159,7 +159,7 @@ describe('the email chain (spec §6.2, §6.3)', () => {
     expect(core.exportRefreshToken()).toBe('rt-2');
   });
 
-  it('a failed refresh drops every token and pending request', () => {
+  it('a refused refresh (4xx) drops every token and pending request', () => {
     const core = signedIn();
     const at = T0 + HOUR; // expired
     expect(core.checkAuthState(at)).toBe('NeedsCredentials'); // the password was dropped at login
@@ -170,6 +170,7 @@ describe('the email chain (spec §6.2, §6.3)', () => {
         reason: 'HTTP 401: {"error":"invalid_grant"}',
         status: 401,
         requiresReauth: true,
+        retryPossible: false,
       },
       { type: 'AuthenticationRequired' },
     ]);
@@ -180,19 +181,25 @@ describe('the email chain (spec §6.2, §6.3)', () => {
     expect(core.authenticate(at)).toEqual([]);
   });
 
-  it('a refresh answer without refresh_token is a failure (wipe), as upstream', () => {
+  it('a refresh answer without refresh_token is an outage: every token kept (upstream wipes them)', () => {
     const core = signedIn();
     core.authenticate(T0 + HOUR);
+    const before = core.saveState();
     const events = core.handleResponse(
       200,
       JSON.stringify({ access_token: jwtExpiringAt(T0 + 2 * HOUR) }),
       T0 + HOUR,
     );
-    expect(events[0]).toMatchObject({
-      type: 'NetworkTokenRefreshFailed',
-      reason: expect.stringMatching(/^Invalid response: refresh_token/),
-    });
-    expect(core.networkToken()).toBeUndefined();
+    expect(events).toEqual([
+      {
+        type: 'NetworkTokenRefreshFailed',
+        reason: expect.stringMatching(/^Invalid response: refresh_token/),
+        requiresReauth: false,
+        retryPossible: true,
+      },
+    ]);
+    expect(core.saveState()).toBe(before);
+    expect(core.exportRefreshToken()).toBe('rt-1');
   });
 
   it('never builds a discovery request with an expired network token', () => {

@@ -59,15 +59,20 @@ describe('refresh answers', () => {
 
   it('a non-finite expires_in (1e400) is refused as an invalid response, not stored as Infinity', async () => {
     const { fake, client } = await setup({ lifetimes: { networkSeconds: 1200 } });
-    await client.authenticate();
-    fake.clock.advance(1_100_000);
+    const token = await client.authenticate();
+    fake.clock.advance(1_300_000); // expired: the refresh must succeed for the call to
     const access = jwtExpiringAt(fake.clock.now() + 3_600_000);
     fake.faults.enqueue({
       status: 200,
       body: `{"access_token":"${access}","refresh_token":"r","expires_in":1e400}`,
       match: { path: '/user/refresh' },
     });
+    // An unreadable answer is an outage, not a refusal: typed and retryable, the old token kept as it was.
     await expect(client.authenticate()).rejects.toThrow(/Invalid response: expires_in/);
+    expect(JSON.parse(await client.saveState()).network_auth).toMatchObject({
+      token: token.token,
+      expires_at: token.expiresAt,
+    });
   });
 });
 

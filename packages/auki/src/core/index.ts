@@ -69,6 +69,8 @@ export type {
   NetworkAuthSuccessEvent,
   NetworkTokenRefreshedEvent,
   NetworkTokenRefreshFailedEvent,
+  NetworkTokenRefreshRefusedEvent,
+  NetworkTokenRefreshUnavailableEvent,
   OpaqueCredentials,
   PendingRequest,
   TokensInvalidatedEvent,

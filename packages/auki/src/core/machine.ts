@@ -76,7 +76,7 @@ export interface AukiResponseOptions {
   /**
    * The `requestId` of the action this answers. With it, an answer that is not for the oldest pending
    * request throws {@link AukiProtocolError} (and changes nothing); an answer for a request already
-   * dropped (after a failed refresh) returns `[]`.
+   * dropped (after a refused refresh, or `abandonRequest`) returns `[]`.
    */
   requestId?: number;
 }
@@ -168,6 +168,14 @@ function tokenExpiry(token: string): Parsed<number> {
     ? { ok: true, value: result.expiresAt }
     : { ok: false, reason: `Failed to decode token: ${result.reason}` };
 }
+
+/**
+ * Whether a refresh answer's status says the refresh token is not accepted: 4xx, except 408 (request
+ * timeout), 425 (too early) and 429 (too many requests), which say "not now". Anything else that is not 200
+ * is an outage: upstream signs the user out on every failure; we never do for an outage.
+ */
+const isRefusal = (status: number) =>
+  status >= 400 && status < 500 && status !== 408 && status !== 425 && status !== 429;
 
 const httpReason = (status: number, body: string) =>
   `HTTP ${status}: ${body.length > MAX_REASON_BODY ? `${body.slice(0, MAX_REASON_BODY)}…` : body}`;
@@ -365,7 +373,11 @@ export class AukiCore {
   /**
    * Feeds the answer to the oldest pending request (first in, first out) and returns what it meant
    * (spec §6.3). With no pending request it returns `[]` and changes nothing. Failed logins, discovery and
-   * domain calls leave existing tokens as they were; a failed refresh drops every token.
+   * domain calls leave existing tokens as they were. A refresh refused with a 4xx (other than 408, 425, 429)
+   * drops every token and pending request (`requiresReauth: true`, then `AuthenticationRequired`); any other
+   * failed refresh (5xx, 408, 425, 429, an unreadable 200) is an outage and keeps every token and the other
+   * pending requests (`requiresReauth: false`, `retryPossible: true`), so a request issued after the refresh
+   * in the same batch is answered normally and the next `authenticate()` tries the refresh again.
    */
   handleResponse(
     status: number,
@@ -457,12 +469,14 @@ export class AukiCore {
   }
 
   /**
-   * Call after restoring (spec §7): an expired network token drops everything
-   * (`[TokensInvalidated, AuthenticationRequired]`); an expired discovery token drops it and every domain
-   * access; expired domain accesses are dropped one by one.
+   * Call after restoring (spec §7): an expired network token that cannot be refreshed (restored without its
+   * refresh token) drops everything (`[TokensInvalidated, AuthenticationRequired]`); one that can is kept for
+   * the next step to refresh (a state saved during an outage restores as it was). An expired discovery token
+   * drops it and every domain access; expired domain accesses are dropped one by one.
    */
   validateState(nowMs: number): AukiEvent[] {
-    if (this.#network && isExpired(this.#network.expiresAt, nowMs)) return this.forceReauth();
+    const net = this.#network;
+    if (net && isExpired(net.expiresAt, nowMs) && net.refreshToken === '') return this.forceReauth();
     if (this.#discovery && isExpired(this.#discovery.expiresAt, nowMs)) {
       this.#discovery = undefined;
       this.#domains.clear();
@@ -597,21 +611,32 @@ export class AukiCore {
   }
 
   #onRefresh(status: number, body: string, nowMs: number): AukiEvent[] {
-    const fail = (reason: string, code?: number): AukiEvent[] => {
+    if (isRefusal(status)) {
       this.#wipe();
       return [
         {
           type: 'NetworkTokenRefreshFailed',
-          reason,
-          ...(code === undefined ? {} : { status: code }),
+          reason: httpReason(status, body),
+          status,
           requiresReauth: true,
+          retryPossible: false,
         },
         { type: 'AuthenticationRequired' },
       ];
-    };
-    if (status !== 200) return fail(httpReason(status, body), status);
+    }
+    // An outage: every token and the other pending requests stay as they were.
+    const unavailable = (reason: string, code?: number): AukiEvent[] => [
+      {
+        type: 'NetworkTokenRefreshFailed',
+        reason,
+        ...(code === undefined ? {} : { status: code }),
+        requiresReauth: false,
+        retryPossible: true,
+      },
+    ];
+    if (status !== 200) return unavailable(httpReason(status, body), status);
     const parsed = parseBody(RefreshResponse, body);
-    if (!parsed.ok) return fail(parsed.reason);
+    if (!parsed.ok) return unavailable(parsed.reason);
     let expiresAt: number;
     // null (sent by the upstream service) and absent both mean "read the JWT exp".
     if (parsed.value.expires_in !== undefined && parsed.value.expires_in !== null) {
@@ -619,7 +644,7 @@ export class AukiCore {
       expiresAt = nowMs + parsed.value.expires_in * 1000;
     } else {
       const expiry = tokenExpiry(parsed.value.access_token);
-      if (!expiry.ok) return fail(expiry.reason);
+      if (!expiry.ok) return unavailable(expiry.reason);
       expiresAt = expiry.value;
     }
     this.#network = { token: parsed.value.access_token, refreshToken: parsed.value.refresh_token, expiresAt };

@@ -115,17 +115,58 @@ export interface NetworkTokenRefreshedEvent extends AukiToken {
   type: 'NetworkTokenRefreshed';
 }
 
-/** The refresh failed: every token and every pending request was dropped. */
-export interface NetworkTokenRefreshFailedEvent {
+/**
+ * The refresh token was refused (HTTP 4xx other than 408, 425 and 429): every token and every pending request
+ * was dropped, and an {@link AuthenticationRequiredEvent} follows. Sign in again.
+ */
+export interface NetworkTokenRefreshRefusedEvent {
   /** Discriminant. */
   type: 'NetworkTokenRefreshFailed';
-  /** Why, as for {@link NetworkAuthFailedEvent}. */
+  /** `HTTP <status>: <body>`. */
+  reason: string;
+  /** The HTTP status of the refusal. */
+  status: number;
+  /** True: the session has ended; sign in again. */
+  requiresReauth: true;
+  /** False: the same refresh token will not be accepted. */
+  retryPossible: false;
+}
+
+/**
+ * The refresh could not be made (5xx, 408, 425, 429, any other status that is not a refusal, or a 200 whose
+ * body or JWT cannot be read): an outage, not a refusal. Every token (network, refresh, discovery, domain
+ * accesses) and every other pending request is kept; the next `authenticate()` tries the refresh again.
+ */
+export interface NetworkTokenRefreshUnavailableEvent {
+  /** Discriminant. */
+  type: 'NetworkTokenRefreshFailed';
+  /** `HTTP <status>: <body>`, `Invalid response: …` or `Failed to decode token: …`. */
   reason: string;
   /** The HTTP status, when the failure was a non-200 answer. */
   status?: number;
-  /** Always true: sign in again. */
-  requiresReauth: true;
+  /** False: the session is kept. */
+  requiresReauth: false;
+  /** True: trying again later may succeed. */
+  retryPossible: true;
 }
+
+/**
+ * The refresh failed: refused ({@link NetworkTokenRefreshRefusedEvent}, `requiresReauth: true`, session ended)
+ * or unavailable ({@link NetworkTokenRefreshUnavailableEvent}, `retryPossible: true`, session kept). Branch on
+ * `requiresReauth`.
+ *
+ * @example
+ * ```ts
+ * for (const event of core.handleResponse(status, body, Date.now())) {
+ *   if (event.type !== 'NetworkTokenRefreshFailed') continue;
+ *   if (event.requiresReauth) showSignIn(); // refused: every token was dropped
+ *   else retryLater(); // an outage: every token was kept
+ * }
+ * ```
+ */
+export type NetworkTokenRefreshFailedEvent =
+  | NetworkTokenRefreshRefusedEvent
+  | NetworkTokenRefreshUnavailableEvent;
 
 /** The discovery token was obtained. */
 export interface DiscoveryAuthSuccessEvent extends AukiToken {
