@@ -5,6 +5,7 @@
  * @module
  */
 import { base64Encode, utf8Encode } from '@x/crypto';
+import { redactText } from '@x/http-core';
 import * as v from 'valibot';
 import { AukiInputError, AukiProtocolError } from '../errors.ts';
 import {
@@ -177,8 +178,10 @@ function tokenExpiry(token: string): Parsed<number> {
 const isRefusal = (status: number) =>
   status >= 400 && status < 500 && status !== 408 && status !== 425 && status !== 429;
 
+// Reasons quote the answer (as upstream's do) but go through the shared redaction rule first: events get
+// logged, and an error answer may echo a token or the password that was sent.
 const httpReason = (status: number, body: string) =>
-  `HTTP ${status}: ${body.length > MAX_REASON_BODY ? `${body.slice(0, MAX_REASON_BODY)}…` : body}`;
+  `HTTP ${status}: ${redactText(body.length > MAX_REASON_BODY ? `${body.slice(0, MAX_REASON_BODY)}…` : body)}`;
 
 /**
  * The Auki authentication state machine, free of I/O: methods return the HTTP requests to make
