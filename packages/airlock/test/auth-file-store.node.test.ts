@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LockedTokenStore } from '../src/auth/index.ts';
 import { FileTokenStore } from '../src/node/index.ts';
 import { type Idp, signIn, startIdp } from './auth-kit.ts';
 
@@ -79,6 +81,26 @@ describe('FileTokenStore', () => {
     await store.clear();
     expect(await readdir(dir)).toEqual([]);
     expect(await store.load()).toBeUndefined();
+  });
+
+  it('withLock hands out a store that works inside and refuses once the lock is released', async () => {
+    const path = join(dir, 'tokens.json');
+    const store = new FileTokenStore(path);
+    let leaked: LockedTokenStore | undefined;
+    const seen = await store.withLock(async (locked) => {
+      leaked = locked;
+      expect(existsSync(`${path}.lock`)).toBe(true);
+      await locked.save({ accessToken: 'a' });
+      return locked.load();
+    });
+    expect(seen).toEqual({ accessToken: 'a' });
+    expect(await readdir(dir)).toEqual(['tokens.json']);
+    await expect(leaked!.save({ accessToken: 'late' })).rejects.toThrow(/already released/);
+    expect(await store.load()).toEqual({ accessToken: 'a' });
+    // A failing callback releases the lock too.
+    await expect(store.withLock(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await store.clear();
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('cleans up the temporary file when the rename fails', async () => {

@@ -1,7 +1,7 @@
 import { AbortError, NetworkError } from '@x/http-core';
 import { startTestServer } from '@x/http-core/testing';
 import { Hono } from 'hono';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AirlockAuthClient, AirlockAuthError, MemoryTokenStore } from '../src/auth/index.ts';
 import type { AccessTokenProvider } from '../src/index.ts';
 import { type Idp, signIn, startIdp } from './auth-kit.ts';
@@ -221,6 +221,8 @@ describe('getAccessToken and refresh', () => {
     await signIn(ctx, auth);
     ctx.idp.faults.enqueue({ delayMs: 100, match: { method: 'POST', path: TOKEN_PATH } });
     const refreshing = auth.refreshAccessToken().catch((e: unknown) => e);
+    // Log out once the refresh request is on its way (a logout before it would stop it from being sent).
+    await vi.waitFor(() => expect(ctx.tokenRequests('refresh_token')).toHaveLength(1));
     await auth.logout();
     const outcome = await refreshing;
     expect(AirlockAuthError.isInstance(outcome) && outcome.code).toBe('not_logged_in');
@@ -356,6 +358,20 @@ describe('sessions in a store', () => {
 
     const third = ctx.client({ store });
     expect(await third.loadTokens()).toEqual(store.load());
+  });
+
+  it('lets clients sharing a store refresh in turn: the second adopts what the first saved', async () => {
+    ctx = await startIdp();
+    const store = new MemoryTokenStore();
+    const first = ctx.client({ store });
+    await signIn(ctx, first);
+    const second = ctx.client({ store });
+    await second.loadTokens();
+    ctx.idp.clock.advance(300_000);
+    const [a, b] = await Promise.all([first.getAccessToken(), second.getAccessToken()]);
+    expect(a).toBe(b);
+    expect(ctx.tokenRequests('refresh_token')).toHaveLength(1);
+    expect(store.load()).toEqual(second.getTokenState());
   });
 
   it('exports and restores the state', async () => {

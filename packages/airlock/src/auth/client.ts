@@ -37,7 +37,7 @@ import {
   type TokenState,
   TokenStateSchema,
 } from './models.ts';
-import type { TokenStore } from './token-store.ts';
+import type { LockedTokenStore, TokenStore } from './token-store.ts';
 
 /** The public OIDC client the Airlock apps use. */
 export const DEFAULT_OIDC_CLIENT_ID = 'airlock-integrations';
@@ -47,6 +47,8 @@ const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 const MIN_INTERVAL_MS = 5_000;
 const SLOW_DOWN_MS = 5_000;
 const MAX_BACKOFF_MS = 60_000;
+// How often a refresh refused while the store kept moving to another session is tried with that session.
+const MAX_REFRESH_ATTEMPTS = 3;
 
 /** Options of {@link AirlockAuthClient}. */
 export interface AirlockAuthClientOptions {
@@ -56,7 +58,10 @@ export interface AirlockAuthClientOptions {
   oidcClientId?: string;
   /** The scope logins ask for (default `openid profile email`). */
   scope?: string;
-  /** Where the session is kept between runs (default: only in this object). */
+  /**
+   * Where the session is kept between runs (default: only in this object). Several processes may share
+   * one `FileTokenStore` file: they refresh in turn under its lock and adopt each other's renewals.
+   */
   store?: TokenStore;
   /** Per-request timeout in ms (default 30 000, as the upstream SDKs). */
   timeout?: number;
@@ -401,8 +406,13 @@ export class AirlockAuthClient implements AccessTokenProvider {
 
   /**
    * Renews the session with the refresh token. Concurrent calls share one request (single-flight), so a
-   * rotating provider never sees the same refresh token twice. When the provider refuses it (revoked,
-   * expired, reused), the session is cleared and the error thrown; a network failure keeps the session.
+   * rotating provider never sees the same refresh token twice. With a store, the refresh runs inside its
+   * {@link TokenStore.withLock | lock} when it has one, and reads the store first: when another process
+   * (or client) has renewed the session meanwhile, that newer session is adopted, and handed out as is
+   * while its access token is valid. When the provider refuses the refresh token (revoked, expired,
+   * reused), the store is read again: if it has moved on to another session, that one is used; if it
+   * still holds the refused token (or nothing), the session ends, the store is cleared and the error
+   * thrown. A network failure, or a store lock not had in time, keeps the session (`refresh_unavailable`).
    * A caller's abort stops only that caller's wait.
    *
    * @throws {AirlockAuthError} `no_refresh_token`, `not_logged_in`, or the provider's code (`invalid_grant`).
@@ -417,7 +427,7 @@ export class AirlockAuthClient implements AccessTokenProvider {
           code: 'no_refresh_token',
         });
       }
-      const running = this.#refresh(current.refreshToken, this.#generation);
+      const running = this.#refresh(current, this.#generation);
       this.#refreshing = running;
       const done = () => {
         if (this.#refreshing === running) this.#refreshing = undefined;
@@ -446,12 +456,7 @@ export class AirlockAuthClient implements AccessTokenProvider {
     if (!current) throw notLoggedIn();
     if (!this.#isExpired(current)) return current.accessToken;
     if (!current.refreshToken) {
-      throw new AirlockAuthError(
-        'The access token has expired and there is no refresh token; sign in again.',
-        {
-          code: 'session_expired',
-        },
-      );
+      throw sessionExpired();
     }
     return this.refreshAccessToken(options);
   }
@@ -556,56 +561,101 @@ export class AirlockAuthClient implements AccessTokenProvider {
     return state.expiresAt !== undefined && this.#now() >= state.expiresAt;
   }
 
-  async #refresh(refreshToken: string, generation: number): Promise<TokenState> {
+  async #refresh(held: TokenState, generation: number): Promise<TokenState> {
     // No caller signal: the refresh is shared, and its result is worth keeping even if one caller left.
     const discovery = await this.discover();
-    let tokens: TokenResponse;
+    const store = this.#store;
+    if (!store?.withLock) return this.#refreshIn(store, discovery, held, generation);
+    let entered = false;
     try {
-      tokens = await this.#post(
-        discovery.tokenEndpoint,
-        { grant_type: 'refresh_token', client_id: this.clientId, refresh_token: refreshToken },
-        TokenResponseSchema,
-        'Token refresh',
-        undefined,
-      );
+      return await store.withLock((locked) => {
+        entered = true;
+        return this.#refreshIn(locked, discovery, held, generation);
+      });
     } catch (error) {
-      const kind = refreshFailureKind(error);
-      // Only a definitive refusal ends the session. A configuration error keeps the tokens (fixing the
-      // client id makes them usable again); an outage keeps them and the next call tries again.
-      if (kind === 'refused') {
-        if (generation === this.#generation) {
-          this.#generation++;
-          this.#tokens = undefined;
-          await this.#store?.clear();
-        }
-        throw error;
-      }
-      if (kind === 'misconfigured') throw error;
-      const xerror = XError.isInstance(error) ? error : undefined;
-      throw new AirlockAuthError(
-        `Token refresh could not be made (${xerror?.code ?? 'unexpected failure'}${
-          xerror?.status === undefined ? '' : `, HTTP ${xerror.status}`
-        }); the session is kept and the next call tries again.`,
-        {
-          code: 'refresh_unavailable',
-          retryable: true,
-          cause: error,
-          ...(xerror?.status === undefined ? {} : { status: xerror.status }),
-          ...(xerror?.requestId === undefined ? {} : { requestId: xerror.requestId }),
-          ...(xerror?.retryAfterMs === undefined ? {} : { retryAfterMs: xerror.retryAfterMs }),
-        },
-      );
+      if (entered) throw error;
+      // The lock was not had (another process kept it too long): keep the session, the next call tries again.
+      throw refreshUnavailable(error);
     }
-    if (generation !== this.#generation) {
-      // A logout, login or restore happened meanwhile: that session is the one to hand out.
-      if (this.#tokens) return { ...this.#tokens };
-      throw notLoggedIn();
-    }
-    // RFC 6749 §6: a provider that does not rotate leaves the old refresh token valid.
-    return this.#accept(tokens, refreshToken);
   }
 
-  async #accept(tokens: TokenResponse, previousRefreshToken?: string): Promise<TokenState> {
+  /** The refresh proper, inside the store's lock when it has one. */
+  async #refreshIn(
+    store: LockedTokenStore | undefined,
+    discovery: OidcDiscovery,
+    held: TokenState,
+    generation: number,
+  ): Promise<TokenState> {
+    let current = held;
+    // Another process may have renewed the session since this one last looked; its refresh token is the
+    // live one then, and the one held here may already be spent.
+    const stored = await readStore(store);
+    if (generation !== this.#generation) return this.#sessionAfterChange();
+    if (stored && isNewerSession(stored, current)) {
+      generation = this.#adopt(stored);
+      current = stored;
+      if (!this.#isExpired(stored)) return { ...stored };
+    }
+    for (let attempt = 1; ; attempt++) {
+      const refreshToken = current.refreshToken;
+      if (!refreshToken) {
+        throw sessionExpired();
+      }
+      let tokens: TokenResponse;
+      try {
+        tokens = await this.#post(
+          discovery.tokenEndpoint,
+          { grant_type: 'refresh_token', client_id: this.clientId, refresh_token: refreshToken },
+          TokenResponseSchema,
+          'Token refresh',
+          undefined,
+        );
+      } catch (error) {
+        const kind = refreshFailureKind(error);
+        // A configuration error keeps the tokens (fixing the client id makes them usable again); an outage
+        // keeps them and the next call tries again.
+        if (kind === 'misconfigured') throw error;
+        if (kind === 'transient') throw refreshUnavailable(error);
+        // Refused: before ending the session, look again. A store that moved on to another session (a
+        // writer that took no lock) holds the live one; only the very token refused ends the session.
+        const after = await readStore(store);
+        if (generation !== this.#generation) throw error;
+        if (after && after.refreshToken !== refreshToken) {
+          generation = this.#adopt(after);
+          current = after;
+          if (!this.#isExpired(after)) return { ...after };
+          if (attempt < MAX_REFRESH_ATTEMPTS) continue;
+          throw refreshUnavailable(error);
+        }
+        this.#generation++;
+        this.#tokens = undefined;
+        if (after) await store?.clear();
+        throw error;
+      }
+      if (generation !== this.#generation) return this.#sessionAfterChange();
+      // RFC 6749 §6: a provider that does not rotate leaves the old refresh token valid.
+      return this.#accept(tokens, refreshToken, store);
+    }
+  }
+
+  /** A logout, login or restore happened during a refresh: that session is the one to hand out. */
+  #sessionAfterChange(): TokenState {
+    if (this.#tokens) return { ...this.#tokens };
+    throw notLoggedIn();
+  }
+
+  /** Takes over a session another process or client saved to the store; returns the new generation. */
+  #adopt(state: TokenState): number {
+    this.#tokens = { ...state };
+    this.#loaded = Promise.resolve();
+    return ++this.#generation;
+  }
+
+  async #accept(
+    tokens: TokenResponse,
+    previousRefreshToken?: string,
+    store: LockedTokenStore | undefined = this.#store,
+  ): Promise<TokenState> {
     const state: TokenState = { accessToken: tokens.accessToken, tokenType: tokens.tokenType };
     const refreshToken = tokens.refreshToken ?? previousRefreshToken;
     if (refreshToken) state.refreshToken = refreshToken;
@@ -619,7 +669,7 @@ export class AirlockAuthClient implements AccessTokenProvider {
     this.#generation++;
     this.#tokens = state;
     this.#loaded = Promise.resolve();
-    await this.#store?.save({ ...state });
+    await store?.save({ ...state });
     return { ...state };
   }
 
@@ -685,6 +735,47 @@ function refreshFailureKind(error: unknown): 'refused' | 'misconfigured' | 'tran
   return configurationCodes.has(error.code) ? 'misconfigured' : 'transient';
 }
 
+/** A refresh that could not be made: retryable, the session is kept, the original error as `cause`. */
+function refreshUnavailable(error: unknown): AirlockAuthError {
+  const xerror = XError.isInstance(error) ? error : undefined;
+  return new AirlockAuthError(
+    `Token refresh could not be made (${xerror?.code ?? 'unexpected failure'}${
+      xerror?.status === undefined ? '' : `, HTTP ${xerror.status}`
+    }); the session is kept and the next call tries again.`,
+    {
+      code: 'refresh_unavailable',
+      retryable: true,
+      cause: error,
+      ...(xerror?.status === undefined ? {} : { status: xerror.status }),
+      ...(xerror?.requestId === undefined ? {} : { requestId: xerror.requestId }),
+      ...(xerror?.retryAfterMs === undefined ? {} : { retryAfterMs: xerror.retryAfterMs }),
+    },
+  );
+}
+
+/** The session in a store, re-read during a refresh; a store that cannot be read keeps the session. */
+async function readStore(store: LockedTokenStore | undefined): Promise<TokenState | undefined> {
+  if (!store) return undefined;
+  let saved: unknown;
+  try {
+    saved = await store.load();
+  } catch (error) {
+    throw refreshUnavailable(error);
+  }
+  const parsed = v.safeParse(TokenStateSchema, saved);
+  return parsed.success ? parsed.output : undefined;
+}
+
+/**
+ * Whether the store holds another session than the one this client holds, and not an older one: another
+ * process renewed it (new refresh token, or new access token from a provider that does not rotate), or
+ * signed in again. One that expires earlier than ours is stale (a save that failed) and is ignored.
+ */
+function isNewerSession(stored: TokenState, held: TokenState): boolean {
+  if (stored.refreshToken === held.refreshToken && stored.accessToken === held.accessToken) return false;
+  return stored.expiresAt === undefined || held.expiresAt === undefined || stored.expiresAt >= held.expiresAt;
+}
+
 function parseUrl(text: string): URL | undefined {
   try {
     return new URL(text);
@@ -700,6 +791,12 @@ function invalidArgument(message: string): AirlockAuthError {
 function notLoggedIn(): AirlockAuthError {
   return new AirlockAuthError('Not signed in: call login() or restoreTokens() first.', {
     code: 'not_logged_in',
+  });
+}
+
+function sessionExpired(): AirlockAuthError {
+  return new AirlockAuthError('The access token has expired and there is no refresh token; sign in again.', {
+    code: 'session_expired',
   });
 }
 

@@ -27,7 +27,8 @@ import { XError, type XErrorOptions } from '@x/http-core';
  * | `endpoint_missing` | the flow needs an endpoint the provider does not advertise |
  * | `invalid_token_state` | `restoreTokens` was given something that is not a session |
  * | `invalid_argument` | a bad realm URL, redirect URI, code or verifier, refused before any request |
- * | `refresh_unavailable` | a refresh could not be made (5xx, 429, network, timeout, unparseable answer): retryable, the session is kept |
+ * | `refresh_unavailable` | a refresh could not be made (5xx, 429, network, timeout, unparseable answer, the token store's lock not had in time): retryable, the session is kept |
+ * | `token_store_locked` | `FileTokenStore`: another process held the file's lock past `lockTimeoutMs` (or the lock could not be made); retryable. In a refresh it arrives as the `cause` of `refresh_unavailable` |
  * | `oauth_error` | the default when no code is given |
  */
 export type AirlockAuthErrorCode =
@@ -53,6 +54,7 @@ export type AirlockAuthErrorCode =
   | 'invalid_argument'
   | 'oauth_error'
   | 'refresh_unavailable'
+  | 'token_store_locked'
   | (string & {});
 
 /** What {@link AirlockAuthError} accepts besides the message. */

@@ -31,4 +31,4 @@ export {
   type TokenState,
   TokenStateSchema,
 } from './models.ts';
-export { MemoryTokenStore, type TokenStore } from './token-store.ts';
+export { type LockedTokenStore, MemoryTokenStore, type TokenStore } from './token-store.ts';
