@@ -7,12 +7,14 @@ import {
   combineAuth,
   createHttpClient,
   refreshingBearer,
+  ServiceUnavailableError,
 } from '../src/index.ts';
 import { failure } from './failure.ts';
 import { type Kit, startKit } from './kit.ts';
 
 let kit: Kit;
 let validToken = 'fresh-1';
+let tokenEndpointDown = false;
 
 beforeAll(async () => {
   kit = await startKit((app) => {
@@ -28,6 +30,9 @@ beforeAll(async () => {
         return c.json({ error: 'invalid_token' }, 401);
       return c.json({ body: await c.req.text() });
     });
+    app.post('/token', (c) =>
+      tokenEndpointDown ? c.json({ error: 'temporarily_unavailable' }, 503) : c.json({ token: 'fresh-1' }),
+    );
     app.get('/headers', (c) => c.json(Object.fromEntries(c.req.raw.headers)));
   });
 });
@@ -96,6 +101,26 @@ describe('single-flight refresh over HTTP', () => {
     const error = await failure(client.get('/me'));
     expect(AuthenticationError.isInstance(error)).toBe(true);
     expect(error.cause).toBe(cause);
+  });
+
+  it('an outage of the token endpoint keeps the token and rejects with the retryable error; the next call refreshes', async () => {
+    const tokenEndpoint = createHttpClient({ baseUrl: kit.server.url, retry: false });
+    const auth = refreshingBearer({
+      token: 'stale',
+      refresh: async () => ((await tokenEndpoint.post('/token')) as { token: string }).token,
+    });
+    const client = createHttpClient({ baseUrl: kit.server.url, auth, retry: false });
+    tokenEndpointDown = true;
+    try {
+      const error = await failure(client.get('/me'));
+      expect(ServiceUnavailableError.isInstance(error)).toBe(true);
+      expect(error.retryable).toBe(true);
+      expect(auth.token).toBe('stale');
+    } finally {
+      tokenEndpointDown = false;
+    }
+    expect(await client.get('/me')).toEqual({ ok: true });
+    expect(auth.token).toBe('fresh-1');
   });
 
   it('does not replay a 401 for static credentials', async () => {
