@@ -5,7 +5,6 @@
  * @module
  */
 
-export { WallClock } from './clock.ts';
 export { type ApproverConsole, type ConsoleState, startConsole } from './console/server.ts';
 export type { Panel, PanelList, PanelRow, PanelSnapshot, RowAction } from './panel.ts';
 export {

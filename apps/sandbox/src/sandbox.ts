@@ -4,7 +4,7 @@ import {
   startFakeGateway,
   startFakeOidcProvider,
 } from '@x/airlock/testing';
-import { WallClock } from './clock.ts';
+import { WallClock } from '@x/http-core/testing';
 import { type ApproverConsole, startConsole } from './console/server.ts';
 import type { Panel } from './panel.ts';
 import { airlockPanel } from './panels/airlock.ts';
@@ -48,6 +48,8 @@ export interface SandboxService {
 export interface Sandbox {
   /** The approver console. */
   console: ApproverConsole;
+  /** The wall clock every fake follows; moving it forward moves them all (e.g. to expire a token). */
+  clock: WallClock;
   /** Every service, in port order. */
   services: SandboxService[];
   /** The fake Airlock gateway and its identity provider. */
@@ -82,23 +84,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     for (const close of closers.reverse()) await close().catch(() => {});
   };
   try {
-    const idp = await startFakeOidcProvider({ port: port(2) });
+    // Every fake follows the wall clock: people poll device codes and SDKs judge expiry with `Date.now()`.
+    const clock = new WallClock();
+    const idp = await startFakeOidcProvider({ port: port(2), clock });
     closers.push(() => idp.close());
     const gateway = await startFakeGateway({
       port: port(1),
       pats: [SANDBOX_PAT],
       idpBaseUrl: idp.realmUrl,
+      now: () => clock.now(),
       verifyBearer: async (token) => (await idp.verifyAccessToken(token)) !== undefined,
     });
     closers.push(() => gateway.close());
-    const clock = new WallClock();
     const inkpass = await startSandboxInkPass(port(3), clock);
     closers.push(() => inkpass.close());
-    const auki = await startSandboxAuki(port(4), port(5));
+    const auki = await startSandboxAuki(port(4), port(5), clock);
     closers.push(() => auki.close());
     const atb = await startSandboxAtb({ agentAuthPort: port(6), brokerPort: port(7) }, clock);
     closers.push(() => atb.close());
-    const artifacts = await startSandboxArtifacts(port(8));
+    const artifacts = await startSandboxArtifacts(port(8), clock);
     closers.push(() => artifacts.close());
 
     const panels: Panel[] = [
@@ -116,6 +120,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     return {
       console: approverConsole,
+      clock,
       services: [
         { name: 'Approver console', url: approverConsole.url },
         { name: 'Airlock gateway', url: gateway.url, notes: `PAT ${SANDBOX_PAT}` },

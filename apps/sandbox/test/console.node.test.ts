@@ -2,6 +2,7 @@
 // (or the keyboard) decides, and the SDK's wait resolves with the signed decision.
 import { mkdirSync, statSync } from 'node:fs';
 import { AirlockGatewayClient, isApproved, startPairing, verifyDecision } from '@x/airlock';
+import { AirlockAuthClient } from '@x/airlock/auth';
 import { type ChromiumTab, openChromium } from '@x/tooling/browser';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +107,36 @@ describe('approver console (Chromium)', () => {
     expect(decision.body?.decision).toBe('reject');
     expect(decision.body?.reason).toBe('Too destructive');
   });
+
+  it('signs a CLI in with the device flow: the code shows in the console, "Sign in" completes the login', async () => {
+    // Real time on both sides, as a person runs it: the client waits the provider's 5 s before each poll, and
+    // the sandbox's identity provider judges that wait (and dates its tokens) on the wall clock.
+    const auth = new AirlockAuthClient({ keycloakRealmUrl: sandbox.airlock.idp.realmUrl });
+    let shown = '';
+    const signedIn = auth.login(async (info) => {
+      shown = info.userCode;
+      const device = row('devices', info.userCode);
+      await device.waitFor({ timeout: 20_000 });
+      await device.getByRole('button', { name: /^Sign in/ }).click();
+    });
+    const tokens = await signedIn;
+    expect(shown).not.toBe('');
+    const claims = await sandbox.airlock.idp.verifyAccessToken(tokens.accessToken);
+    expect(claims?.sub).toBe('sandbox-user');
+    // Dated now, not at a clock that stands still.
+    expect(Math.abs((claims?.iat ?? 0) * 1000 - Date.now())).toBeLessThan(60_000);
+    await tab.page
+      .getByRole('status')
+      .filter({ hasText: `Signed in device code ${shown}` })
+      .waitFor({ timeout: 20_000 });
+
+    // The token works at the sandbox's gateway.
+    const signedInClient = new AirlockGatewayClient({
+      baseUrl: sandbox.airlock.gateway.url,
+      tokenProvider: auth,
+    });
+    expect(await signedInClient.echo()).toBeDefined();
+  }, 60_000);
 
   it('logs no errors in the page', () => {
     expect(tab.errors).toEqual([]);

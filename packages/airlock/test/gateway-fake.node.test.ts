@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AirlockAuthenticationError,
+  AirlockConflictError,
   AirlockGatewayClient,
   AirlockNotFoundError,
   AirlockUnprocessableError,
@@ -57,6 +58,94 @@ describe('the test clock', () => {
     expect((await r.client.getExchangeStatus(requestId)).body?.state).toBe('Expired');
   });
 
+  it('refuses a decision on an expired exchange, as the gateway does; the exchange stays Expired', async () => {
+    let clock = Date.now();
+    r = await rig({ now: () => clock }, { now: () => clock });
+    const p = await pair(r);
+    const { requestId } = await r.client.encryptAndSubmitArtifact({
+      enforcerId: 'enf-1',
+      plaintextPayload: payload,
+      encryptionKey: p.encryptionKey,
+      metadata: { routingToken: p.routingToken },
+      expiresAt: new Date(clock + 60_000),
+    });
+    clock += 61_000;
+    expect(r.gateway.exchanges.get(requestId)?.state).toBe('Expired');
+    await expect(r.gateway.decide(requestId, 'approve')).rejects.toThrow(/expired .*refused/);
+    expect(r.gateway.exchanges.get(requestId)?.decision).toBeUndefined();
+    expect((await r.client.getExchangeStatus(requestId)).body).toMatchObject({ state: 'Expired' });
+    expect((await r.client.getExchangeStatus(requestId)).body?.decision).toBeUndefined();
+    await expect(r.client.waitForDecision(requestId)).rejects.toSatisfy((e) =>
+      AirlockNotFoundError.isInstance(e),
+    );
+  });
+
+  it('a decision just before expiry is kept, and stays after the expiry passes', async () => {
+    let clock = Date.now();
+    r = await rig({ now: () => clock }, { now: () => clock });
+    const p = await pair(r);
+    const { requestId } = await r.client.encryptAndSubmitArtifact({
+      enforcerId: 'enf-1',
+      plaintextPayload: payload,
+      encryptionKey: p.encryptionKey,
+      metadata: { routingToken: p.routingToken },
+      expiresAt: new Date(clock + 60_000),
+    });
+    clock += 59_000;
+    await r.gateway.decide(requestId, 'approve');
+    clock += 10_000;
+    expect(r.gateway.exchanges.get(requestId)?.state).toBe('Approved');
+    expect((await r.client.getExchangeStatus(requestId)).body?.state).toBe('Approved');
+  });
+});
+
+describe('error bodies', () => {
+  it('a HARP error about an exchange carries its requestId on the envelope and in the body', async () => {
+    r = await rig();
+    const p = await pair(r);
+    const request = artifactFor(p, payload);
+    const { requestId } = await r.client.encryptAndSubmitArtifact(request);
+    // The same id for another artifact (the same one would resolve as a duplicate of the first).
+    const again = { ...request, plaintextPayload: '{"command":"rm"}', requestId };
+    const duplicate = await r.client.encryptAndSubmitArtifact(again).catch((e: unknown) => e);
+    expect(AirlockConflictError.isInstance(duplicate)).toBe(true);
+    const conflict = duplicate as AirlockConflictError;
+    expect(conflict.errorCode).toBe('AlreadyExistsConflict');
+    expect(conflict.requestId).toBe(requestId);
+    expect(JSON.parse(String(conflict.responseBody))).toEqual({
+      msgType: 'error',
+      requestId,
+      body: { code: 'AlreadyExistsConflict', message: `Request ${requestId} already exists.`, requestId },
+    });
+
+    await r.gateway.decide(requestId, 'approve');
+    const res = await fetch(`${r.gateway.url}/v1/exchanges/${requestId}/withdraw`, {
+      method: 'POST',
+      headers: { 'x-pat': PAT },
+    });
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ requestId, body: { code: 'already_resolved', requestId } });
+  });
+
+  it('errors not about an exchange carry no requestId; unknown exchanges answer the flat NotFound', async () => {
+    r = await rig();
+    const heartbeat = await fetch(`${r.gateway.url}/v1/presence/heartbeat`, {
+      method: 'POST',
+      headers: { 'x-pat': PAT, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(heartbeat.status).toBe(400);
+    expect(await heartbeat.json()).toEqual({
+      msgType: 'error',
+      body: { code: 'bad_request', message: 'enforcerId is required.' },
+    });
+    const unknown = await fetch(`${r.gateway.url}/v1/exchanges/req-nope`, { headers: { 'x-pat': PAT } });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: 'NotFound', message: 'Exchange not found' });
+  });
+});
+
+describe('the test clock: pairing codes and quotas', () => {
   it('the approver side can pre-generate a code over HTTP too', async () => {
     r = await rig();
     const res = await fetch(`${r.gateway.url}/v1/pairing/pre-generate`, {

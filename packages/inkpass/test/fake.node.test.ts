@@ -14,6 +14,26 @@ describe('fake inkPass', () => {
     expect(await response.json()).toEqual({ status: 'healthy', service: 'inkpass' });
   });
 
+  it('follows the wall clock unless given a clock: tokens are dated now, advance still moves it', async () => {
+    const wall = await startFakeInkPass();
+    try {
+      expect(Math.abs(wall.clock.now() - Date.now())).toBeLessThan(1_000);
+      const user = wall.seed.user({ email: freshEmail('wall'), password: PASSWORD });
+      const { accessToken } = await wall.issueTokens(user.id);
+      const claims = JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString()) as {
+        exp: number;
+      };
+      // Access tokens live 30 minutes from now, not from 2026-01-01.
+      expect(Math.abs(claims.exp * 1000 - (Date.now() + 30 * 60_000))).toBeLessThan(5_000);
+      const { client } = clientFor(wall);
+      expect((await client.validateToken(accessToken))?.email).toBe(user.email);
+      wall.clock.advance(31 * 60_000);
+      expect(await client.validateToken(accessToken)).toBeNull();
+    } finally {
+      await wall.close();
+    }
+  });
+
   it('verification codes expire after 30 minutes and a new one can be sent', async () => {
     const { client } = clientFor(fake());
     const email = freshEmail();

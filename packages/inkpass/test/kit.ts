@@ -1,7 +1,7 @@
 // Shared set-up: one fake inkPass per test file and clients that never wait between retries.
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { InkPassClient, type InkPassConfig } from '../src/index.ts';
-import { type FakeInkPass, startFakeInkPass } from '../src/testing/index.ts';
+import { FakeClock, type FakeInkPass, startFakeInkPass } from '../src/testing/index.ts';
 
 export const PASSWORD = 'SecurePassword123!';
 
@@ -17,7 +17,8 @@ export function memoryLogger() {
 export function useFake(): () => FakeInkPass {
   let fake: FakeInkPass | undefined;
   beforeAll(async () => {
-    fake = await startFakeInkPass();
+    // A clock that stands still until a test moves it: TOTP steps and expiry are then exact.
+    fake = await startFakeInkPass({ clock: new FakeClock() });
   });
   afterEach(() => {
     fake?.faults.clear();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueAppToken, scopeFromRole } from '@x/artifact-gateway';
 import { type ArtifactGateway, createArtifactGateway } from '@x/artifact-gateway/node';
-import { startTestServer } from '@x/http-core/testing';
+import { startTestServer, type WallClock } from '@x/http-core/testing';
 import { Hono } from 'hono';
 import { keepNewest } from './front.ts';
 
@@ -47,13 +47,14 @@ export interface SandboxArtifacts {
 }
 
 /** Starts a real artifact gateway on `port` with a throw-away workspace and records its request log. */
-export async function startSandboxArtifacts(port: number): Promise<SandboxArtifacts> {
+export async function startSandboxArtifacts(port: number, clock: WallClock): Promise<SandboxArtifacts> {
   const secretKey = 'sandbox-artifact-secret';
   const workspace = await mkdtemp(join(tmpdir(), 'sandbox-artifacts-'));
   const requests: GatewayRequest[] = [];
   const gateway = createArtifactGateway({
     secretKey,
     workspace,
+    now: () => clock.now(),
     logger: {
       debug() {},
       warn() {},
@@ -61,7 +62,7 @@ export async function startSandboxArtifacts(port: number): Promise<SandboxArtifa
       info(message, data = {}) {
         if (message !== 'artifact-gateway request') return;
         keepNewest(requests, {
-          at: Date.now(),
+          at: clock.now(),
           method: String(data['method'] ?? ''),
           route: String(data['route'] ?? ''),
           user: typeof data['user'] === 'string' ? data['user'] : '',

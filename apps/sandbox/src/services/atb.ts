@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type FakeAtb, startFakeAtb } from '@x/atb/testing';
-import type { WallClock } from '../clock.ts';
+import type { WallClock } from '@x/http-core/testing';
 
 /** The two approvers the console approves as (dual control needs two different people). */
 export const ATB_APPROVERS = ['alice@sandbox.test', 'bob@sandbox.test'] as const;

@@ -1,5 +1,5 @@
-import { AukiFakeClock, type FakeAuki, type FakeAukiConfig, startFakeAuki } from '@x/auki/testing';
-import type { TestServer } from '@x/http-core/testing';
+import { type FakeAuki, type FakeAukiConfig, startFakeAuki } from '@x/auki/testing';
+import type { TestServer, WallClock } from '@x/http-core/testing';
 import { decodeJwt } from 'jose';
 import { type FrontExchange, keepNewest, startRecordingFront } from './front.ts';
 
@@ -56,17 +56,6 @@ export interface SandboxAuki {
   close(): Promise<void>;
 }
 
-/** Auki's clock following the wall clock: the SDK judges expiry with `Date.now()` in a long-running sandbox. */
-class AukiWallClock extends AukiFakeClock {
-  override now(): number {
-    return Date.now();
-  }
-
-  override advance(ms: number): void {
-    throw new RangeError(`The sandbox follows the wall clock; it cannot be advanced by ${ms} ms.`);
-  }
-}
-
 function claimsOf(token: unknown): { sub: string; exp: number } {
   try {
     const claims = decodeJwt(String(token));
@@ -77,9 +66,13 @@ function claimsOf(token: unknown): { sub: string; exp: number } {
 }
 
 /** Starts the fake Auki with a demo account and the auth API on `apiPort`, discovery on `ddsPort`. */
-export async function startSandboxAuki(apiPort: number, ddsPort: number): Promise<SandboxAuki> {
+export async function startSandboxAuki(
+  apiPort: number,
+  ddsPort: number,
+  clock: WallClock,
+): Promise<SandboxAuki> {
   const fake = await startFakeAuki({
-    clock: new AukiWallClock(),
+    clock,
     users: [{ email: AUKI_DEMO.email, password: AUKI_DEMO.password }],
     domains: [...AUKI_DEMO.domains, { id: AUKI_DEMO.paidDomain, paymentRequired: true }],
   });
@@ -94,14 +87,14 @@ export async function startSandboxAuki(apiPort: number, ddsPort: number): Promis
           ? 'network (refresh)'
           : 'discovery';
     const { sub, exp } = claimsOf(json['access_token']);
-    keepNewest(tokens, { at: Date.now(), kind, subject: sub, expiresAt: exp });
+    keepNewest(tokens, { at: clock.now(), kind, subject: sub, expiresAt: exp });
   };
   const noteGrant = ({ url, status, json }: FrontExchange) => {
     const domain = decodeURIComponent(url.pathname.split('/')[4] ?? '');
     const { sub, exp } = status === 200 ? claimsOf(json?.['access_token']) : { sub: '', exp: 0 };
     const server = (json?.['domain_server'] as { url?: unknown } | undefined)?.url;
     keepNewest(grants, {
-      at: Date.now(),
+      at: clock.now(),
       domain,
       subject: sub,
       outcome: status === 200 ? 'granted' : `${status} ${String(json?.['error'] ?? '')}`.trim(),

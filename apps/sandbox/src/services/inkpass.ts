@@ -1,7 +1,6 @@
-import type { TestServer } from '@x/http-core/testing';
+import type { TestServer, WallClock } from '@x/http-core/testing';
 import { type FakeInkPass, type FakeOrganization, type FakeUser, startFakeInkPass } from '@x/inkpass/testing';
 import { decodeJwt } from 'jose';
-import type { WallClock } from '../clock.ts';
 import { type FrontExchange, keepNewest, startRecordingFront } from './front.ts';
 
 /** The demo account the sandbox seeds, so a client can log in at once. */

@@ -179,7 +179,10 @@ export interface FakeExchange {
   expiresAt: string;
   /** Unix ms of arrival. */
   createdAt: number;
-  /** `PendingApproval`, `Approved`, `Rejected`, `Withdrawn`. */
+  /**
+   * `PendingApproval`, `Approved`, `Rejected`, `Withdrawn`, or `Expired` once its `expiresAt` passed without a
+   * decision (the gateway then refuses decisions on it).
+   */
   state: string;
   /** What the approver decrypted, when it could. */
   plaintext?: string;
@@ -209,8 +212,8 @@ export interface FakeGateway {
   signerKeyId: string;
   /** Pairings by nonce. */
   pairings: Map<string, FakePairing>;
-  /** Exchanges by request id. */
-  exchanges: Map<string, FakeExchange>;
+  /** Exchanges by request id, each with its current state. */
+  readonly exchanges: Map<string, FakeExchange>;
   /** Heartbeats received, oldest first. */
   heartbeats: FakeHeartbeat[];
   /** Ack envelopes received, oldest first. */
@@ -227,7 +230,10 @@ export interface FakeGateway {
   preGeneratePairingCode(): string;
   /** Resolves with the exchange once an artifact with this id (or any, when omitted) has arrived. */
   waitForArtifact(requestId?: string): Promise<FakeExchange>;
-  /** The approver decides; waiting long-polls are answered at once. */
+  /**
+   * The approver decides; waiting long-polls are answered at once. Throws, as the gateway refuses it, when the
+   * exchange is unknown, already decided, withdrawn or expired.
+   */
   decide(requestId: string, decision?: FakeDecision | 'approve' | 'reject'): Promise<DecisionDeliverEnvelope>;
   /** How many long-polls are being held right now. */
   pendingWaits(): number;
@@ -278,8 +284,14 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
   app.use(recorder.middleware);
   app.use(faults.middleware);
 
-  const harpError = (c: Context, status: number, code: string, message: string) =>
-    c.json({ msgType: 'error', body: { code, message } }, status as 400);
+  // A HARP error about an exchange names it twice, as the gateway does: on the envelope and in its body.
+  const harpError = (c: Context, status: number, code: string, message: string, requestId?: string) =>
+    c.json(
+      requestId === undefined
+        ? { msgType: 'error', body: { code, message } }
+        : { msgType: 'error', requestId, body: { code, message, requestId } },
+      status as 400,
+    );
   const flatError = (c: Context, status: number, error: string, message: string, extra: object = {}) =>
     c.json({ error, message, ...extra }, status as 400);
   const notFound = (c: Context, what: string) => flatError(c, 404, 'NotFound', `${what} not found`);
@@ -506,16 +518,24 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
       !ct ||
       !['alg', 'data', 'nonce', 'tag'].every((k) => typeof ct[k] === 'string')
     )
-      return harpError(c, 400, 'bad_request', 'Not a valid artifact.submit envelope.');
+      return harpError(
+        c,
+        400,
+        'bad_request',
+        'Not a valid artifact.submit envelope.',
+        typeof requestId === 'string' ? requestId : undefined,
+      );
     if (consent !== 'approved') return consentError(c);
     if (exchanges.has(requestId))
-      return harpError(c, 409, 'AlreadyExistsConflict', `Request ${requestId} already exists.`);
+      return harpError(c, 409, 'AlreadyExistsConflict', `Request ${requestId} already exists.`, requestId);
     const metadata = (body['metadata'] ?? {}) as Record<string, string>;
     const pairing = [...pairings.values()].find(
       (p) => p.routingToken && p.routingToken === metadata['routingToken'],
     );
-    if (!pairing) return harpError(c, 422, 'no_approver', 'No approver is paired for this routing token.');
-    if (pairing.state === 'Revoked') return harpError(c, 403, 'pairing_revoked', 'The pairing was revoked.');
+    if (!pairing)
+      return harpError(c, 422, 'no_approver', 'No approver is paired for this routing token.', requestId);
+    if (pairing.state === 'Revoked')
+      return harpError(c, 403, 'pairing_revoked', 'The pairing was revoked.', requestId);
     const exchange: FakeExchange = {
       requestId,
       enforcerId: String((env['sender'] as { enforcerId?: string } | undefined)?.enforcerId ?? ''),
@@ -546,18 +566,28 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
     return c.json({ msgType: 'artifact.accepted', requestId }, 202);
   });
 
-  const exchangeGone = (e: FakeExchange) =>
-    e.state === 'Withdrawn' || (!e.decision && e.expiresAt !== '' && Date.parse(e.expiresAt) <= now());
+  /** Marks an undecided exchange whose `expiresAt` has passed as `Expired`; true when it is withdrawn or expired. */
+  const exchangeGone = (e: FakeExchange) => {
+    if (
+      e.state === 'PendingApproval' &&
+      !e.decision &&
+      e.expiresAt !== '' &&
+      Date.parse(e.expiresAt) <= now()
+    )
+      e.state = 'Expired';
+    return e.state === 'Withdrawn' || e.state === 'Expired';
+  };
 
   app.get('/v1/exchanges/:id', (c) => {
     const e = exchanges.get(c.req.param('id'));
     if (!e) return notFound(c, 'Exchange');
+    exchangeGone(e);
     return c.json({
       msgType: 'exchange.status',
       requestId: e.requestId,
       body: {
         requestId: e.requestId,
-        state: exchangeGone(e) && e.state === 'PendingApproval' ? 'Expired' : e.state,
+        state: e.state,
         createdAt: new Date(e.createdAt).toISOString(),
         expiresAt: e.expiresAt,
         artifactHash: e.artifactHash,
@@ -599,7 +629,8 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
   app.post('/v1/exchanges/:id/withdraw', (c) => {
     const e = exchanges.get(c.req.param('id'));
     if (!e) return notFound(c, 'Exchange');
-    if (e.decision) return harpError(c, 409, 'already_resolved', 'The exchange was already decided.');
+    if (e.decision)
+      return harpError(c, 409, 'already_resolved', 'The exchange was already decided.', e.requestId);
     e.state = 'Withdrawn';
     for (const w of [...(waiters.get(e.requestId) ?? [])]) w('gone');
     return c.json({});
@@ -608,7 +639,13 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
   app.post('/v1/acks', async (c) => {
     const env = await readJson(c);
     if (env?.['msgType'] !== 'ack.submit' || typeof env['requestId'] !== 'string')
-      return harpError(c, 400, 'bad_request', 'Not a valid ack.submit envelope.');
+      return harpError(
+        c,
+        400,
+        'bad_request',
+        'Not a valid ack.submit envelope.',
+        typeof env?.['requestId'] === 'string' ? env['requestId'] : undefined,
+      );
     acks.push(env);
     exchanges.get(env['requestId'])?.acks.push(env);
     return c.json({});
@@ -656,6 +693,9 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
     const d: FakeDecision = typeof input === 'string' ? { decision: input } : input;
     const e = exchanges.get(requestId);
     if (!e) throw new Error(`fake gateway: no exchange ${requestId}`);
+    // The gateway refuses a decision once the exchange has expired: the enforcer has stopped waiting for it.
+    if (!e.decision && exchangeGone(e) && e.state === 'Expired')
+      throw new Error(`fake gateway: ${requestId} expired at ${e.expiresAt}; a decision on it is refused`);
     if (e.decision || e.state !== 'PendingApproval')
       throw new Error(`fake gateway: ${requestId} is ${e.state}`);
     const fields = {
@@ -699,7 +739,11 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
     signerPublicKey,
     signerKeyId,
     pairings,
-    exchanges,
+    // Read through a getter so each exchange's state is current (an expired one shows as `Expired`).
+    get exchanges() {
+      for (const e of exchanges.values()) exchangeGone(e);
+      return exchanges;
+    },
     heartbeats,
     acks,
     dndPolicies,

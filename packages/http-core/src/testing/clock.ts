@@ -38,3 +38,43 @@ export class TestClock {
     this.#now = epochMs;
   }
 }
+
+/**
+ * A clock that follows the wall clock, for fakes that run for people rather than for a test (a sandbox, a demo,
+ * a dev server): device-code polls, token lifetimes and expiry checks then agree with SDKs that judge time with
+ * `Date.now()`. It can still be moved forward or set, which shifts it by an offset and keeps it ticking.
+ *
+ * @example
+ * ```ts
+ * const clock = new WallClock();
+ * const fake = await startFakeSomething({ clock });
+ * clock.advance(60_000); // from now on the fake is one minute ahead of the wall clock
+ * ```
+ */
+export class WallClock extends TestClock {
+  #offset = 0;
+
+  /** Starts at the wall clock's time. */
+  constructor() {
+    super(Date.now());
+  }
+
+  override now(): number {
+    return Date.now() + this.#offset;
+  }
+
+  override seconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  /** Moves the clock forward by `ms` (≥ 0); it keeps ticking from there. */
+  override advance(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`WallClock.advance: ms must be ≥ 0, got ${ms}`);
+    this.#offset += ms;
+  }
+
+  /** Sets the clock to `epochMs`; it keeps ticking from there. */
+  override set(epochMs: number): void {
+    this.#offset = epochMs - Date.now();
+  }
+}

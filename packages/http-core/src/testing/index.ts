@@ -3,7 +3,7 @@
  *
  * @module
  */
-export { TestClock } from './clock.ts';
+export { TestClock, WallClock } from './clock.ts';
 export { type FakeCors, type FakeCorsOptions, fakeCors, isLoopbackOrigin } from './cors.ts';
 export { createFaultInjector, type Fault, type FaultInjector, type FaultMatch } from './faults.ts';
 export { createRequestRecorder, type RecordedRequest, type RequestRecorder } from './recorder.ts';

@@ -24,7 +24,7 @@ import { jwtVerify, SignJWT } from 'jose';
 import { MAX_FILE_SIZE_BYTES } from '../files.ts';
 import type { FileResponse } from '../models.ts';
 import { checkEmail, checkOrganizationName, checkPersonName, MIN_PASSWORD_LENGTH } from '../validation.ts';
-import { FakeClock } from './clock.ts';
+import { type FakeClock, WallClock } from './clock.ts';
 import { FileTooLarge, MalformedMultipart, receiveMultipartFile } from './multipart.ts';
 import {
   conditionsMatch,
@@ -46,7 +46,11 @@ const OTP_TTL_MS = 30 * 60_000;
 
 /** Options of {@link startFakeInkPass}. */
 export interface FakeInkPassOptions {
-  /** The clock (default: a new {@link FakeClock}); tokens, codes and file expiry follow it. */
+  /**
+   * The clock tokens, codes, rate-limit windows and file expiry follow. Default a {@link WallClock}: real time,
+   * which `advance(ms)` can still move forward. Pass a {@link FakeClock} for a clock that stands still until
+   * the test moves it (repeatable TOTP codes and expiry dates).
+   */
   clock?: FakeClock;
   /** The HS256 secret of the tokens (default: random). */
   jwtSecret?: string;
@@ -329,7 +333,7 @@ function rateLimiter(clock: FakeClock) {
  * ```
  */
 export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promise<FakeInkPass> {
-  const clock = options.clock ?? new FakeClock();
+  const clock = options.clock ?? new WallClock();
   const secret = utf8Encode(options.jwtSecret ?? base64UrlEncode(randomBytes(32)));
   const serviceKeys = options.serviceApiKeys ?? { tentacle: 'sk_tentacle_test' };
   const maxFileBytes = options.maxFileSizeBytes ?? MAX_FILE_SIZE_BYTES;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { FakeClock } from './clock.ts';
+export { FakeClock, WallClock } from './clock.ts';
 export * from './fake-inkpass.ts';
 export { KNOWN_PERMISSIONS, type RoleTemplate } from './permissions.ts';
 export { totp } from './totp.ts';
