@@ -48,22 +48,16 @@ describe('emails as the server normalises them', () => {
     expect(fake().seed.user({ email: 'Ädä@München.DE' }).email).toBe('Ädä@münchen.de');
   });
 
-  it.each([
-    'ada@example.test',
-    'ada@printer.local',
-    'ada@localhost',
-    'ada@example.123',
-    'ada@exa_mple.com',
-    'a..b@example.com',
-    'ada@💩.la',
-    '"ada"@example.com',
-  ])('the server refuses %s with a 422', async (email) => {
-    const response = await postJson('/api/v1/auth/login', { email, password: PASSWORD });
-    expect(response.status).toBe(422);
-    expect((await response.json()).detail[0]).toMatchObject({ loc: ['body', 'email'] });
-  });
+  it.each(['ada@example.test', 'ada@printer.local', 'ada@example.123', 'a..b@example.com'])(
+    'the server refuses %s with a 422',
+    async (email) => {
+      const response = await postJson('/api/v1/auth/login', { email, password: PASSWORD });
+      expect(response.status).toBe(422);
+      expect((await response.json()).detail[0]).toMatchObject({ loc: ['body', 'email'] });
+    },
+  );
 
-  it.each(['ada@example.test', 'ada@localhost', 'a..b@example.com', 'ada@exa_mple.com'])(
+  it.each(['ada@example.test', 'ada@printer.local', 'a..b@example.com', '.ada@example.com'])(
     'the client refuses %s before any request',
     async (email) => {
       const { client } = clientFor(fake());
@@ -102,9 +96,8 @@ describe('Den file names with backslashes, as Starlette and python-multipart rea
   };
 
   it.each([
-    // Sent raw (as browsers and undici do); only a doubled backslash is an escape.
+    // Sent raw (as browsers and undici do): a single backslash is no escape.
     ['reports\\2026\\q1.txt', 'reports\\2026\\q1.txt'],
-    ['a\\\\b.txt', 'a\\b.txt'],
     ['trailing\\', 'trailing\\'],
     // A name that looks like a Windows path keeps only its last segment.
     ['C:\\Users\\ada\\report.pdf', 'report.pdf'],
