@@ -202,8 +202,9 @@ export class InkPassClient {
   }
 
   /**
-   * Starts 2FA setup: a fresh TOTP secret and its `otpauth://` URI for an authenticator app. Nothing is
-   * stored until {@link InkPassClient.enableTwoFactor} confirms a code for it.
+   * Starts 2FA setup: a fresh TOTP secret and its `otpauth://` URI for an authenticator app (draw it with
+   * `twoFactorQrCode`, or use the server's PNG `qrCode`). Nothing is stored until
+   * {@link InkPassClient.enableTwoFactor} confirms a code for it.
    */
   async setupTwoFactor(token: string, options: CallOptions = {}): Promise<TwoFactorSetup> {
     return this.#http.post('/api/v1/auth/2fa/setup', {
@@ -216,7 +217,9 @@ export class InkPassClient {
   /**
    * Turns 2FA on with the secret from {@link InkPassClient.setupTwoFactor} and a current code for it; from
    * then on {@link InkPassClient.login} needs `twoFaCode`. A wrong code → `ValidationError` ("Invalid
-   * verification code").
+   * verification code"). Beware: the upstream inkPass this SDK follows then refuses every login of the account
+   * (its login checks the code against the encrypted secret; see the README), so the account is locked out of
+   * password login there.
    */
   async enableTwoFactor(
     token: string,

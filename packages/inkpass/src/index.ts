@@ -67,4 +67,5 @@ export type {
   TwoFactorSetup,
   UserResponse,
 } from './models.ts';
+export { type TwoFactorQrCodeOptions, twoFactorQrCode } from './qr.ts';
 export { VERSION } from './version.ts';

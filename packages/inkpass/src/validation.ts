@@ -6,9 +6,15 @@
  */
 import { invalidInput } from './errors.ts';
 
-/** A pragmatic email check: one `@`, a dotted domain, no spaces (what the server's validator accepts). */
+/**
+ * The email syntax the server accepts (pydantic's `EmailStr`): dot-separated local-part atoms (any non-ASCII
+ * character allowed), `@`, and a domain of two or more labels in any script (`ada@bücher.de`, or its
+ * `xn--` form).
+ */
 export const EMAIL_PATTERN: RegExp =
-  /^[^\s@"(),:;<>[\\\]]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+  /^[^\s@"(),:;<>[\\\].]+(?:\.[^\s@"(),:;<>[\\\].]+)*@[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}])?)+$/u;
+/** Top-level names the server's email validator refuses as special-use (RFC 6761 and friends). */
+const SPECIAL_USE_TLDS = new Set(['arpa', 'invalid', 'local', 'localhost', 'onion', 'test']);
 /** First and last names: letters (any script), digits, `_`, spaces, `'` and `-`. */
 export const NAME_PATTERN: RegExp = /^[\p{L}\p{N}_ '-]+$/u;
 /** Organisation names: as names, plus `&`, `.` and `,`. */
@@ -16,9 +22,18 @@ export const ORG_NAME_PATTERN: RegExp = /^[\p{L}\p{N}_ '&.,-]+$/u;
 /** The shortest password the server accepts. */
 export const MIN_PASSWORD_LENGTH = 8;
 
-/** Throws `ValidationError` unless `email` is a syntactically valid address. */
+/**
+ * Throws `ValidationError` unless `email` is an address the server accepts (internationalised ones included);
+ * returns it as given: inkPass itself lower-cases and IDNA-normalises the domain.
+ */
 export function checkEmail(email: unknown, field = 'email'): string {
-  if (typeof email !== 'string' || !EMAIL_PATTERN.test(email)) {
+  if (
+    typeof email !== 'string' ||
+    email.length > 254 ||
+    !EMAIL_PATTERN.test(email) ||
+    email.lastIndexOf('@') > 64 ||
+    SPECIAL_USE_TLDS.has(email.slice(email.lastIndexOf('.') + 1).toLowerCase())
+  ) {
     throw invalidInput(field, `${JSON.stringify(email)} is not a valid email address.`);
   }
   return email;

@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { HttpBindings } from '@hono/node-server';
+import { type FakeCors, fakeCors } from '@x/http-core/testing';
 import { type Context, Hono } from 'hono';
 import { type CryptoKey, exportJWK, generateKeyPair, type JWK, jwtVerify, SignJWT } from 'jose';
 import { DEFAULT_DUAL_CONTROL_ACTIONS } from '../catalog.ts';
@@ -36,6 +37,13 @@ export interface FakeAgentAuthOptions {
   rateLimitPerAgent?: number;
   /** `POA_ISSUER` (default `atb-agentauth`). */
   issuer?: string;
+  /**
+   * CORS, so a browser app under test (an approver console on another loopback origin) can call the fake.
+   * Default: any `http` loopback origin; a list of origins or a predicate (`{ origins }`) names others; `false`
+   * sends no CORS headers. Preflights are answered before the approver-JWT check, the rate limits and
+   * {@link FakeAgentAuth.requests}. See `FakeCors` of `@x/http-core/testing`.
+   */
+  cors?: FakeCors;
 }
 
 /** One recorded approval. */
@@ -211,6 +219,7 @@ export async function createFakeAgentAuth(options: FakeAgentAuthOptions = {}): P
 
   const requests: string[] = [];
   const app = new Hono<FakeEnv>();
+  app.use(fakeCors(options.cors));
   app.use(async (c, next) => {
     const url = new URL(c.req.url);
     requests.push(`${c.req.method} ${url.pathname}${url.search}`);

@@ -18,6 +18,7 @@ import { FakeClock } from './clock.ts';
 import { type CertifiedKey, createTestPki, type TestPki } from './pki.ts';
 import { startTlsTestServer } from './tls-server.ts';
 
+export { type FakeCors, type FakeCorsOptions, isLoopbackOrigin } from '@x/http-core/testing';
 export * from './agentauth-fake.ts';
 export * from './broker-fake.ts';
 export * from './clock.ts';

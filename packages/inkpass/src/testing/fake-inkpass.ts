@@ -15,16 +15,19 @@ import { base64UrlEncode, constantTimeEqual, randomBytes, sha256Hex, utf8Encode 
 import {
   createFaultInjector,
   createRequestRecorder,
+  type FakeCors,
   type FaultInjector,
+  fakeCors,
   type RequestRecorder,
   startTestServer,
 } from '@x/http-core/testing';
-import { type Context, Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { jwtVerify, SignJWT } from 'jose';
 import { MAX_FILE_SIZE_BYTES } from '../files.ts';
 import type { FileResponse } from '../models.ts';
-import { checkEmail, checkOrganizationName, checkPersonName, MIN_PASSWORD_LENGTH } from '../validation.ts';
+import { checkOrganizationName, checkPersonName, MIN_PASSWORD_LENGTH } from '../validation.ts';
 import { type FakeClock, WallClock } from './clock.ts';
+import { normaliseServerEmail } from './email.ts';
 import { FileTooLarge, MalformedMultipart, receiveMultipartFile } from './multipart.ts';
 import {
   conditionsMatch,
@@ -65,13 +68,21 @@ export interface FakeInkPassOptions {
    * default): fixed 60 s windows on the fake clock, 429 `Rate limit exceeded: N requests per 60 seconds`.
    */
   rateLimits?: boolean;
+  /**
+   * CORS, so browser code under test (a page on another loopback origin) can call the fake, as it calls an
+   * inkPass whose `CORS_ORIGINS` lists the app. Default: any `http` loopback origin; a list of origins or a
+   * predicate (`{ origins }`) names others; `false` sends no CORS headers. Preflights are answered before
+   * authentication, the recorder, the fault injector and the rate limits. See `FakeCors` of
+   * `@x/http-core/testing`.
+   */
+  cors?: FakeCors;
 }
 
 /** A user of the fake. */
 export interface FakeUser {
   /** UUID. */
   id: string;
-  /** As registered (domain lower-cased). */
+  /** As inkPass stores it: the domain lower-cased and IDNA-normalised (Unicode form), the local part as typed. */
   email: string;
   /** First name. */
   firstName: string | null;
@@ -231,7 +242,7 @@ export interface FakeInkPass {
   organizations: ReadonlyMap<string, FakeOrganization>;
   /** Den files by id (deleted ones included until hard-deleted). */
   files: ReadonlyMap<string, FakeFile>;
-  /** The latest email-verification code mailed to `email` (what the user would read in the mail). */
+  /** The latest email-verification code mailed to `email`, as typed or normalised (what the user would read in the mail). */
   verificationCode(email: string): string | undefined;
   /** Issues tokens for a user as a login would (a new session). */
   issueTokens(userId: string): Promise<IssuedTokens>;
@@ -273,8 +284,51 @@ function unprocessable(c: Context, loc: string[], msg: string, type = 'value_err
   return c.json({ detail: [{ type, loc, msg }] }, 422);
 }
 
+/**
+ * The download's Content-Disposition as upstream builds it: an ASCII fallback where each non-ASCII character
+ * is `?` (quotes and backslashes left as they are), and the name percent-encoded as Python's `quote` does
+ * (only letters, digits, `_.-~` and `/` kept). Control characters, which no header may carry, become `?` too.
+ */
+function contentDisposition(name: string): string {
+  const ascii = [...name].map((ch) => (/^[\x20-\x7e]$/.test(ch) ? ch : '?')).join('');
+  const encoded = [...new TextEncoder().encode(name)]
+    .map((byte) => {
+      const ch = String.fromCharCode(byte);
+      return /^[A-Za-z0-9_.~/-]$/.test(ch) ? ch : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+    .join('');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+}
+
 const detail = (c: Context, status: 400 | 401 | 403 | 404 | 413 | 500, message: string) =>
   c.json({ detail: message }, status);
+
+/**
+ * How FastAPI (Starlette's router) answers a request no route takes, given the app's routes: a path some route
+ * serves with other methods is 405 `{"detail":"Method Not Allowed"}` with `Allow` naming the methods of the first
+ * such route (FastAPI adds no HEAD to its GET routes, so HEAD is 405 too); a path that only differs by a
+ * trailing slash is a 307 redirect to that route; anything else is 404 `{"detail":"Not Found"}`.
+ */
+function fastApiRouting(routes: () => ReadonlyArray<{ method: string; path: string }>): MiddlewareHandler {
+  let table: Array<{ method: string; pattern: RegExp }> | undefined;
+  return async (c, next) => {
+    table ??= routes()
+      .filter((r) => r.method !== 'ALL')
+      .map((r) => ({ method: r.method, pattern: new RegExp(`^${r.path.replace(/:[^/]+/g, '[^/]+')}$`) }));
+    const url = new URL(c.req.url);
+    const matching = table.filter((r) => r.pattern.test(url.pathname));
+    if (matching.some((r) => r.method === c.req.method)) return next();
+    if (matching.length > 0) {
+      return c.json({ detail: 'Method Not Allowed' }, 405, { Allow: matching[0]!.method });
+    }
+    const other = url.pathname.endsWith('/') ? url.pathname.replace(/\/+$/, '') : `${url.pathname}/`;
+    if (url.pathname !== '/' && table.some((r) => r.pattern.test(other))) {
+      url.pathname = other;
+      return c.body(null, 307, { location: url.href });
+    }
+    return c.json({ detail: 'Not Found' }, 404);
+  };
+}
 
 /** Per-minute limits by route (spec §7.4). Login counts per client and email; the fake has one client. */
 const RATE_LIMITS: Array<[method: string, path: string, limit: number]> = [
@@ -358,11 +412,6 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   const hashPassword = (password: string) =>
     createHash('sha256').update(`fake-inkpass:${password}`).digest('hex');
   const userByEmail = (email: string) => [...users.values()].find((u) => u.email === email);
-  // The email validator lower-cases the domain and keeps the local part as typed.
-  const normaliseEmail = (email: string) => {
-    const at = email.lastIndexOf('@');
-    return `${email.slice(0, at)}@${email.slice(at + 1).toLowerCase()}`;
-  };
 
   function slugFor(name: string): string {
     const base =
@@ -489,22 +538,22 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     return undefined;
   }
 
-  function validEmail(c: Context, email: string) {
-    try {
-      checkEmail(email);
-      return undefined;
-    } catch {
-      return unprocessable(
+  /** The normalised email of a request body, or the server's 422 for an address it refuses. */
+  function validEmail(c: Context, email: string): string | Response {
+    return (
+      normaliseServerEmail(email) ??
+      unprocessable(
         c,
         ['body', 'email'],
         'value is not a valid email address: The email address is not valid.',
-      );
-    }
+      )
+    );
   }
 
   const app = new Hono();
   const recorder = createRequestRecorder();
   const faults = createFaultInjector();
+  app.use(fakeCors(options.cors));
   app.use(async (c, next) => {
     // The recorder reads a copy of every body; for a large (or unsized) upload that copy would hold the
     // whole file in memory, so such requests are recorded with an empty body and their declared size.
@@ -529,6 +578,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     return recorder.middleware(c, next);
   });
   app.use(faults.middleware);
+  app.use(fastApiRouting(() => app.routes));
   if (options.rateLimits) app.use(rateLimiter(clock));
 
   app.get('/health', (c) => c.json({ status: 'healthy', service: 'inkpass' }));
@@ -539,8 +589,8 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     const missing = requireStrings(c, body, ['email', 'password', 'first_name', 'last_name']);
     if (missing) return missing;
     const b = body as Record<string, string>;
-    const bad = validEmail(c, b['email']!);
-    if (bad) return bad;
+    const email = validEmail(c, b['email']!);
+    if (email instanceof Response) return email;
     let first: string;
     let last: string;
     let orgName: string | undefined;
@@ -564,7 +614,6 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
         `Value error, ${(error as Error).message.split(': ').slice(1).join(': ')}`,
       );
     }
-    const email = normaliseEmail(b['email']!);
     // Same generic text for a taken email and a short password: no account enumeration.
     if ([...b['password']!].length < MIN_PASSWORD_LENGTH || userByEmail(email)) {
       return detail(c, 400, 'Registration could not be completed');
@@ -579,7 +628,9 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
       status: 'pending',
       twoFaSecret: null,
       passwordHash: hashPassword(b['password']!),
-      membership: { organizationId: org.id, role: 'owner', roleTemplate: 'owner' },
+      // As upstream's registration: the legacy role string `owner`, no role template (so the role
+      // permissions list is empty while the owner shortcut still passes every check).
+      membership: { organizationId: org.id, role: 'owner' },
     };
     users.set(user.id, user);
     issueCode(email);
@@ -599,14 +650,16 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     const body = await readJson(c);
     const missing = requireStrings(c, body, ['email', 'code']);
     if (missing) return missing;
-    const { email, code } = body as Record<string, string>;
-    const user = userByEmail(email!);
-    const stored = codes.get(email!);
+    const email = validEmail(c, (body as Record<string, string>)['email']!);
+    if (email instanceof Response) return email;
+    const code = (body as Record<string, string>)['code'];
+    const user = userByEmail(email);
+    const stored = codes.get(email);
     if (user && user.status === 'active') return c.json({ message: 'Email already verified' });
     if (!user || !stored || stored.expiresAt <= clock.now() || stored.code !== code) {
       return detail(c, 400, 'Invalid or expired verification code');
     }
-    codes.delete(email!);
+    codes.delete(email);
     user.status = 'active';
     return c.json({ message: 'Email verified successfully' });
   });
@@ -615,7 +668,9 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     const body = await readJson(c);
     const missing = requireStrings(c, body, ['email']);
     if (missing) return missing;
-    const user = userByEmail((body as Record<string, string>)['email']!);
+    const email = validEmail(c, (body as Record<string, string>)['email']!);
+    if (email instanceof Response) return email;
+    const user = userByEmail(email);
     if (!user) return c.json({ message: 'If the email exists and is unverified, a new code has been sent' });
     if (user.status === 'active') return c.json({ message: 'Email already verified' });
     issueCode(user.email);
@@ -627,9 +682,9 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     const missing = requireStrings(c, body, ['email', 'password']);
     if (missing) return missing;
     const b = body as Record<string, unknown>;
-    const bad = validEmail(c, b['email'] as string);
-    if (bad) return bad;
-    const user = userByEmail(normaliseEmail(b['email'] as string));
+    const email = validEmail(c, b['email'] as string);
+    if (email instanceof Response) return email;
+    const user = userByEmail(email);
     if (!user || user.passwordHash !== hashPassword(b['password'] as string)) {
       return detail(c, 401, 'Invalid email or password');
     }
@@ -1060,13 +1115,12 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     if (denied) return denied;
     const file = await findFile(c);
     if (file instanceof Response) return file;
-    const ascii = file.name.replace(/[^\x20-\x7e]|["\\]/g, '_');
     const stream = Readable.toWeb(createReadStream(file.path)) as unknown as ReadableStream<Uint8Array>;
     return new Response(stream, {
       headers: {
         'content-type': file.contentType,
         'content-length': String((await stat(file.path)).size),
-        'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+        'content-disposition': contentDisposition(file.name),
       },
     });
   });
@@ -1167,7 +1221,8 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   const seed: FakeInkPassSeed = {
     organization: ({ name, quotaBytes }) => createOrganization(name, quotaBytes),
     user(input) {
-      const email = normaliseEmail(checkEmail(input.email));
+      const email = normaliseServerEmail(input.email);
+      if (!email) throw new Error(`seed.user: inkPass refuses the email ${JSON.stringify(input.email)}`);
       if (userByEmail(email)) throw new Error(`seed.user: ${email} already exists`);
       let org = input.organizationId ? orgs.get(input.organizationId) : undefined;
       if (input.organizationId && !org) throw new Error(`seed.user: no organisation ${input.organizationId}`);
@@ -1255,7 +1310,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     users,
     organizations: orgs,
     files,
-    verificationCode: (email) => codes.get(normaliseEmail(email))?.code,
+    verificationCode: (email) => codes.get(normaliseServerEmail(email) ?? email)?.code,
     async issueTokens(userId) {
       const user = users.get(userId);
       if (!user) throw new Error(`issueTokens: no user ${userId}`);

@@ -4,6 +4,7 @@
  *
  * @module
  */
+export { type FakeCors, type FakeCorsOptions, isLoopbackOrigin } from '@x/http-core/testing';
 export { FakeClock, WallClock } from './clock.ts';
 export * from './fake-inkpass.ts';
 export { KNOWN_PERMISSIONS, type RoleTemplate } from './permissions.ts';

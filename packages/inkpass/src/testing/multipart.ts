@@ -26,12 +26,57 @@ export class MalformedMultipart extends Error {}
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 
-function headerParam(header: string, name: string): string | undefined {
-  const star = new RegExp(`${name}\\*=UTF-8''([^;]+)`, 'i').exec(header);
-  if (star?.[1]) return decodeURIComponent(star[1]);
-  const quoted = new RegExp(`${name}="((?:[^"\\\\]|\\\\.)*)"`, 'i').exec(header);
-  if (quoted) return quoted[1]!.replace(/\\(.)/g, '$1');
-  return new RegExp(`${name}=([^;\\s]+)`, 'i').exec(header)?.[1];
+/**
+ * The parameters of a part's Content-Disposition as the real server reads them (Starlette hands the header to
+ * python-multipart, which uses Python's email parser): a `;` inside quotes does not split; a quoted value loses
+ * its quotes and only a doubled backslash and a backslash-quote are unescaped (to `\` and `"`; any other
+ * backslash stays); an RFC 2231 `name*=UTF-8''…` value wins over the plain one. Names are lower-cased.
+ */
+function dispositionParams(header: string): Map<string, string> {
+  const plain = new Map<string, string>();
+  const extended = new Map<string, string>();
+  const count = (text: string, needle: string) => text.split(needle).length - 1;
+  let start = 0;
+  for (let at = header.indexOf(';'); ; at = header.indexOf(';', at + 1)) {
+    const piece = header.slice(start, at < 0 ? undefined : at);
+    if (at >= 0 && (count(piece, '"') - count(piece, '\\"')) % 2 === 1) continue;
+    if (start > 0 && piece.includes('=')) {
+      const eq = piece.indexOf('=');
+      const name = piece.slice(0, eq).trim().toLowerCase();
+      const value = piece.slice(eq + 1).trim();
+      if (name.endsWith('*')) {
+        const encoded = value
+          .replace(/^"(.*)"$/s, '$1')
+          .split("'")
+          .slice(2)
+          .join("'");
+        try {
+          extended.set(name.slice(0, -1), decodeURIComponent(encoded));
+        } catch {
+          extended.set(name.slice(0, -1), encoded);
+        }
+      } else if (value.length > 1 && value.startsWith('"') && value.endsWith('"')) {
+        plain.set(name, value.slice(1, -1).replaceAll('\\\\', '\\').replaceAll('\\"', '"'));
+      } else plain.set(name, value);
+    }
+    if (at < 0) break;
+    start = at + 1;
+  }
+  for (const [name, value] of extended) plain.set(name, value);
+  return plain;
+}
+
+/**
+ * The upload's file name as the server stores it: python-multipart's old fix for browsers that sent a whole
+ * Windows path keeps only the part after the last backslash when the name (unescaped) looks like `C:\dir\…`
+ * or starts with two backslashes.
+ */
+function serverFilename(disposition: string): string | undefined {
+  const name = dispositionParams(disposition).get('filename');
+  if (name === undefined) return undefined;
+  return name.slice(1, 3) === ':\\' || name.startsWith('\\\\')
+    ? name.slice(name.lastIndexOf('\\') + 1)
+    : name;
 }
 
 function write(stream: WriteStream, chunk: Buffer): Promise<void> | undefined {
@@ -49,7 +94,7 @@ export async function receiveMultipartFile(
   path: string,
   maxBytes: number,
 ): Promise<ReceivedFile | undefined> {
-  const boundary = headerParam(contentType, 'boundary');
+  const boundary = dispositionParams(contentType).get('boundary');
   if (!/^multipart\/form-data/i.test(contentType) || !boundary) {
     throw new MalformedMultipart('Content-Type must be multipart/form-data with a boundary');
   }
@@ -86,8 +131,8 @@ export async function receiveMultipartFile(
           const disposition = /content-disposition:([^\r\n]*)/i.exec(head)?.[1] ?? '';
           const type = /content-type:\s*([^\r\n]*)/i.exec(head)?.[1]?.trim();
           current = {
-            name: headerParam(disposition, 'name') ?? '',
-            filename: headerParam(disposition, 'filename') || 'unnamed',
+            name: dispositionParams(disposition).get('name') ?? '',
+            filename: serverFilename(disposition) || 'unnamed',
             contentType: type || 'application/octet-stream',
           };
           if (current.name === 'file' && !out) {
