@@ -157,7 +157,7 @@ describe('inkPass in the console (Chromium)', () => {
     expect(await client.checkPermission(tokens.accessToken, 'workflows', 'create')).toBe(true);
 
     const member = inkpass.fake.seed.user({
-      email: 'bob@sandbox.test',
+      email: 'bob@sandbox.example.com',
       password: 'BobPassword123!',
       organizationId: inkpass.demo.organization.id,
     });
@@ -181,7 +181,7 @@ describe('inkPass in the console (Chromium)', () => {
     expect(text).toContain('allow');
     expect(text).toContain('deny');
     expect(text).toContain('{"project_id":"999"}');
-    expect(text).toContain('bob@sandbox.test');
+    expect(text).toContain('bob@sandbox.example.com');
 
     const keyRow = row('inkpass', 'api-keys', key.id);
     await keyRow.waitFor(WAIT);
@@ -195,7 +195,7 @@ describe('inkPass in the console (Chromium)', () => {
 
   it("shows a pending user's verification code on request, and the code verifies the email", async () => {
     const client = new InkPassClient({ baseUrl: sandbox.inkpass.url });
-    const email = 'carol@sandbox.test';
+    const email = 'carol@sandbox.example.com';
     const account = await client.register({
       email,
       password: 'CarolPassword123!',

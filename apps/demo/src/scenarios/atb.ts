@@ -22,7 +22,7 @@ export const atbScenario: Scenario = {
         certFile: files.certFile,
         keyFile: files.keyFile,
         caFile: files.caFile,
-        lowRiskApprover: { approverId: 'policy-bot@sandbox.test' },
+        lowRiskApprover: { approverId: 'policy-bot@sandbox.example.com' },
         logLevel: 'silent',
         ...(now ? { now } : {}),
       });

@@ -5,7 +5,7 @@ import { type FakeAtb, startFakeAtb } from '@x/atb/testing';
 import type { WallClock } from '@x/http-core/testing';
 
 /** The two approvers the console approves as (dual control needs two different people). */
-export const ATB_APPROVERS = ['alice@sandbox.test', 'bob@sandbox.test'] as const;
+export const ATB_APPROVERS = ['alice@sandbox.example.com', 'bob@sandbox.example.com'] as const;
 
 /** The sandbox's ATB: the fakes and the agent's PKI as files a client can point at. */
 export interface SandboxAtb {

@@ -5,7 +5,7 @@ import { type FrontExchange, keepNewest, startRecordingFront } from './front.ts'
 
 /** The account and domains the sandbox's Auki knows. */
 export const AUKI_DEMO = {
-  email: 'demo@sandbox.test',
+  email: 'demo@sandbox.example.com',
   password: 'SandboxPassword123!',
   domains: ['domain-1', 'domain-2'],
   /** A domain that answers 402, to see a refused grant. */

@@ -5,7 +5,7 @@ import { type FrontExchange, keepNewest, startRecordingFront } from './front.ts'
 
 /** The demo account the sandbox seeds, so a client can log in at once. */
 export const INKPASS_DEMO = {
-  email: 'demo@sandbox.test',
+  email: 'demo@sandbox.example.com',
   password: 'SandboxPassword123!',
   organization: 'Sandbox Org',
 } as const;
