@@ -615,6 +615,31 @@ export class AirlockGatewayClient {
     options: CallOptions = {},
   ): Promise<void> {
     const requestId = required(decision?.requestId, 'requestId');
+    await this.#ack(decision.msgId ?? requestId, requestId, options);
+  }
+
+  /**
+   * `POST /v1/acks` by message id, as the upstream SDKs' `submitAck(msgId, requestId?)`: acknowledges the
+   * delivered message `msgId`; the envelope's `requestId` is `options.requestId`, or `msgId` when absent (as
+   * upstream sends it). With a decision envelope at hand, {@link acknowledgeDecision} fills both.
+   *
+   * @example
+   * ```ts
+   * await client.submitAck(decision.msgId!, { requestId: decision.requestId });
+   * ```
+   * @throws {TypeError} for upstream's positional `submitAck(msgId, requestId)`: pass `{ requestId }`.
+   */
+  async submitAck(msgId: string, options: CallOptions & { requestId?: string } = {}): Promise<void> {
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError(
+        `submitAck(msgId, options): pass the request id as { requestId: ${JSON.stringify(options)} }, not as a second argument.`,
+      );
+    const id = required(msgId, 'msgId');
+    const requestId = options.requestId === undefined ? id : required(options.requestId, 'requestId');
+    await this.#ack(id, requestId, options);
+  }
+
+  async #ack(msgId: string, requestId: string, options: CallOptions): Promise<void> {
     const now = this.#now();
     await this.#http.post('/v1/acks', {
       ...this.#call(options),
@@ -625,7 +650,7 @@ export class AirlockGatewayClient {
         requestId,
         createdAt: this.#iso(now),
         sender: {},
-        body: { msgId: decision.msgId ?? requestId, status: 'delivered', ackAt: this.#iso(now) },
+        body: { msgId, status: 'delivered', ackAt: this.#iso(now) },
       },
       schema: Ignored,
     });

@@ -210,6 +210,38 @@ export async function sha256Hex(data: string | Uint8Array): Promise<string> {
 }
 
 /**
+ * Canonical JSON (RFC 8785) of a value rather than of a JSON text, as the Python SDK's `canonical_serialize`:
+ * keys sorted, no whitespace, RFC 8785 numbers; a `Date` becomes its ISO string (its `toJSON`).
+ *
+ * @example
+ * ```ts
+ * canonicalSerialize({ value: 42, action: 'test' }); // '{"action":"test","value":42}'
+ * ```
+ * @throws {AirlockInputError} `invalid_payload` for a value with no JSON form (a cycle, `NaN`, a function).
+ */
+export function canonicalSerialize(value: unknown): string {
+  try {
+    return xc.canonicalize(value);
+  } catch (error) {
+    wrap(error, 'invalid_payload', 'The value has no canonical JSON form');
+  }
+}
+
+/**
+ * Lowercase hex SHA-256 of a value's canonical JSON ({@link canonicalSerialize}), as the Python SDK's
+ * `hash_canonical`. For a JSON text, `sha256Hex(await canonicalize(text))` is the same hash.
+ *
+ * @example
+ * ```ts
+ * const hash = await hashCanonical({ command: 'deploy' }); // the artifactHash of that payload
+ * ```
+ * @throws {AirlockInputError} `invalid_payload` for a value with no JSON form.
+ */
+export async function hashCanonical(value: unknown): Promise<string> {
+  return sha256Hex(canonicalSerialize(value));
+}
+
+/**
  * Canonical JSON of a JSON text (spec §8): parsed and re-emitted with sorted keys and no whitespace, numbers
  * in RFC 8785 form (as the .NET SDK, the only one using a real JCS library), except that integers beyond
  * 2^53 keep every digit, as in the Python reference: rounding them would change what the approver reads.

@@ -69,6 +69,12 @@ export function isApproved(decision: DecisionDeliverEnvelope | DecisionBody | un
   return body?.decision?.toLowerCase() === 'approve';
 }
 
+/** True when a decision says `reject` (any case), as the upstream SDKs' `is_rejected`. */
+export function isRejected(decision: DecisionDeliverEnvelope | DecisionBody | undefined | null): boolean {
+  const body = decision && 'msgType' in decision ? decision.body : (decision as DecisionBody | undefined);
+  return body?.decision?.toLowerCase() === 'reject';
+}
+
 /** Options of {@link verifyDecision}. */
 export interface VerifyDecisionOptions {
   /**

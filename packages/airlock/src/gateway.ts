@@ -5,6 +5,9 @@
  * @module
  */
 
+// The byte helpers upstream users find next to the crypto helpers (`to_base64url`, `from_base64url`,
+// `hkdf_sha256` in the Python SDK), from @x/crypto under its names.
+export { base64UrlDecode, base64UrlEncode, CodecError, type HkdfParams, hkdfSha256 } from '@x/crypto';
 // The http-core errors a gateway call can also raise (TimeoutError, AbortError, NetworkError, …), so callers
 // need no second import to check them.
 export {
@@ -48,6 +51,7 @@ export {
   aesGcmDecrypt,
   aesGcmEncrypt,
   canonicalize,
+  canonicalSerialize,
   deriveSharedKey,
   E2E_INFO,
   type Ed25519KeyPair,
@@ -56,6 +60,7 @@ export {
   generateX25519KeyPair,
   getEd25519PublicKey,
   getX25519PublicKey,
+  hashCanonical,
   sha256Hex,
   signEd25519,
   verifyEd25519,
@@ -64,6 +69,7 @@ export {
   type DecisionSignable,
   decisionSignableText,
   isApproved,
+  isRejected,
   NonceJournal,
   type NonceJournalOptions,
   type NonceJournalStore,
@@ -104,6 +110,7 @@ export {
   DndPolicy,
   EchoResponse,
   ExchangeStatusResponse,
+  HarpEnvelope,
   type PairingClaimRequest,
   PairingClaimResponse,
   type PairingInitiateRequest,
@@ -111,6 +118,8 @@ export {
   PairingRevokeResponse,
   PairingStatusResponse,
   type PresenceHeartbeatRequest,
+  RecipientInfo,
+  SenderInfo,
 } from './models.ts';
 export {
   type CompletedPairing,

@@ -94,6 +94,66 @@ export const DecisionDeliverEnvelope = v.object({
 /** A delivered decision; check it with `verifyDecision` before acting on it. */
 export type DecisionDeliverEnvelope = v.InferOutput<typeof DecisionDeliverEnvelope>;
 
+/** Who sent a HARP message (spec §5.1); each id is present only for its kind of sender. */
+export const SenderInfo = v.object({
+  /** The enforcer's id, on messages an enforcer sends. */
+  enforcerId: opt(str),
+  /** The approver's id, on messages an approver sends. */
+  approverId: opt(str),
+  /** The gateway's id, on messages the gateway sends. */
+  gatewayId: opt(str),
+});
+/** The `sender` of a HARP envelope. */
+export type SenderInfo = v.InferOutput<typeof SenderInfo>;
+
+/** To whom a HARP message goes. */
+export const RecipientInfo = v.object({
+  /** The enforcer's id. */
+  enforcerId: opt(str),
+  /** The approver's id. */
+  approverId: opt(str),
+});
+/** The `recipient` of a HARP envelope. */
+export type RecipientInfo = v.InferOutput<typeof RecipientInfo>;
+
+/**
+ * The schema of a HARP envelope (spec §5) whose `body` follows `body`, e.g.
+ * `HarpEnvelope(v.object({ code: v.string() }))` for an error envelope.
+ *
+ * @example
+ * ```ts
+ * const envelope = v.parse(HarpEnvelope(v.unknown()), JSON.parse(text));
+ * ```
+ */
+export function HarpEnvelope<S extends v.GenericSchema>(body: S) {
+  return v.object({
+    /** The message id. */
+    msgId: opt(str),
+    /** The message type, e.g. `artifact.submit`, `decision.deliver`, `error`. */
+    msgType: str,
+    /** The exchange (request) id. */
+    requestId: str,
+    /** When it was created (ISO 8601). */
+    createdAt: opt(str),
+    /** When it stops being valid (ISO 8601). */
+    expiresAt: opt(str),
+    /** Who sent it. */
+    sender: opt(SenderInfo),
+    /** To whom it goes. */
+    recipient: opt(RecipientInfo),
+    /** The message. */
+    body: opt(body),
+  });
+}
+/** A HARP envelope carrying a `T` in its `body`, as the upstream SDKs' `HarpEnvelope<T>`. */
+export type HarpEnvelope<T = unknown> = Omit<
+  v.InferOutput<ReturnType<typeof HarpEnvelope<v.UnknownSchema>>>,
+  'body'
+> & {
+  /** The message, typed by the caller. */
+  body?: T | undefined;
+};
+
 /** `POST /v1/pairing/initiate` request (spec §3.4). */
 export interface PairingInitiateRequest {
   /** This device's id (e.g. `dev-<hostname>`). */

@@ -495,6 +495,15 @@ export class AirlockAuthClient implements AccessTokenProvider {
     }
   }
 
+  /**
+   * The access token held now, expired or not, without refreshing or loading the store (`undefined` when
+   * signed out), as the upstream SDKs' `currentAccessToken`. For a token to send, use {@link getAccessToken},
+   * which refreshes an expired one.
+   */
+  get currentAccessToken(): string | undefined {
+    return this.#tokens?.accessToken;
+  }
+
   /** True when the client holds an access token (expired or not). */
   isLoggedIn(): boolean {
     return this.#tokens !== undefined;
