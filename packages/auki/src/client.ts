@@ -154,6 +154,54 @@ export class AukiClient {
     return client;
   }
 
+  /**
+   * Restores a client from state the upstream Auki core saved (`save_state()` of the Rust core or its
+   * bindings): the network and discovery tokens, the cached domains and the refresh token, so users moving
+   * from the upstream SDKs need not sign in again. Expired tokens are dropped as by {@link validateState}. The
+   * upstream app-key token is not taken over (pass app-key `credentials`). Save it again with
+   * {@link saveState}, which writes this package's format: never a refresh token in clear.
+   *
+   * @example
+   * ```ts
+   * const client = await AukiClient.fromUpstreamState(readFileSync('auki-state.json', 'utf8'), config);
+   * ```
+   * @throws {AukiStateError} for text that is not the upstream state (our own format goes to `fromState`).
+   */
+  static async fromUpstreamState(state: string, options: AukiClientOptions): Promise<AukiClient> {
+    const client = new AukiClient(options);
+    client.#core = AukiCore.fromUpstreamState(
+      state,
+      options,
+      options.credentials === undefined ? {} : { credentials: options.credentials },
+    );
+    client.validateState();
+    return client;
+  }
+
+  /** True when credentials are held (email credentials are dropped once a login yields a refresh token). */
+  hasCredentials(): boolean {
+    return this.#core.hasCredentials();
+  }
+
+  /**
+   * Drops what has expired, as after a restore (spec §7): an expired network token without a refresh token
+   * drops every token; an expired discovery token drops it and every domain; expired domains one by one.
+   * Returns the events it caused (also given to `onEvent`).
+   */
+  validateState(): AukiEvent[] {
+    return this.#emit(this.#core.validateState(this.#now()));
+  }
+
+  /** The network token held now (possibly expired; never its refresh token), without any request. */
+  networkToken(): NetworkToken | undefined {
+    return this.#core.networkToken();
+  }
+
+  /** The discovery token held now (possibly expired), without any request. */
+  discoveryToken(): AukiToken | undefined {
+    return this.#core.discoveryToken();
+  }
+
   /** The network tier's state now (spec §6.4). */
   authState(): AukiAuthState {
     return this.#core.checkAuthState(this.#now());
@@ -285,6 +333,11 @@ export class AukiClient {
    */
   close(): void {
     this.#abortFlights('The Auki client was closed.');
+  }
+
+  /** {@link close}, for `await using client = new AukiClient(…)`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
   }
 
   #abortFlights(why: string): void {

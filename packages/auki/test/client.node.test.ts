@@ -355,6 +355,130 @@ describe('app key and opaque credentials', () => {
   });
 });
 
+describe('moving from the upstream SDKs', () => {
+  /**
+   * What the upstream core's save_state() writes (spec §7): the network token and refresh token of a login
+   * as it stored them, and the discovery token and domains of a session with the fake.
+   */
+  async function upstreamState() {
+    const { fake, client } = await setup();
+    await client.getDomainAccess('domain-1');
+    const ours = JSON.parse(await client.saveState());
+    const login = await fetch(`${fake.config().apiUrl}/user/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(USER),
+    });
+    const { access_token, refresh_token } = (await login.json()) as {
+      access_token: string;
+      refresh_token: string;
+    };
+    const exp = JSON.parse(Buffer.from(access_token.split('.')[1]!, 'base64url').toString()).exp as number;
+    const upstream = {
+      network_auth: { token: access_token, refresh_token, expires_at: exp * 1000 },
+      discovery_auth: ours.discovery_auth,
+      domain_accesses: ours.domain_accesses,
+    };
+    return { fake, upstream, refreshToken: refresh_token };
+  }
+
+  it('fromUpstreamState takes over tokens, domains and the refresh token: no sign-in, and it keeps refreshing', async () => {
+    const { fake, upstream, refreshToken } = await upstreamState();
+    const before = fake.recorder.requests.length;
+    const events: AukiEvent[] = [];
+    const client = await AukiClient.fromUpstreamState(JSON.stringify(upstream), {
+      ...fake.config(),
+      now: () => fake.clock.now(),
+      onEvent: (e) => events.push(e),
+    });
+    expect(client.isAuthenticated()).toBe(true);
+    expect(client.hasCredentials()).toBe(false);
+    expect(client.networkToken()).toMatchObject({ token: upstream.network_auth.token, refreshable: true });
+    expect(client.discoveryToken()?.token).toBe(upstream.discovery_auth.token);
+    expect(client.getCachedDomainAccess('domain-1')?.id).toBe('domain-1');
+    expect((await client.getDomainAccess('domain-1')).id).toBe('domain-1');
+    expect(fake.recorder.requests.length).toBe(before);
+    expect(events).toEqual([]);
+
+    fake.clock.advance(2 * HOUR);
+    expect((await client.getDomainAccess('domain-1')).expiresAt).toBe(fake.clock.now() + HOUR);
+    expect(fake.count('/user/refresh')).toBe(1);
+    expect(fake.count('/user/login')).toBe(2); // the session above and the one the upstream state holds
+
+    // Saved again, it is this package's format: the refresh token never in clear.
+    const saved = await client.saveState();
+    expect(saved).not.toContain(refreshToken);
+    expect(JSON.parse(saved)).toMatchObject({ format: 'x-auki-state', version: 1 });
+  });
+
+  it('drops what has expired on import, and never takes over an app-key token', async () => {
+    const { fake, upstream } = await upstreamState();
+    const opts = { ...fake.config(), now: () => fake.clock.now() };
+    const stale = {
+      ...upstream,
+      network_auth: { ...upstream.network_auth, refresh_token: '', expires_at: fake.clock.now() - 1 },
+    };
+    const events: AukiEvent[] = [];
+    const expired = await AukiClient.fromUpstreamState(JSON.stringify(stale), {
+      ...opts,
+      onEvent: (e) => events.push(e),
+    });
+    expect(expired.networkToken()).toBeUndefined();
+    expect(expired.cachedDomains().size).toBe(0);
+    expect(events.map((e) => e.type)).toEqual(['TokensInvalidated', 'AuthenticationRequired']);
+
+    const appKey = {
+      network_auth: {
+        token: 'Basic a2V5OnNlY3JldA==',
+        refresh_token: '',
+        expires_at: fake.clock.now() + 100 * HOUR,
+      },
+      discovery_auth: null,
+      domain_accesses: {},
+    };
+    const fromKey = await AukiClient.fromUpstreamState(JSON.stringify(appKey), opts);
+    expect(fromKey.networkToken()).toBeUndefined();
+    expect(await fromKey.saveState()).not.toContain('a2V5OnNlY3JldA');
+  });
+
+  it('refuses what is not the upstream state with AukiStateError, naming the field', async () => {
+    const { fake, upstream } = await upstreamState();
+    const opts = { ...fake.config(), now: () => fake.clock.now() };
+    const refuse = async (text: string, message: RegExp) => {
+      const error = await AukiClient.fromUpstreamState(text, opts).catch((e: unknown) => e);
+      expect(AukiStateError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toMatch(message);
+    };
+    await refuse('not json', /Invalid state JSON/);
+    await refuse('{"network_auth":null}', /domain_accesses/);
+    await refuse(
+      JSON.stringify({ ...upstream, network_auth: { token: 't', expires_at: 1 } }),
+      /network_auth\.refresh_token/,
+    );
+    const ours = await new AukiClient(opts).saveState();
+    await refuse(ours, /restore it with fromState/);
+    // Both options may be absent, as serde reads missing Options.
+    const minimal = await AukiClient.fromUpstreamState('{"domain_accesses":{}}', opts);
+    expect(minimal.networkToken()).toBeUndefined();
+  });
+
+  it('validateState drops expired domains; Symbol.asyncDispose closes the client', async () => {
+    const { fake, client } = await setup();
+    await client.getDomainAccess('domain-1');
+    fake.clock.advance(HOUR + 1);
+    expect(client.getCachedDomainAccess('domain-1')).toBeUndefined();
+    expect(client.cachedDomains().has('domain-1')).toBe(true);
+    expect(client.validateState()).toEqual([]);
+    expect(client.cachedDomains().has('domain-1')).toBe(false);
+
+    fake.faults.enqueue({ delayMs: 5_000, match: { path: '/api/v1/domains/domain-2/auth' } });
+    const pending = client.getDomainAccess('domain-2').catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await client[Symbol.asyncDispose]();
+    expect(AbortError.isInstance(await pending)).toBe(true);
+  });
+});
+
 describe('saveState / fromState', () => {
   const key = new Uint8Array(32).fill(42);
 

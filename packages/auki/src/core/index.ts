@@ -49,7 +49,14 @@ export {
   checkDomainId,
   DEFAULT_REFRESH_THRESHOLD_MS,
 } from './machine.ts';
-export { parseSavedState, type SavedAukiState, STATE_FORMAT, STATE_VERSION } from './state.ts';
+export {
+  parseSavedState,
+  parseUpstreamState,
+  type SavedAukiState,
+  STATE_FORMAT,
+  STATE_VERSION,
+  type UpstreamAukiState,
+} from './state.ts';
 export type {
   AppKeyCredentials,
   AukiAction,

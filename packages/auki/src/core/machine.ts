@@ -20,7 +20,13 @@ import {
   toDomainAccessWire,
 } from '../models.ts';
 import { isExpired, isNearExpiry, readJwtExpiry } from './jwt.ts';
-import { parseSavedState, type SavedAukiState, STATE_FORMAT, STATE_VERSION } from './state.ts';
+import {
+  parseSavedState,
+  parseUpstreamState,
+  type SavedAukiState,
+  STATE_FORMAT,
+  STATE_VERSION,
+} from './state.ts';
 import type {
   AukiAction,
   AukiAuthState,
@@ -237,6 +243,19 @@ export class AukiCore {
       core.#domains.set(id, access);
     }
     return core;
+  }
+
+  /**
+   * Restores a core from the upstream Auki core's `save_state()` text (see {@link parseUpstreamState}): its
+   * tokens, cached domains and refresh token, so a user moving from the upstream SDKs stays signed in. Call
+   * {@link validateState} next. Throws {@link AukiStateError} for bad state.
+   */
+  static fromUpstreamState(state: string, config: AukiConfig, options: AukiCoreOptions = {}): AukiCore {
+    const upstream = parseUpstreamState(state);
+    return AukiCore.fromState(upstream.state, config, {
+      ...options,
+      ...(upstream.refreshToken === undefined ? {} : { refreshToken: upstream.refreshToken }),
+    });
   }
 
   /** The refresh threshold in use, ms. */

@@ -97,3 +97,77 @@ export function parseSavedState(text: string): SavedAukiState {
     domainAccesses,
   };
 }
+
+// The upstream core's `save_state()` (spec §7): no format marker, the refresh token in clear, the options
+// may be absent (serde: missing Option = none) but the domain map is required.
+const UpstreamStateWire = v.object({
+  network_auth: v.nullish(v.object({ token: v.string(), refresh_token: v.string(), expires_at: Expiry })),
+  discovery_auth: v.nullish(v.object({ token: v.string(), expires_at: Expiry })),
+  domain_accesses: v.record(v.string(), v.object({ ...DomainAccessResponse.entries, expires_at: Expiry })),
+});
+
+/** State written by the upstream Auki core, parsed: the tokens as ours, and its refresh token (in clear). */
+export interface UpstreamAukiState {
+  /** The state in this package's terms; its `networkAuth` has no `sealedRefreshToken`. */
+  state: SavedAukiState;
+  /** The refresh token the upstream state held in clear, if any; keep it out of logs. */
+  refreshToken?: string;
+  /** True when the upstream state held an app-key token (`Basic` + key and secret), which is not imported. */
+  droppedAppKeyToken: boolean;
+}
+
+/**
+ * Parses the JSON text of the upstream Auki core's `save_state()` (Rust, and its Swift, Kotlin and JS
+ * bindings; spec §7), so a user moving from it keeps the session. Its app-key token (the key and secret in
+ * base64) is not taken over: set app-key credentials again. Throws {@link AukiStateError} for text that is not
+ * JSON, is this package's own format (restore that with `fromState`), or has missing and mistyped fields.
+ *
+ * @example
+ * ```ts
+ * const { state, refreshToken } = parseUpstreamState(savedByTheRustCore);
+ * ```
+ */
+export function parseUpstreamState(text: string): UpstreamAukiState {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new AukiStateError(
+      'Invalid state JSON: the upstream state is not JSON; pass what save_state() gave.',
+      {
+        cause: error,
+      },
+    );
+  }
+  if ((json as { format?: unknown } | null)?.format === STATE_FORMAT)
+    throw new AukiStateError(
+      'Invalid state: this is state saved by this package (format x-auki-state); restore it with fromState.',
+    );
+  const parsed = v.safeParse(UpstreamStateWire, json);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    const where = issue.path?.map((p) => String(p.key)).join('.') || 'the top level';
+    throw new AukiStateError(
+      `Invalid state: ${where}: ${issue.message}. Pass the upstream core's save_state() text.`,
+    );
+  }
+  const w = parsed.output;
+  const domainAccesses: Record<string, DomainAccess> = {};
+  for (const [id, access] of Object.entries(w.domain_accesses))
+    domainAccesses[id] = toDomainAccess(access, access.expires_at);
+  const net = w.network_auth;
+  const appKey = net?.token.startsWith('Basic ') === true;
+  const keep = net && !appKey ? net : undefined;
+  return {
+    state: {
+      version: STATE_VERSION,
+      networkAuth: keep ? { token: keep.token, expiresAt: keep.expires_at } : null,
+      discoveryAuth: w.discovery_auth
+        ? { token: w.discovery_auth.token, expiresAt: w.discovery_auth.expires_at }
+        : null,
+      domainAccesses,
+    },
+    ...(keep && keep.refresh_token !== '' ? { refreshToken: keep.refresh_token } : {}),
+    droppedAppKeyToken: appKey,
+  };
+}
