@@ -75,5 +75,12 @@ export {
   riskTierOf,
   spiffeIdProblem,
 } from './models.ts';
+export {
+  COPILOT_ACTIONS,
+  type Platform,
+  platformAction,
+  SALESFORCE_ACTIONS,
+  SAP_ACTIONS,
+} from './platforms.ts';
 export { assertNotExpired, POA_MAX_TTL_CAP_SECONDS, type VerifyPoAOptions, verifyPoAToken } from './poa.ts';
 export { VERSION } from './version.ts';

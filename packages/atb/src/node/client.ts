@@ -128,6 +128,11 @@ export interface ExecuteResult<T = unknown> {
   headers: Headers;
   /** The `X-Request-ID` sent. */
   requestId: string;
+  /**
+   * The `X-Audit-ID` of the answer, which the upstream SDKs read as the audit id. The upstream broker itself
+   * sets none, so this is present only when the service behind it (or a broker in front) sends one.
+   */
+  auditId?: string;
 }
 
 const BROKER_TEXTS: ReadonlyArray<[number, string, BrokerCheck]> = [
@@ -543,7 +548,14 @@ export class AtbClient {
         ...(options.query ? { query: options.query } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      return { status: response.status, data: data as T, headers: response.headers, requestId };
+      const auditId = response.headers.get('x-audit-id') ?? undefined;
+      return {
+        status: response.status,
+        data: data as T,
+        headers: response.headers,
+        requestId,
+        ...(auditId === undefined ? {} : { auditId }),
+      };
     } catch (error) {
       throw this.#brokerFailure(error, riskTier, routed);
     }
