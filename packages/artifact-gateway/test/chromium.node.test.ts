@@ -14,6 +14,40 @@ import { type ArtifactGateway, createArtifactGateway, ExternalProxy } from '../s
 import { type HttpsUpstream, startHttpsUpstream, testCa } from './https-upstream.ts';
 
 const secretKey = 'chromium-secret';
+
+/**
+ * An artifact written for the upstream `artifact-sdk`, as its README's calls go: the SDK's default export,
+ * `autoInstall()` with no options, `window.artifactGateway`, `_onReady`, `client.fetch(type, payload)` and the
+ * `db`, `files` and `state` helpers. The one line that is ours is the import map naming our client
+ * `artifact-sdk`; the rest would run against the upstream SDK as it is.
+ */
+const UPSTREAM_ARTIFACT_HTML = `<!doctype html><meta charset="utf-8">
+<script type="importmap">{"imports":{"artifact-sdk":"/sdk.js"}}</script>
+<body>Loading…
+<script type="module">
+import sdk from 'artifact-sdk';
+const host = new URL(location.href).searchParams.get('host');
+sdk.autoInstall();
+window.artifactGateway._onReady = async function () {
+  const gw = window.artifactGateway;
+  try {
+    await gw.db.userExec('legacy', 'CREATE TABLE IF NOT EXISTS t (v TEXT)');
+    await gw.db.userExec('legacy', 'INSERT INTO t VALUES (?)', ['from the upstream SDK']);
+    const query = await gw.db.userQuery('legacy', 'SELECT v FROM t');
+    const viaFetch = await gw.fetch('db/user/legacy/query', { sql: 'SELECT count(*) AS n FROM t', params: [] });
+    const written = await gw.files.write('legacy.txt', 'hi');
+    const listed = await gw.files.list();
+    const set = await gw.state.set('legacy', 'doc', { done: false });
+    const history = await gw.state.history('legacy', 'doc', 10);
+    parent.postMessage({ type: 'artifact-result', result: {
+      query, viaFetch, written, listed: listed.entries.map((e) => e.name), set, events: history.count,
+      same: window.ohwise === gw, token: typeof gw.token,
+    } }, host);
+  } catch (error) {
+    parent.postMessage({ type: 'artifact-result', result: { error: String(error) } }, host);
+  }
+};
+</script>`;
 let page: BrowserPage;
 let artifactServer: TestServer;
 let gateway: ArtifactGateway;
@@ -43,13 +77,27 @@ beforeAll(async () => {
     logLevel: 'silent',
   });
   const js = bundle.outputFiles[0]!.text;
+  // The browser client alone, as a module an import map can name `artifact-sdk` (the upstream SDK's name).
+  const sdk = await build({
+    entryPoints: [new URL('../src/client/index.ts', import.meta.url).pathname],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['@x/source', 'browser', 'import', 'module'],
+    write: false,
+    logLevel: 'silent',
+  });
+  const sdkJs = sdk.outputFiles[0]!.text;
   const app = new Hono()
     .get('/artifact.html', (c) =>
       c.html(
         '<!doctype html><meta charset="utf-8"><body>Loading…<script type="module" src="/artifact.js"></script>',
       ),
     )
-    .get('/artifact.js', (c) => c.body(js, 200, { 'content-type': 'text/javascript' }));
+    .get('/artifact.js', (c) => c.body(js, 200, { 'content-type': 'text/javascript' }))
+    .get('/sdk.js', (c) => c.body(sdkJs, 200, { 'content-type': 'text/javascript' }))
+    .get('/upstream.html', (c) => c.html(UPSTREAM_ARTIFACT_HTML));
   app.route('/api/app', gateway);
   artifactServer = await startTestServer(app);
   page = await openBrowserPage(new URL('./chromium/host.page.ts', import.meta.url));
@@ -84,6 +132,28 @@ function artifactSrc(extra: Record<string, string> = {}) {
   });
   return `${artifactOrigin()}/artifact.html?${query}`;
 }
+
+describe('an artifact written for the upstream SDK', () => {
+  it('runs unchanged behind an import map: autoInstall, the ready handshake, _onReady and its calls', async () => {
+    const query = new URLSearchParams({ host: page.origin });
+    const result = await page.call<Record<string, any>>(
+      'embed',
+      `${artifactOrigin()}/upstream.html?${query}`,
+      await tokenFor('user-upstream'),
+      `${artifactOrigin()}/api/app/`,
+      30_000,
+    );
+    expect(result.error).toBeUndefined();
+    expect(result.query).toEqual({ columns: ['v'], rows: [['from the upstream SDK']], rowcount: 1 });
+    expect(result.viaFetch).toEqual({ columns: ['n'], rows: [[1]], rowcount: 1 });
+    expect(result.written).toMatchObject({ ok: true, path: 'legacy.txt', bytes: 2 });
+    expect(result.listed).toContain('legacy.txt');
+    expect(result.set).toEqual({ ok: true, version: 1 });
+    expect(result.events).toBe(1);
+    expect(result.same).toBe(true);
+    expect(result.token).toBe('string');
+  });
+});
 
 describe('client and host in Chromium', () => {
   it('hands the token over by postMessage and the app uses every kind of storage and the external API', async () => {

@@ -98,6 +98,8 @@ export interface ArtifactGatewayClient {
   readonly proxyBase: string;
   /** Called after each accepted init message (upstream `_onReady`). */
   onReady: ((client: ArtifactGatewayClient) => void) | null;
+  /** The upstream SDK's name of {@link ArtifactGatewayClient.onReady}: setting either sets both. */
+  _onReady: ((client: ArtifactGatewayClient) => void) | null;
   /** POSTs `payload` to `proxyBase + type` and resolves with the JSON answer. */
   fetch<T = unknown>(type: string, payload?: unknown): Promise<T>;
   /** Gets a fresh token now (joins a refresh under way). */
@@ -277,6 +279,13 @@ export function createClient(options: ArtifactClientOptions = {}): ArtifactGatew
       return proxyBase;
     },
     onReady: null,
+    // Artifacts written for the upstream SDK set `_onReady`; it is the same callback.
+    get _onReady() {
+      return self.onReady;
+    },
+    set _onReady(callback) {
+      self.onReady = callback;
+    },
     fetch: call,
     async refresh() {
       client();
@@ -408,3 +417,18 @@ export function autoInstall(options: AutoInstallOptions = {}): ArtifactGatewayCl
   announce();
   return client;
 }
+
+/**
+ * The upstream SDK's default export, `{ createClient, autoInstall }`, so an artifact written for it
+ * (`import sdk from 'artifact-sdk'`) runs unchanged once an import map points `artifact-sdk` here.
+ */
+const upstreamSdk: {
+  /** {@link createClient}. */
+  createClient: typeof createClient;
+  /** {@link autoInstall}. */
+  autoInstall: typeof autoInstall;
+} = {
+  createClient,
+  autoInstall,
+};
+export default upstreamSdk;
