@@ -12,6 +12,12 @@ import {
   ApiKeyInfoResponseSchema,
   type ApiKeyResponse,
   ApiKeyResponseSchema,
+  type ApiKeySummary,
+  ApiKeySummarySchema,
+  type BillingConfigResponse,
+  BillingConfigResponseSchema,
+  type CheckoutResponse,
+  CheckoutResponseSchema,
   type EffectivePermission,
   EffectivePermissionSchema,
   MessageResponseSchema,
@@ -20,6 +26,8 @@ import {
   PermissionResponseSchema,
   type RegistrationResponse,
   RegistrationResponseSchema,
+  type SubscriptionResponse,
+  SubscriptionResponseSchema,
   type TokenResponse,
   TokenResponseSchema,
   type TwoFactorEnableResponse,
@@ -32,6 +40,7 @@ import {
 import {
   checkCredential,
   checkEmail,
+  checkId,
   checkNonEmpty,
   checkOrganizationName,
   checkPassword,
@@ -79,6 +88,28 @@ export interface CreateApiKeyInput {
   scopes?: string[];
   /** Days until the key expires (default: never). */
   expiresInDays?: number;
+}
+
+/** Input of {@link InkPassClient.configureBilling}. */
+export interface ConfigureBillingInput {
+  /** The Stripe secret key (`sk_test_…` or `sk_live_…`). */
+  stripeApiKey: string;
+  /** Stripe's webhook signing secret. */
+  stripeWebhookSecret?: string;
+  /** Price keys and their Stripe price ids, e.g. `{ pro: 'price_123' }`. */
+  prices?: Record<string, string>;
+}
+
+/** Input of {@link InkPassClient.createCheckout}. */
+export interface CheckoutInput {
+  /** A configured price key, e.g. `pro`. */
+  priceKey: string;
+  /** Where Stripe sends the user after paying. */
+  successUrl: string;
+  /** Where Stripe sends the user after cancelling. */
+  cancelUrl: string;
+  /** Metadata for the session (inkPass adds `organization_id` and `price_key`). */
+  metadata?: Record<string, string>;
 }
 
 /** Input of {@link InkPassClient.enableTwoFactor}. */
@@ -423,6 +454,129 @@ export class InkPassClient {
       auth: bearer(checkCredential(token, 'token')),
       schema: ApiKeyResponseSchema,
     });
+  }
+
+  /**
+   * The API keys of the token's user, or with no token (the client's `apiKey` then authenticates) every key
+   * of the key's organisation. Never their secrets.
+   */
+  async listApiKeys(token?: string, options: CallOptions = {}): Promise<ApiKeySummary[]> {
+    return this.#http.get('/api/v1/api-keys', {
+      ...options,
+      ...(token === undefined
+        ? this.#serviceAuth('listApiKeys')
+        : { auth: bearer(checkCredential(token, 'token')) }),
+      schema: v.array(ApiKeySummarySchema),
+    });
+  }
+
+  /**
+   * Revokes (deletes) an API key of the token's organisation (needs `api_keys:delete`). An unknown key and
+   * another organisation's are both `PermissionDeniedError` ("Access denied"), as inkPass answers.
+   */
+  async revokeApiKey(token: string, keyId: string, options: CallOptions = {}): Promise<void> {
+    await this.#http.delete(`/api/v1/api-keys/${checkId(keyId, 'keyId')}`, {
+      ...options,
+      auth: bearer(checkCredential(token, 'token')),
+      schema: MessageResponseSchema,
+    });
+  }
+
+  /** The user a token belongs to, or `null` (the upstream SDK's `get_user_info`: {@link validateToken}). */
+  async getUserInfo(token: string, options: CallOptions = {}): Promise<UserResponse | null> {
+    return this.validateToken(token, options);
+  }
+
+  /**
+   * Configures Stripe billing for the organisation of the client's `apiKey` (a service call: inkPass refuses
+   * user tokens here). Not retried: it replaces the stored configuration.
+   */
+  async configureBilling(
+    input: ConfigureBillingInput,
+    options: CallOptions = {},
+  ): Promise<BillingConfigResponse> {
+    const body: Record<string, unknown> = {
+      stripe_api_key: checkNonEmpty(input?.stripeApiKey, 'stripeApiKey'),
+    };
+    if (input.stripeWebhookSecret) body['stripe_webhook_secret'] = input.stripeWebhookSecret;
+    if (input.prices && Object.keys(input.prices).length) body['prices'] = { ...input.prices };
+    return this.#http.post('/api/v1/billing/configure', {
+      ...options,
+      ...this.#serviceAuth('configureBilling'),
+      json: body,
+      schema: BillingConfigResponseSchema,
+    });
+  }
+
+  /**
+   * Creates a Stripe checkout session for the token's organisation (needs `billing:create`); send the user to
+   * `url`. Not retried: a repeat would open a second session.
+   */
+  async createCheckout(
+    token: string,
+    input: CheckoutInput,
+    options: CallOptions = {},
+  ): Promise<CheckoutResponse> {
+    const body: Record<string, unknown> = {
+      price_key: checkNonEmpty(input?.priceKey, 'priceKey'),
+      success_url: checkNonEmpty(input.successUrl, 'successUrl'),
+      cancel_url: checkNonEmpty(input.cancelUrl, 'cancelUrl'),
+    };
+    if (input.metadata && Object.keys(input.metadata).length) body['metadata'] = { ...input.metadata };
+    return this.#http.post('/api/v1/billing/checkout', {
+      ...options,
+      auth: bearer(checkCredential(token, 'token')),
+      json: body,
+      schema: CheckoutResponseSchema,
+    });
+  }
+
+  /** The organisation's subscription (needs `billing:view`); `status: 'none', tier: 'free'` before any. */
+  async getSubscription(token: string, options: CallOptions = {}): Promise<SubscriptionResponse> {
+    return this.#http.get('/api/v1/billing/subscription', {
+      ...options,
+      auth: bearer(checkCredential(token, 'token')),
+      schema: SubscriptionResponseSchema,
+    });
+  }
+
+  /** A Stripe billing-portal URL for the organisation (needs `billing:manage` and a Stripe customer). */
+  async getBillingPortalUrl(token: string, returnUrl: string, options: CallOptions = {}): Promise<string> {
+    const answer = await this.#http.post('/api/v1/billing/portal', {
+      ...options,
+      auth: bearer(checkCredential(token, 'token')),
+      json: { return_url: checkNonEmpty(returnUrl, 'returnUrl') },
+      schema: v.object({ url: v.string() }),
+    });
+    return answer.url;
+  }
+
+  /**
+   * Whether billing is configured for the token's organisation (needs `billing:view`). `false` when inkPass
+   * refuses the caller (401/403), as the upstream SDK answers; an outage or a bad answer throws, so it is
+   * never mistaken for "not configured". inkPass needs a user here: an API key alone is always refused.
+   */
+  async isBillingConfigured(token?: string, options: CallOptions = {}): Promise<boolean> {
+    try {
+      const answer = await this.#http.get('/api/v1/billing/configured', {
+        ...options,
+        ...(token === undefined
+          ? this.#serviceAuth('isBillingConfigured')
+          : { auth: bearer(checkCredential(token, 'token')) }),
+        schema: v.object({ configured: v.boolean() }),
+      });
+      return answer.configured;
+    } catch (error) {
+      if (XError.isInstance(error) && (error.status === 401 || error.status === 403)) return false;
+      throw error;
+    }
+  }
+
+  /** The client's `apiKey` as this call's auth, or a clear error when none is configured. */
+  #serviceAuth(call: string) {
+    if (!this.config.apiKey)
+      throw invalidInput('apiKey', `${call} without a token needs the client's apiKey (a service key).`);
+    return { auth: apiKey(this.config.apiKey) };
   }
 
   async #nullOn401<T>(call: () => Promise<T>): Promise<T | null> {

@@ -17,7 +17,7 @@ import {
   FileResponseSchema,
 } from './models.ts';
 import { streamMultipart } from './multipart-stream.ts';
-import { checkNonEmpty } from './validation.ts';
+import { checkId, checkNonEmpty } from './validation.ts';
 
 /** Den's per-file limit: 100 MiB. */
 export const MAX_FILE_SIZE_BYTES = 104_857_600;
@@ -89,15 +89,6 @@ export interface DownloadedFile {
   filename: string | undefined;
   /** The size, when the server sent Content-Length. */
   sizeBytes: number | undefined;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** IDs go into paths: only UUIDs, so `../` or `?` can never reach another route. */
-function checkId(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !UUID.test(value))
-    throw invalidInput(field, `must be a UUID, got ${JSON.stringify(value)}.`);
-  return value;
 }
 
 function sizeOf(data: UploadData): number | undefined {

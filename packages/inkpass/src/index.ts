@@ -24,6 +24,8 @@ export {
 } from '@x/http-core';
 export {
   type CallOptions,
+  type CheckoutInput,
+  type ConfigureBillingInput,
   type CreateApiKeyInput,
   type EnableTwoFactorInput,
   InkPassClient,
@@ -57,11 +59,15 @@ export {
 export type {
   ApiKeyInfoResponse,
   ApiKeyResponse,
+  ApiKeySummary,
+  BillingConfigResponse,
+  CheckoutResponse,
   EffectivePermission,
   FileListResponse,
   FileResponse,
   PermissionResponse,
   RegistrationResponse,
+  SubscriptionResponse,
   TokenResponse,
   TwoFactorEnableResponse,
   TwoFactorSetup,

@@ -420,3 +420,114 @@ export interface FileListResponse {
 
 /** GET /files/agent/{id}/url answer. */
 export const DownloadUrlResponseSchema = v.object({ url: v.string(), expires_in: v.number() });
+
+/** `GET /api/v1/api-keys`: one key as listed (never its secret). */
+export const ApiKeySummarySchema = v.pipe(
+  v.object({
+    id: v.string(),
+    name: v.string(),
+    scopes: v.optional(v.nullable(v.array(v.string())), null),
+    expires_at: nullableString,
+    last_used_at: nullableString,
+  }),
+  v.transform(
+    (k): ApiKeySummary => ({
+      id: k.id,
+      name: k.name,
+      scopes: k.scopes ?? [],
+      expiresAt: k.expires_at,
+      lastUsedAt: k.last_used_at,
+    }),
+  ),
+);
+/** An API key as listed: its id, name and scopes, never its secret. */
+export interface ApiKeySummary {
+  /** Key id (what `revokeApiKey` takes). */
+  id: string;
+  /** Its name. */
+  name: string;
+  /** Its scopes. */
+  scopes: string[];
+  /** When it expires (ISO 8601, no zone, UTC), or null for never. */
+  expiresAt: string | null;
+  /** When it was last used (ISO 8601, no zone, UTC), or null. */
+  lastUsedAt: string | null;
+}
+
+/** `POST /api/v1/billing/configure`. */
+export const BillingConfigResponseSchema = v.pipe(
+  v.object({
+    configured: v.boolean(),
+    organization_id: v.string(),
+    has_webhook_secret: v.boolean(),
+    price_ids: v.array(v.string()),
+  }),
+  v.transform(
+    (b): BillingConfigResponse => ({
+      configured: b.configured,
+      organizationId: b.organization_id,
+      hasWebhookSecret: b.has_webhook_secret,
+      priceKeys: b.price_ids,
+    }),
+  ),
+);
+/** The billing configuration inkPass stored. */
+export interface BillingConfigResponse {
+  /** Always true after a configure. */
+  configured: boolean;
+  /** The organisation configured. */
+  organizationId: string;
+  /** Whether a webhook secret was given. */
+  hasWebhookSecret: boolean;
+  /** The price keys configured (the wire's `price_ids` carries the keys, e.g. `pro`). */
+  priceKeys: string[];
+}
+
+/** `POST /api/v1/billing/checkout`. */
+export const CheckoutResponseSchema = v.pipe(
+  v.object({ session_id: v.string(), url: v.string() }),
+  v.transform((c): CheckoutResponse => ({ sessionId: c.session_id, url: c.url })),
+);
+/** A Stripe checkout session. */
+export interface CheckoutResponse {
+  /** Stripe's session id. */
+  sessionId: string;
+  /** Where to send the user to pay. */
+  url: string;
+}
+
+/** `GET /api/v1/billing/subscription`. */
+export const SubscriptionResponseSchema = v.pipe(
+  v.object({
+    status: v.string(),
+    tier: v.string(),
+    subscription_id: nullableString,
+    stripe_customer_id: nullableString,
+    ends_at: nullableString,
+  }),
+  v.transform(
+    (s): SubscriptionResponse => ({
+      status: s.status,
+      tier: s.tier,
+      subscriptionId: s.subscription_id,
+      stripeCustomerId: s.stripe_customer_id,
+      endsAt:
+        s.ends_at === null
+          ? null
+          : new Date(/[zZ]|[+-]\d\d:\d\d$/.test(s.ends_at) ? s.ends_at : `${s.ends_at}Z`),
+    }),
+  ),
+);
+/** The organisation's subscription. */
+export interface SubscriptionResponse {
+  /** `none`, `active`, `past_due` or `canceled`. */
+  status: string;
+  /** `free`, `pro`, `enterprise`, … */
+  tier: string;
+  /** Stripe's subscription id, if any. */
+  subscriptionId: string | null;
+  /** Stripe's customer id, if any. */
+  stripeCustomerId: string | null;
+  /** When it ends (the server's zone-less time read as UTC), if set. */
+  endsAt: Date | null;
+}

@@ -91,3 +91,12 @@ export function checkSixDigitCode(value: unknown, field: string): string {
   if (typeof value !== 'string' || !/^\d{6}$/.test(value)) throw invalidInput(field, 'must be 6 digits.');
   return value;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** IDs go into paths: only UUIDs, so `../` or `?` can never reach another route. */
+export function checkId(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !UUID.test(value))
+    throw invalidInput(field, `must be a UUID, got ${JSON.stringify(value)}.`);
+  return value;
+}

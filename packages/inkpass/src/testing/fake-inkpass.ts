@@ -180,6 +180,47 @@ export interface FakeGroup {
   id: string;
 }
 
+/** An organisation's Stripe subscription as the fake holds it (what Stripe's webhooks would have set). */
+export interface FakeSubscription {
+  /** `none`, `active`, `past_due` or `canceled`. */
+  status: string;
+  /** `free`, `pro`, `enterprise`, … (the price key of the checkout). */
+  tier: string;
+  /** Stripe's subscription id. */
+  subscriptionId?: string | null;
+  /** Stripe's customer id; the billing portal needs one. */
+  stripeCustomerId?: string | null;
+  /** When it ends (epoch ms). */
+  endsAt?: number | null;
+}
+
+/** An organisation's billing configuration and checkouts, as the fake holds them. */
+export interface FakeBilling {
+  /** Whether `POST /billing/configure` was called. */
+  configured: boolean;
+  /** The price keys and their Stripe price ids. */
+  prices: Record<string, string>;
+  /** Whether a webhook secret was given. */
+  hasWebhookSecret: boolean;
+  /** The checkout sessions created, oldest first. */
+  checkouts: Array<{
+    /** The made-up Stripe session id (`cs_test_…`). */
+    sessionId: string;
+    /** The price key bought. */
+    priceKey: string;
+    /** The paying user's email. */
+    customerEmail: string;
+    /** Where Stripe would send the user after paying. */
+    successUrl: string;
+    /** Where Stripe would send the user after cancelling. */
+    cancelUrl: string;
+    /** The session's metadata, with inkPass's `organization_id` and `price_key`. */
+    metadata: Record<string, string>;
+  }>;
+  /** The subscription. */
+  subscription: FakeSubscription;
+}
+
 /** The seeding API: sets up state directly, without HTTP. */
 export interface FakeInkPassSeed {
   /** Creates an organisation. */
@@ -204,6 +245,8 @@ export interface FakeInkPassSeed {
     members?: string[];
     permissions?: string[];
   }): FakeGroup;
+  /** Sets an organisation's subscription, as Stripe's webhooks would after a checkout. */
+  subscription(organizationId: string, subscription: FakeSubscription): void;
   /** Stores a Den file as an agent upload would. */
   file(input: {
     organizationId: string;
@@ -242,6 +285,8 @@ export interface FakeInkPass {
   organizations: ReadonlyMap<string, FakeOrganization>;
   /** Den files by id (deleted ones included until hard-deleted). */
   files: ReadonlyMap<string, FakeFile>;
+  /** An organisation's billing configuration, checkouts and subscription (`undefined` for an unknown one). */
+  billing(organizationId: string): FakeBilling | undefined;
   /** The latest email-verification code mailed to `email`, as typed or normalised (what the user would read in the mail). */
   verificationCode(email: string): string | undefined;
   /** Issues tokens for a user as a login would (a new session). */
@@ -404,6 +449,21 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   >();
   const sessions = new Map<string, { userId: string; expiresAt: number }>();
   const apiKeys = new Map<string, StoredKey>(); // by SHA-256 of the secret
+  const billing = new Map<string, FakeBilling>(); // by organisation id
+  const billingOf = (organizationId: string): FakeBilling => {
+    let b = billing.get(organizationId);
+    if (!b) {
+      b = {
+        configured: false,
+        prices: {},
+        hasWebhookSecret: false,
+        checkouts: [],
+        subscription: { status: 'none', tier: 'free' },
+      };
+      billing.set(organizationId, b);
+    }
+    return b;
+  };
   const codes = new Map<string, { code: string; expiresAt: number }>(); // email verification by email
   const files = new Map<string, FakeFile>();
 
@@ -858,6 +918,144 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     );
   });
 
+  // Upstream lists the organisation's keys for an API key, and only the user's own for a user token.
+  app.get('/api/v1/api-keys', async (c) => {
+    const auth = await authOf(c);
+    if (auth.kind === 'anonymous') return detail(c, 401, 'Authentication required');
+    const organizationId = auth.kind === 'user' ? auth.user.organizationId : auth.key.organizationId;
+    const userId = auth.kind === 'user' ? auth.user.id : undefined;
+    const listed = [...apiKeys.values()].filter(
+      (k) => k.organizationId === organizationId && (userId === undefined || k.userId === userId),
+    );
+    return c.json(
+      listed.map((k) => ({
+        id: k.id,
+        name: k.name,
+        scopes: k.scopes,
+        expires_at: iso(k.expiresAt),
+        last_used_at: iso(k.lastUsedAt),
+      })),
+    );
+  });
+
+  // An unknown id is 403 "Access denied" upstream, the same answer as another organisation's key.
+  app.delete('/api/v1/api-keys/:id', async (c) => {
+    const user = await requireUser(c);
+    if (user instanceof Response) return user;
+    if (!decide(user, 'api_keys', 'delete', {})) return detail(c, 403, 'Permission denied: api_keys:delete');
+    const id = c.req.param('id');
+    const entry = [...apiKeys.entries()].find(([, k]) => k.id === id);
+    if (!entry || entry[1].organizationId !== user.organizationId) return detail(c, 403, 'Access denied');
+    apiKeys.delete(entry[0]);
+    return c.json({ message: 'API key revoked successfully' });
+  });
+
+  // ---- billing (upstream routes/billing.py; Stripe itself is not called: sessions and URLs are made up) ----
+  const billingPermission = async (c: Context, action: string): Promise<StoredUser | Response> => {
+    const user = await requireUser(c);
+    if (user instanceof Response) return user;
+    if (!decide(user, 'billing', action, {})) return detail(c, 403, `Permission denied: billing:${action}`);
+    return user;
+  };
+
+  app.post('/api/v1/billing/configure', async (c) => {
+    const body = await readJson(c);
+    const missing = requireStrings(c, body, ['stripe_api_key']);
+    if (missing) return missing;
+    const b = body as Record<string, unknown>;
+    const secret = b['stripe_webhook_secret'];
+    if (secret !== undefined && secret !== null && typeof secret !== 'string')
+      return unprocessable(
+        c,
+        ['body', 'stripe_webhook_secret'],
+        'Input should be a valid string',
+        'string_type',
+      );
+    const prices = b['prices'];
+    if (prices !== undefined && prices !== null) {
+      if (typeof prices !== 'object' || Array.isArray(prices))
+        return unprocessable(c, ['body', 'prices'], 'Input should be a valid dictionary', 'dict_type');
+      for (const [key, value] of Object.entries(prices))
+        if (typeof value !== 'string')
+          return unprocessable(c, ['body', 'prices', key], 'Input should be a valid string', 'string_type');
+    }
+    // Only a service (API key) may configure billing; a user token is refused even for an owner.
+    const auth = await authOf(c);
+    if (auth.kind !== 'api_key') return detail(c, 403, 'API key authentication required for this operation');
+    const organizationId = auth.key.organizationId;
+    if (!orgs.has(organizationId)) return detail(c, 400, `Organization not found: ${organizationId}`);
+    const config = billingOf(organizationId);
+    config.configured = true;
+    config.prices = { ...((prices as Record<string, string> | null | undefined) ?? {}) };
+    config.hasWebhookSecret = typeof secret === 'string' && secret !== '';
+    return c.json({
+      configured: true,
+      organization_id: organizationId,
+      has_webhook_secret: config.hasWebhookSecret,
+      price_ids: Object.keys(config.prices),
+    });
+  });
+
+  app.post('/api/v1/billing/checkout', async (c) => {
+    const user = await billingPermission(c, 'create');
+    if (user instanceof Response) return user;
+    const body = await readJson(c);
+    const missing = requireStrings(c, body, ['price_key', 'success_url', 'cancel_url']);
+    if (missing) return missing;
+    const b = body as Record<string, string>;
+    const config = billingOf(user.organizationId);
+    if (!config.configured)
+      return detail(c, 400, `Billing not configured for organization ${user.organizationId}`);
+    if (!Object.hasOwn(config.prices, b['price_key']!))
+      return detail(c, 400, `Price key not found: ${b['price_key']}`);
+    const metadata = (body as Record<string, unknown>)['metadata'];
+    const sessionId = `cs_test_${base64UrlEncode(randomBytes(18))}`;
+    config.checkouts.push({
+      sessionId,
+      priceKey: b['price_key']!,
+      customerEmail: user.email,
+      successUrl: b['success_url']!,
+      cancelUrl: b['cancel_url']!,
+      metadata: {
+        organization_id: user.organizationId,
+        price_key: b['price_key']!,
+        ...(typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, string>) : {}),
+      },
+    });
+    return c.json({ session_id: sessionId, url: `https://checkout.stripe.com/c/pay/${sessionId}` }, 201);
+  });
+
+  app.get('/api/v1/billing/subscription', async (c) => {
+    const user = await billingPermission(c, 'view');
+    if (user instanceof Response) return user;
+    const sub = billingOf(user.organizationId).subscription;
+    return c.json({
+      status: sub.status,
+      tier: sub.tier,
+      subscription_id: sub.subscriptionId ?? null,
+      stripe_customer_id: sub.stripeCustomerId ?? null,
+      ends_at: sub.endsAt === undefined || sub.endsAt === null ? null : iso(sub.endsAt),
+    });
+  });
+
+  app.post('/api/v1/billing/portal', async (c) => {
+    const user = await billingPermission(c, 'manage');
+    if (user instanceof Response) return user;
+    const body = await readJson(c);
+    const missing = requireStrings(c, body, ['return_url']);
+    if (missing) return missing;
+    const customer = billingOf(user.organizationId).subscription.stripeCustomerId;
+    if (!customer) return detail(c, 400, 'No Stripe customer ID found for organization');
+    return c.json({ url: `https://billing.stripe.com/p/session/test_${base64UrlEncode(randomBytes(12))}` });
+  });
+
+  // Upstream needs a user here (billing:view), so an API key gets 401, although the Python SDK asks with one.
+  app.get('/api/v1/billing/configured', async (c) => {
+    const user = await billingPermission(c, 'view');
+    if (user instanceof Response) return user;
+    return c.json({ configured: billingOf(user.organizationId).configured });
+  });
+
   app.get('/api/v1/permissions', async (c) => {
     const user = await requireUser(c);
     if (user instanceof Response) return user;
@@ -1259,6 +1457,10 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
       if (roleTemplate === null) delete user.membership.roleTemplate;
       else if (roleTemplate !== undefined) user.membership.roleTemplate = roleTemplate;
     },
+    subscription(organizationId, subscription) {
+      if (!orgs.has(organizationId)) throw new Error(`seed.subscription: no organization ${organizationId}`);
+      billingOf(organizationId).subscription = { ...subscription };
+    },
     grant(userId, permissionId) {
       if (!users.has(userId)) throw new Error(`seed.grant: no user ${userId}`);
       if (!permissions.has(permissionId)) throw new Error(`seed.grant: no permission ${permissionId}`);
@@ -1311,6 +1513,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     organizations: orgs,
     files,
     verificationCode: (email) => codes.get(normaliseServerEmail(email) ?? email)?.code,
+    billing: (organizationId) => (orgs.has(organizationId) ? billingOf(organizationId) : undefined),
     async issueTokens(userId) {
       const user = users.get(userId);
       if (!user) throw new Error(`issueTokens: no user ${userId}`);
