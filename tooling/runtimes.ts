@@ -172,7 +172,8 @@ async function bundle(runtime: Runtime, entry: string): Promise<string> {
     target: 'es2022',
     conditions: CONDITIONS[runtime],
     // Bun and Deno implement Node's built-in modules; in workerd (no nodejs_compat) one fails the bundle.
-    external: runtime === 'workerd' ? [] : ['node:*'],
+    // Bun also serves its own `undici` for any import of it: left to Bun, as an installed package would be.
+    external: { bun: ['node:*', 'undici'], deno: ['node:*'], workerd: [] }[runtime],
     write: false,
     logLevel: 'silent',
   });
