@@ -22,7 +22,8 @@
  *
  * @module
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -153,6 +154,23 @@ export function bunPath(): string {
 /** The Deno binary: `DENO_PATH`, or the one the `deno` npm package installed. */
 export function denoPath(): string {
   return process.env.DENO_PATH || platformBinary('deno', (arch) => `@deno/linux-${arch}-glibc`, 'deno');
+}
+
+/**
+ * The versions of the runtimes the tests drive (`bun --version`, `deno --version`, and the workerd build
+ * Miniflare carries), each run or read here: throws when one is missing. `.ci/run` prints them.
+ */
+export function runtimeVersions(): Record<Runtime, string> {
+  const fromTooling = createRequire(import.meta.url);
+  const fromMiniflare = createRequire(fromTooling.resolve('miniflare'));
+  const workerd = JSON.parse(readFileSync(fromMiniflare.resolve('workerd/package.json'), 'utf8')) as {
+    version: string;
+  };
+  return {
+    bun: execFileSync(bunPath(), ['--version'], { encoding: 'utf8' }).trim(),
+    deno: execFileSync(denoPath(), ['--version'], { encoding: 'utf8' }).split('\n')[0]!.trim(),
+    workerd: workerd.version,
+  };
 }
 
 /** Bundles `entry` behind the runtime's wrapper into one ESM file. */
