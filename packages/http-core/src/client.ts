@@ -506,7 +506,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         try {
           if (init.duplex && isBrowser() && !browserStreamsUploads()) {
             throw new InvalidRequestError(
-              `${method} ${safe()} was not sent: this browser cannot stream a request body (fetch upload streaming needs Chromium 105 or later and an HTTP/2 connection). Send a Blob, bytes or FormData instead.`,
+              `${method} ${safe()} was not sent: this browser cannot stream a request body; send a Blob instead.`,
             );
           }
           response = await fetchImpl(request.url, init);
@@ -517,10 +517,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           if (refused !== undefined) {
             throw new InvalidRequestError(`${method} ${safe()} was not sent: ${refused}`, { cause: error });
           }
-          const hint =
-            init.duplex && isBrowser()
-              ? ' A streamed upload from a browser needs HTTP/2 or HTTP/3 to the server: over HTTP/1.1 Chromium refuses it with this same error.'
-              : '';
+          const hint = init.duplex && isBrowser() ? ' (a browser streams uploads over HTTP/2 only)' : '';
           throw new NetworkError(
             `${method} ${safe()} failed: ${(error as Error)?.message ?? error}.${hint}`,
             {
