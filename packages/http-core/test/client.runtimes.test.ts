@@ -54,3 +54,9 @@ it(`in ${runtime}, a request fetch refuses before sending is an InvalidRequestEr
   });
   expect(requests).toBe(before);
 });
+
+it(`the runtime is named ${runtime} even where process.versions.node is set (workerd's nodejs_compat polyfill)`, async () => {
+  const result = await module.call<{ node: string; runtime: string }>('detectBehindNodePolyfill');
+  expect(result.node).toMatch(/^\d+\./);
+  expect(result.runtime).toMatch(names[runtime]);
+});

@@ -1,6 +1,12 @@
 // Runs inside Bun, Deno or workerd (bundled by @x/tooling/runtimes, driven by ../client.runtimes.test.ts):
 // the package's main entry against a loopback server the Node test process started.
-import { createHttpClient, InvalidRequestError, NetworkError, XError } from '../../src/index.ts';
+import {
+  createHttpClient,
+  detectRuntime,
+  InvalidRequestError,
+  NetworkError,
+  XError,
+} from '../../src/index.ts';
 
 const described = (error: unknown) => ({
   name: (error as Error).name,
@@ -36,4 +42,15 @@ export async function refusedByFetch(baseUrl: string) {
   } catch (error) {
     return { ...described(error), invalidRequest: InvalidRequestError.isInstance(error) };
   }
+}
+
+/**
+ * The runtime's name when a Node-compatibility layer reports a Node version, as wrangler's `nodejs_compat`
+ * polyfill does in workerd (`process.versions.node` = '22.x'), and as Bun and Deno do themselves.
+ */
+export function detectBehindNodePolyfill() {
+  const g = globalThis as { process?: { versions?: Record<string, string> } };
+  if (!g.process) g.process = {};
+  g.process.versions = { ...g.process.versions, node: g.process.versions?.node ?? '22.14.0' };
+  return { node: g.process.versions.node, runtime: detectRuntime() };
 }
