@@ -519,7 +519,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           }
           const hint = init.duplex && isBrowser() ? ' (a browser streams uploads over HTTP/2 only)' : '';
           throw new NetworkError(
-            `${method} ${safe()} failed: ${(error as Error)?.message ?? error}.${hint}`,
+            `${method} ${safe()} failed: ${(error as Error)?.message ?? error}${hint}.`,
             {
               cause: error,
             },
