@@ -56,6 +56,21 @@ const CONDITIONS: Record<Runtime, string[]> = {
   workerd: [sourceCondition, 'workerd', 'worker', 'browser', 'import', 'module'],
 };
 
+/**
+ * How @x/http-core's `detectRuntime()` names each runtime (the last word of the `User-Agent`): `bun/1.4.4`,
+ * `deno/2.9.6`, `workerd`. Matches the whole name.
+ */
+export const RUNTIME_NAMES: Readonly<Record<Runtime, RegExp>> = {
+  bun: /^bun\/\d+\.\d+\.\d+$/,
+  deno: /^deno\/\d+\.\d+\.\d+$/,
+  workerd: /^workerd$/,
+};
+
+/** The runtime's name as the last word of a `User-Agent` header (see {@link RUNTIME_NAMES}). */
+export function userAgentRuntime(userAgent: string | undefined): string | undefined {
+  return userAgent?.split(' ').at(-1);
+}
+
 /** A compatibility date workerd of the pinned Miniflare supports; no `nodejs_compat`: the default entries need none. */
 const COMPATIBILITY_DATE = '2025-09-01';
 

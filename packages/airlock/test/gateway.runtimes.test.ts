@@ -1,7 +1,7 @@
 // The gateway client from the main entry in real Bun, Deno and workerd (one vitest project each), against the
 // fake gateway on loopback while this Node test plays the approver: echo, pairing (X25519 in that runtime),
 // encrypt and submit, and a signed decision verified there.
-import { openRuntime, type RuntimeModule } from '@x/tooling/runtimes';
+import { openRuntime, RUNTIME_NAMES, type RuntimeModule, userAgentRuntime } from '@x/tooling/runtimes';
 import { afterAll, beforeAll, expect, inject, it, vi } from 'vitest';
 import { type FakeGateway, startFakeGateway } from '../src/testing/index.ts';
 import type * as Page from './chromium/airlock.page.ts';
@@ -36,9 +36,7 @@ afterAll(async () => {
 it(`in ${runtime}: echo, pairing, encrypted submit and a verified signed decision`, async () => {
   const echo = await module.call<Result<'echo'>>('echo');
   expect(echo.ok && echo.echo.timezone).toBe('UTC');
-  expect(gateway.recorder.last()!.headers['user-agent']).toMatch(
-    new RegExp(` ${runtime === 'workerd' ? 'workerd' : `${runtime}/`}`),
-  );
+  expect(userAgentRuntime(gateway.recorder.last()!.headers['user-agent'])).toMatch(RUNTIME_NAMES[runtime]);
 
   const begun = await module.call<Result<'beginPairing'>>('beginPairing');
   const fake = await gateway.completePairing(begun.pairingCode!);

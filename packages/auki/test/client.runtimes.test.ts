@@ -1,9 +1,10 @@
 // AukiClient from the main entry in real Bun, Deno and workerd (one vitest project each): sign-in and domain
 // access against the fake auth API and discovery service on loopback, single-flight, typed errors, sealed state.
-import { openRuntime, type RuntimeModule } from '@x/tooling/runtimes';
+import { openRuntime, RUNTIME_NAMES, type RuntimeModule, userAgentRuntime } from '@x/tooling/runtimes';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { AukiFakeClock, type FakeAuki, startFakeAuki } from '../src/testing/index.ts';
 import type * as Page from './chromium/auki.page.ts';
+import { CHAIN } from './kit.ts';
 
 const runtime = inject('runtime');
 let module: RuntimeModule;
@@ -30,22 +31,11 @@ afterAll(async () => {
 });
 
 it(`in ${runtime}: one request per tier for 20 concurrent calls, the User-Agent naming ${runtime}`, async () => {
-  expect(await module.call('chain')).toEqual({
-    ids: ['domain-1'],
-    tokens: 1,
-    second: 'domain-2',
-    server: 'https://domain-2.domains.example.test',
-  });
-  expect(fake.recorder.requests.map((r) => r.path)).toEqual([
-    '/user/login',
-    '/service/domains-access-token',
-    '/api/v1/domains/domain-1/auth',
-    '/api/v1/domains/domain-2/auth',
-  ]);
+  expect(await module.call('chain')).toEqual(CHAIN.result);
+  expect(fake.recorder.requests.map((r) => r.path)).toEqual(CHAIN.paths);
   for (const request of fake.recorder.requests) {
-    expect(request.headers['user-agent']).toMatch(
-      new RegExp(`^x-auki/\\S+ x-http-core/\\S+ ${runtime === 'workerd' ? 'workerd' : `${runtime}/`}`),
-    );
+    expect(request.headers['user-agent']).toMatch(/^x-auki\/\S+ x-http-core\/\S+ \S+$/);
+    expect(userAgentRuntime(request.headers['user-agent'])).toMatch(RUNTIME_NAMES[runtime]);
   }
 });
 

@@ -1,6 +1,6 @@
 // @x/http-core's main entry in real Bun, Deno and workerd (one vitest project each): a round trip over
 // loopback to a server in this Node process, the User-Agent naming that runtime, and typed errors.
-import { openRuntime, type RuntimeModule } from '@x/tooling/runtimes';
+import { openRuntime, RUNTIME_NAMES, type RuntimeModule } from '@x/tooling/runtimes';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { startTestServer, type TestServer } from '../src/testing/index.ts';
@@ -28,8 +28,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-const names = { bun: /^bun\/\d+\.\d+\.\d+$/, deno: /^deno\/\d+\.\d+\.\d+$/, workerd: /^workerd$/ };
-
 it(`round trip in ${runtime}: JSON, a streamed upload, the User-Agent names ${runtime}, a refused port is a NetworkError`, async () => {
   const result = await module.call<Awaited<ReturnType<typeof Module.roundTrip>>>(
     'roundTrip',
@@ -38,7 +36,7 @@ it(`round trip in ${runtime}: JSON, a streamed upload, the User-Agent names ${ru
   );
   const ua = result.userAgent.split(' ');
   expect(ua[0]).toMatch(/^x-http-core\//);
-  expect(ua[1]).toMatch(names[runtime]);
+  expect(ua[1]).toMatch(RUNTIME_NAMES[runtime]);
   expect(result.upload).toEqual({ received: 'streamed upload' });
   expect(result.refused).toMatchObject({ typed: true, network: true, code: 'network_error' });
 });
@@ -58,5 +56,5 @@ it(`in ${runtime}, a request fetch refuses before sending is an InvalidRequestEr
 it(`the runtime is named ${runtime} even where process.versions.node is set (workerd's nodejs_compat polyfill)`, async () => {
   const result = await module.call<{ node: string; runtime: string }>('detectBehindNodePolyfill');
   expect(result.node).toMatch(/^\d+\./);
-  expect(result.runtime).toMatch(names[runtime]);
+  expect(result.runtime).toMatch(RUNTIME_NAMES[runtime]);
 });

@@ -1,7 +1,7 @@
 // The main entry in real Bun, Deno and workerd (one vitest project each): login and Den uploads of every body
 // kind against the fake inkPass on loopback. In workerd, FormData and stream uploads used to fail before
 // sending (workerd refuses `redirect: 'error'`) and were reported as ServiceUnavailableError.
-import { openRuntime, type RuntimeModule } from '@x/tooling/runtimes';
+import { openRuntime, RUNTIME_NAMES, type RuntimeModule, userAgentRuntime } from '@x/tooling/runtimes';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { type FakeInkPass, startFakeInkPass } from '../src/testing/index.ts';
 import type * as Module from './runtimes/client.ts';
@@ -37,6 +37,5 @@ it(`in ${runtime}: login, then Den uploads from a Blob, bytes and a stream, read
     stream: 'from a stream',
   });
   const agents = new Set(fake.recorder.requests.map((r) => r.headers['user-agent']));
-  for (const agent of agents)
-    expect(agent).toMatch(new RegExp(` ${runtime === 'workerd' ? 'workerd' : `${runtime}/`}`));
+  for (const agent of agents) expect(userAgentRuntime(agent)).toMatch(RUNTIME_NAMES[runtime]);
 });
