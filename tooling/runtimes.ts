@@ -253,7 +253,15 @@ async function openProcess(runtime: 'bun' | 'deno', code: string): Promise<Opene
   const child: ChildProcess = spawn(command, args, {
     cwd: dir,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '', HOME: dir, DENO_DIR: join(dir, '.deno'), NO_COLOR: '1' },
+    // No update checks or telemetry: the machine reaches nothing but the package registries.
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      DENO_DIR: join(dir, '.deno'),
+      DENO_NO_UPDATE_CHECK: '1',
+      DO_NOT_TRACK: '1',
+      NO_COLOR: '1',
+    },
   });
   const pending = new Map<number, { resolve: (answer: Answer) => void; reject: (error: Error) => void }>();
   let stderr = '';
