@@ -15,6 +15,7 @@ export {
   AuthenticationError,
   BadRequestError,
   ConflictError,
+  InvalidRequestError,
   NetworkError,
   NotFoundError,
   PermissionDeniedError,

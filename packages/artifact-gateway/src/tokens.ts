@@ -9,9 +9,17 @@
  * @module
  */
 import { utf8Encode } from '@x/crypto';
-import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { ArtifactGatewayError, invalidRequest } from './errors.ts';
 import type { CredentialVault } from './vault.ts';
+
+type Jose = typeof import('jose');
+let jose: Promise<Jose> | undefined;
+
+/** jose, loaded on the first sign or verify: importing it costs more than the rest of this entry. */
+function loadJose(): Promise<Jose> {
+  jose ??= import('jose');
+  return jose;
+}
 
 /** Default token lifetime in seconds: 4 hours (upstream `DEFAULT_TTL`). */
 export const DEFAULT_TTL = 14_400;
@@ -132,6 +140,7 @@ function checkTtl(ttl: number): number {
 }
 
 async function sign(secret: SecretKey, payload: Record<string, unknown>): Promise<string> {
+  const { SignJWT } = await loadJose();
   return new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(await hmacKey(secret));
 }
 
@@ -191,6 +200,7 @@ export async function validateAppToken(options: ValidateAppTokenOptions): Promis
   const { token } = options;
   if (typeof token !== 'string' || token === '') throw invalid('no token was given');
   const now = seconds(options.now);
+  const { errors: joseErrors, jwtVerify } = await loadJose();
   let payload: Record<string, unknown>;
   let protectedHeader: Record<string, unknown>;
   try {
@@ -207,7 +217,7 @@ export async function validateAppToken(options: ValidateAppTokenOptions): Promis
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired)
       throw new ArtifactGatewayError('token_expired', 'App token has expired', { cause: error });
-    throw invalid(joseReason(error), error);
+    throw invalid(joseReason(joseErrors, error), error);
   }
   // jose itself accepts the critical extensions it implements (`b64`); no app token carries any, so a token
   // naming one is not ours whatever it asks for.
@@ -254,7 +264,7 @@ function invalid(reason: string, cause?: unknown): ArtifactGatewayError {
   return new ArtifactGatewayError('invalid_token', `Invalid app token: ${reason}`, { cause });
 }
 
-function joseReason(error: unknown): string {
+function joseReason(joseErrors: Jose['errors'], error: unknown): string {
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'only HS256 tokens are accepted';
   if (error instanceof joseErrors.JOSENotSupported)
     return 'critical header parameters (crit) are not supported';

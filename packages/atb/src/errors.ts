@@ -13,6 +13,7 @@ import type { RiskTier } from './models.ts';
  * | code | when |
  * |---|---|
  * | `invalid_config` | a constructor option or `ATB_*` variable is missing or wrong |
+ * | `unsupported_runtime` | `@x/atb/node` constructed in a runtime without Node's undici (Bun) |
  * | `invalid_input` | an argument is malformed (action name, SPIFFE ID, constraints too deep or too large) |
  * | `invalid_request` | AgentAuth answered 400 |
  * | `approver_authentication_failed` | AgentAuth refused the approver's JWT (401) |
@@ -29,6 +30,7 @@ import type { RiskTier } from './models.ts';
  */
 export type AtbErrorCode =
   | 'invalid_config'
+  | 'unsupported_runtime'
   | 'invalid_input'
   | 'invalid_request'
   | 'approver_authentication_failed'

@@ -4,6 +4,7 @@ import { type BrowserPage, openBrowserPage } from '@x/tooling/browser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AukiFakeClock, type FakeAuki, startFakeAuki } from '../src/testing/index.ts';
 import type * as Page from './chromium/auki.page.ts';
+import { CHAIN } from './kit.ts';
 
 let page: BrowserPage;
 let fake: FakeAuki;
@@ -31,18 +32,8 @@ afterAll(async () => {
 
 it('the chain across origins: one request per tier for 20 concurrent calls, identified by X-Client-Info', async () => {
   const result = await page.call<Awaited<ReturnType<typeof Page.chain>>>('chain');
-  expect(result).toEqual({
-    ids: ['domain-1'],
-    tokens: 1,
-    second: 'domain-2',
-    server: 'https://domain-2.domains.example.test',
-  });
-  expect(fake.recorder.requests.map((r) => r.path)).toEqual([
-    '/user/login',
-    '/service/domains-access-token',
-    '/api/v1/domains/domain-1/auth',
-    '/api/v1/domains/domain-2/auth',
-  ]);
+  expect(result).toEqual(CHAIN.result);
+  expect(fake.recorder.requests.map((r) => r.path)).toEqual(CHAIN.paths);
   for (const request of fake.recorder.requests) {
     expect(request.headers.origin).toBe(page.origin);
     expect(request.headers['x-client-info']).toMatch(/^x-auki\/0\.0\.0 x-http-core\//);

@@ -46,3 +46,19 @@ export const testConfig = {
 
 /** A fixed "now" for the core tests: 2026-01-01T00:00:00Z. */
 export const T0 = Date.UTC(2026, 0, 1);
+
+/** What `chain()` of test/chromium/auki.page.ts returns in every runtime, and the requests it makes, in order. */
+export const CHAIN = {
+  result: {
+    ids: ['domain-1'],
+    tokens: 1,
+    second: 'domain-2',
+    server: 'https://domain-2.domains.example.test',
+  },
+  paths: [
+    '/user/login',
+    '/service/domains-access-token',
+    '/api/v1/domains/domain-1/auth',
+    '/api/v1/domains/domain-2/auth',
+  ],
+};

@@ -11,6 +11,7 @@ import {
   AuthenticationError,
   type ErrorContext,
   errorForStatus,
+  InvalidRequestError,
   NetworkError,
   ResponseValidationError,
   TimeoutError,
@@ -262,6 +263,52 @@ function neverSent(error: XError): boolean {
   return false;
 }
 
+/**
+ * When `fetch` threw a `TypeError`, whether the runtime refused the request itself, before sending anything:
+ * building the same `Request` throws too (a header value, method, URL or option it does not accept). Returns
+ * that error's message, or `undefined` for a failure of the network (fetch rejects those with `TypeError` too,
+ * so the class alone does not tell). A runtime that checks more in `fetch` than in `Request` (Bun) is known by
+ * Node's `ERR_INVALID_*` argument codes. A stream body is stood in for by an empty stream, the caller's being used.
+ */
+function refusedBeforeSending(url: string, init: RequestInit, error: unknown): string | undefined {
+  if ((error as Error | undefined)?.name !== 'TypeError') return undefined;
+  // Bun checks some options in fetch only, not in Request, and says so with Node's argument error codes.
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('ERR_INVALID_')) return (error as Error).message;
+  try {
+    new Request(url, init.body instanceof ReadableStream ? { ...init, body: new ReadableStream() } : init);
+    return undefined;
+  } catch (refusal) {
+    return (refusal as Error)?.message ?? String(refusal);
+  }
+}
+
+let streamsUploads: boolean | undefined;
+
+/**
+ * Whether this browser streams a `ReadableStream` request body: one that does not reads the `duplex` option
+ * and sends the stream as the text `[object ReadableStream]` (with a text content type) instead.
+ */
+function browserStreamsUploads(): boolean {
+  if (streamsUploads === undefined) {
+    let duplexRead = false;
+    try {
+      const probe = new Request('https://streaming.invalid/', {
+        method: 'POST',
+        body: new ReadableStream(),
+        get duplex() {
+          duplexRead = true;
+          return 'half' as const;
+        },
+      } as RequestInit);
+      streamsUploads = duplexRead && !probe.headers.has('content-type');
+    } catch {
+      streamsUploads = false;
+    }
+  }
+  return streamsUploads;
+}
+
 /** Thrown inside an attempt to ask the loop for a replay after a credential refresh. */
 const replay = Symbol('replay');
 
@@ -451,18 +498,32 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           });
         const started = now();
         let response: Response;
+        const init: RequestInit & { duplex?: 'half' } = { method, headers: request.headers, signal };
+        if (request.body !== undefined) {
+          init.body = request.body;
+          if (request.body instanceof ReadableStream) init.duplex = 'half';
+        }
         try {
-          const init: RequestInit & { duplex?: 'half' } = { method, headers: request.headers, signal };
-          if (request.body !== undefined) {
-            init.body = request.body;
-            if (request.body instanceof ReadableStream) init.duplex = 'half';
+          if (init.duplex && isBrowser() && !browserStreamsUploads()) {
+            throw new InvalidRequestError(
+              `${method} ${safe()} was not sent: this browser cannot stream a request body; send a Blob instead.`,
+            );
           }
           response = await fetchImpl(request.url, init);
         } catch (error) {
           if (signal.aborted) throw abortReason(signal);
-          throw new NetworkError(`${method} ${safe()} failed: ${(error as Error)?.message ?? error}.`, {
-            cause: error,
-          });
+          if (InvalidRequestError.isInstance(error)) throw error;
+          const refused = refusedBeforeSending(request.url, init, error);
+          if (refused !== undefined) {
+            throw new InvalidRequestError(`${method} ${safe()} was not sent: ${refused}`, { cause: error });
+          }
+          const hint = init.duplex && isBrowser() ? ' (a browser streams uploads over HTTP/2 only)' : '';
+          throw new NetworkError(
+            `${method} ${safe()} failed: ${(error as Error)?.message ?? error}${hint}.`,
+            {
+              cause: error,
+            },
+          );
         }
         for (const hook of hooks.afterResponse ?? []) {
           const replaced = await hook(request, response);

@@ -23,6 +23,7 @@ import { redactBody, redactedHeaders, redactIssues, redactText } from './redact.
  * | `service_unavailable` | {@link ServiceUnavailableError} (503) |
  * | `http_error` | {@link XError} (any other non-2xx status) |
  * | `network_error` | {@link NetworkError} |
+ * | `invalid_request` | {@link InvalidRequestError} |
  * | `timeout` | {@link TimeoutError} |
  * | `aborted` | {@link AbortError} |
  * | `response_validation` | {@link ResponseValidationError} |
@@ -39,6 +40,7 @@ export type XErrorCode =
   | 'service_unavailable'
   | 'http_error'
   | 'network_error'
+  | 'invalid_request'
   | 'timeout'
   | 'aborted'
   | 'response_validation'
@@ -230,6 +232,17 @@ export class NetworkError extends XError {
   static override readonly brand: symbol = Symbol.for('@x/http-core.NetworkError');
   static override readonly defaultCode: XErrorCode = 'network_error';
   static override readonly defaultRetryable: boolean = true;
+}
+
+/**
+ * The runtime's `fetch` refused the request before sending anything: an option or header it does not accept
+ * (workerd rejects `redirect: 'error'`, for one), or a body it cannot send (a browser without streaming
+ * uploads). A mistake on the client's side, never a server outage: not retryable, since the same request
+ * fails the same way again. `cause` holds the runtime's error.
+ */
+export class InvalidRequestError extends XError {
+  static override readonly brand: symbol = Symbol.for('@x/http-core.InvalidRequestError');
+  static override readonly defaultCode: XErrorCode = 'invalid_request';
 }
 
 /** A per-attempt `timeout` or the overall `totalTimeout` elapsed. Never raised for a caller's abort. */

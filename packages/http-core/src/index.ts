@@ -31,6 +31,7 @@ export {
   ConflictError,
   type ErrorContext,
   errorForStatus,
+  InvalidRequestError,
   NetworkError,
   NotFoundError,
   PermissionDeniedError,

@@ -7,17 +7,20 @@ export function isBrowser(): boolean {
 }
 
 /**
- * Names the JavaScript runtime through feature checks on `globalThis` only (no Node globals, so the
- * same code runs everywhere): `node/20.20.2`, `bun/1.1.0`, `deno/2.0.0`, `edge-runtime`, `workerd`,
- * `browser` or `unknown`.
+ * Names the JavaScript runtime that actually runs, through feature checks on `globalThis` only (no Node
+ * globals, so the same code runs everywhere): `workerd` (Cloudflare Workers, `navigator.userAgent` is
+ * `Cloudflare-Workers`, even with `nodejs_compat`), `edge-runtime`, `bun/1.4.4`, `deno/2.9.6`,
+ * `node/20.20.2`, `browser` or `unknown`.
  */
 export function detectRuntime(): string {
   const g = globalThis as any;
+  // First: workerd with nodejs_compat has a `process` that reports a Node version.
+  if (g.navigator?.userAgent === 'Cloudflare-Workers') return 'workerd';
   if (typeof g.EdgeRuntime === 'string') return 'edge-runtime';
   if (g.Bun?.version) return `bun/${g.Bun.version}`;
   if (g.Deno?.version?.deno) return `deno/${g.Deno.version.deno}`;
+  // Bun and Deno also report a Node version (the one they are compatible with): they are asked first.
   if (g.process?.versions?.node) return `node/${g.process.versions.node}`;
-  if (g.navigator?.userAgent === 'Cloudflare-Workers') return 'workerd';
   if (isBrowser()) return 'browser';
   return 'unknown';
 }

@@ -9,6 +9,7 @@ import {
   createLogger,
   type ErrorContext,
   type HttpClientOptions,
+  InvalidRequestError,
   type Logger,
   NetworkError,
   NotFoundError,
@@ -205,6 +206,21 @@ describe('errors', () => {
     const error = await failure(c.get('/missing'));
     expect(Wrapped.isInstance(error)).toBe(true);
     expect(error.message).toBe('wrapped not_found');
+  });
+
+  it('a request fetch refuses before sending (a GET with a body) is an InvalidRequestError, never retried', async () => {
+    const c = client({ retry: 3 });
+    const error = await failure(c.request('GET', '/users/1', { body: 'no body on a GET' }));
+    expect(InvalidRequestError.isInstance(error)).toBe(true);
+    expect(NetworkError.isInstance(error)).toBe(false);
+    expect(error).toMatchObject({ code: 'invalid_request', retryable: false });
+    expect(error.message).toMatch(/^GET .*\/users\/1 was not sent: .*GET/);
+    expect(kit.recorder.requests).toHaveLength(0);
+  });
+
+  it('a refused connection stays a retryable NetworkError (fetch throws TypeError for both)', async () => {
+    const error = await failure(createHttpClient({ baseUrl: 'http://127.0.0.1:9', retry: false }).get('/x'));
+    expect(error).toMatchObject({ code: 'network_error', retryable: true });
   });
 });
 

@@ -123,9 +123,24 @@ export function isHeaderSafe(value: unknown): value is string {
   return typeof value === 'string' && /^[\x21-\x7e]+$/.test(value);
 }
 
+let acceptsRedirectError: boolean | undefined;
+
+/** Whether this runtime's `Request` takes `redirect: 'error'` (workerd's does not: it throws a TypeError). */
+function redirectErrorAccepted(): boolean {
+  if (acceptsRedirectError === undefined) {
+    try {
+      new Request('http://redirect.invalid/', { redirect: 'error' });
+      acceptsRedirectError = true;
+    } catch {
+      acceptsRedirectError = false;
+    }
+  }
+  return acceptsRedirectError;
+}
+
 /**
  * Builds the one http-core client of an inkPass or Den client: inkPass error mapping, transport errors as
- * `ServiceUnavailableError`, retries of transport errors, 429 and 503 with backoff between
+ * `ServiceUnavailableError` (a request the runtime refused to send stays an `InvalidRequestError`), retries of transport errors, 429 and 503 with backoff between
  * `retryMinWait` and `retryMaxWait` and `Retry-After` honoured.
  */
 export function buildHttpClient(
@@ -135,11 +150,12 @@ export function buildHttpClient(
   const baseFetch: FetchLike = config.fetch ?? ((input, init) => globalThis.fetch(input, init));
   // Node's fetch (undici) clones a request to be able to follow redirects, teeing its body: the unread copy
   // of a streamed or multipart upload then holds every byte sent. With `redirect: 'error'` it does not
-  // clone, so uploads stream in flat memory (a redirect could not replay a stream anyway).
+  // clone, so uploads stream in flat memory (a redirect could not replay a stream anyway). workerd refuses
+  // `redirect: 'error'` (a TypeError before anything is sent) and does not clone: there uploads go as they are.
   const uploadFetch: FetchLike = (input, init) =>
     baseFetch(
       input,
-      init.body instanceof ReadableStream || init.body instanceof FormData
+      (init.body instanceof ReadableStream || init.body instanceof FormData) && redirectErrorAccepted()
         ? { ...init, redirect: 'error' }
         : init,
     );

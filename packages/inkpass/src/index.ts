@@ -12,6 +12,7 @@ export {
   AbortError,
   BadRequestError,
   ConflictError,
+  InvalidRequestError,
   NetworkError,
   NotFoundError,
   ResponseValidationError,

@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import lockfile from 'proper-lockfile';
 import * as v from 'valibot';
 import { AirlockAuthError } from './errors.ts';
 import { type TokenState, TokenStateSchema } from './models.ts';
@@ -135,6 +134,8 @@ export class FileTokenStore implements TokenStore {
   async #lock(): Promise<() => Promise<void>> {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     const timeout = this.#lockTimeoutMs;
+    // Loaded on the first lock: with graceful-fs it costs more than the rest of `@x/airlock/node` to import.
+    const { default: lockfile } = await import('proper-lockfile');
     try {
       return await lockfile.lock(this.path, {
         realpath: false, // the file may not exist yet

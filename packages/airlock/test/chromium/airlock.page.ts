@@ -1,4 +1,5 @@
-// Runs in headless Chromium (bundled by @x/tooling/browser, driven by ../chromium.node.test.ts): the enforcer
+// Runs in headless Chromium (bundled by @x/tooling/browser, driven by ../chromium.node.test.ts) and, all but
+// the login steps, in Bun, Deno and workerd (@x/tooling/runtimes, ../gateway.runtimes.test.ts): the enforcer
 // side of the Airlock flows through the package's main entry, against the fakes on other loopback origins.
 // Each export is one step; the Node test plays the approver and the user between the steps.
 

@@ -9,7 +9,7 @@
 
 import type { LookupAddress } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import { Agent, type Dispatcher, request } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { blockedAddressReason, parseIpLiteral } from '../addresses.ts';
 import { ArtifactGatewayError, invalidRequest } from '../errors.ts';
 import {
@@ -137,7 +137,8 @@ export class ExternalProxy {
   readonly #maxRequestBytes: number;
   readonly #resolver: Resolver;
   readonly #policy: (address: string, hostname: string) => string | undefined;
-  readonly #agent: Agent;
+  readonly #agentOptions: Agent.Options;
+  #agent: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
 
   /** Creates a proxy; see {@link ExternalProxyOptions}. */
   constructor(options: ExternalProxyOptions = {}) {
@@ -148,7 +149,7 @@ export class ExternalProxy {
     this.#resolver = options.resolver ?? systemResolver;
     this.#policy = options.addressPolicy ?? blockedAddressReason;
     const ca = options.ca === undefined ? undefined : [options.ca].flat();
-    this.#agent = new Agent({
+    this.#agentOptions = {
       headersTimeout: this.#timeoutMs,
       bodyTimeout: this.#timeoutMs,
       connect: {
@@ -166,7 +167,16 @@ export class ExternalProxy {
         },
         ...(ca ? { ca: [...(ca as string[])] } : {}),
       },
-    });
+    };
+  }
+
+  /** The dispatcher, made on the first proxied call: undici is loaded then, not when the gateway is imported. */
+  #dispatcher(): Promise<{ agent: Agent; request: typeof import('undici').request }> {
+    this.#agent ??= import('undici').then(({ Agent, request }) => ({
+      agent: new Agent(this.#agentOptions),
+      request,
+    }));
+    return this.#agent;
   }
 
   async #resolveChecked(hostname: string): Promise<ResolvedAddress[]> {
@@ -243,8 +253,9 @@ export class ExternalProxy {
     headers['accept-encoding'] = 'identity';
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    const { agent, request } = await this.#dispatcher();
     try {
-      const response = await request(url, { method, headers, body, dispatcher: this.#agent, signal });
+      const response = await request(url, { method, headers, body, dispatcher: agent, signal });
       return { response, signal };
     } catch (error) {
       throw this.#failure(url.hostname, error, timeout);
@@ -320,7 +331,7 @@ export class ExternalProxy {
 
   /** Closes pooled connections. */
   async close(): Promise<void> {
-    await this.#agent.close();
+    await (await this.#agent)?.agent.close();
   }
 }
 

@@ -37,7 +37,13 @@ import {
 } from '../models.ts';
 import { assertNotExpired } from '../poa.ts';
 import { VERSION } from '../version.ts';
-import { checkTlsMaterial, createMtlsTransport, type MtlsTransport, readPemFile } from './tls.ts';
+import {
+  assertUndiciRuntime,
+  checkTlsMaterial,
+  createMtlsTransport,
+  type MtlsTransport,
+  readPemFile,
+} from './tls.ts';
 
 /** Options of {@link AtbClient}. Give each of cert, key and CA either as a file or as PEM text. */
 export interface AtbClientOptions {
@@ -270,9 +276,11 @@ export class AtbClient {
   /**
    * Reads and checks the TLS material at once: a missing or unreadable file, a certificate without a single
    * valid SPIFFE URI SAN, a key that does not belong to the certificate or a bad URL throws an `AtbError`
-   * with code `invalid_config` naming the option.
+   * with code `invalid_config` naming the option. In Bun (no real undici) it throws `unsupported_runtime`
+   * before anything else.
    */
   constructor(options: AtbClientOptions) {
+    assertUndiciRuntime();
     const names = (options as NamedOptions)[OPTION_NAMES] ?? {};
     const name = (k: keyof AtbClientOptions) => names[k] ?? k;
     this.#options = options;
@@ -561,9 +569,9 @@ export class AtbClient {
     }
   }
 
-  /** Closes the mTLS connections. */
+  /** Closes the mTLS connections (none to close before the first request). */
   async close(): Promise<void> {
-    await this.#transport.dispatcher.close();
+    await this.#transport.close();
   }
 
   #brokerFailure(error: unknown, riskTier: RiskTier | undefined, routed: boolean): unknown {

@@ -1,14 +1,16 @@
 /**
  * The agent's TLS material (Node): reading the PEM files, checking that certificate and key belong together,
- * reading the SPIFFE ID from the certificate's URI SAN, and the undici dispatcher that presents them.
+ * reading the SPIFFE ID from the certificate's URI SAN, and the undici dispatcher that presents them. undici
+ * is loaded on the first request, not on import (loading it takes longer than the rest of `@x/atb/node`).
  *
  * @module
  */
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
+import { createRequire } from 'node:module';
 import type { FetchLike } from '@x/http-core';
-import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { AtbError } from '../errors.ts';
 import { spiffeIdProblem } from '../models.ts';
 
@@ -99,10 +101,34 @@ export function checkTlsMaterial(
 
 /** An undici dispatcher with the agent's certificate, and a fetch that uses it and never follows redirects. */
 export interface MtlsTransport {
-  /** The dispatcher (TLS ≥ 1.2, client certificate, CA). */
-  dispatcher: Agent;
+  /** The dispatcher (TLS ≥ 1.2, client certificate, CA), made (and undici loaded) on first use. */
+  readonly dispatcher: Agent;
   /** A fetch for @x/http-core that sends through the dispatcher and returns redirects instead of following them. */
   fetch: FetchLike;
+  /** Closes the dispatcher's connections; nothing to do (and undici not loaded) when none was made. */
+  close(): Promise<void>;
+}
+
+type Undici = typeof import('undici');
+let undici: Undici | undefined;
+
+/** undici, loaded on first use: a synchronous `require`, so the transport's API stays synchronous. */
+function loadUndici(): Undici {
+  undici ??= createRequire(import.meta.url)('undici') as Undici;
+  return undici;
+}
+
+/**
+ * Refuses Bun, which serves its own stand-in for the `undici` package: its `Agent` has neither `dispatch` nor
+ * `close`, so the mTLS transport could neither send nor close (and a failing `close` would hide the real error).
+ */
+export function assertUndiciRuntime(): void {
+  if ((globalThis as { Bun?: unknown }).Bun !== undefined) {
+    throw new AtbError(
+      "@x/atb/node does not run in Bun: its mTLS transport needs undici's Agent, and Bun replaces the undici package with a stand-in that cannot dispatch or close. Run the agent on Node.js (>= 20.19); @x/atb (tokens, PoA verification, AgentAuth over a fetch you give) runs in Bun.",
+      { code: 'unsupported_runtime' },
+    );
+  }
 }
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -119,72 +145,80 @@ function headersOf(raw: IncomingHttpHeaders): Headers {
 
 type Bytes = Uint8Array<ArrayBuffer>;
 
+type BufferedResponseClass = new (bytes: Bytes | null, init: ResponseInit) => Response;
+let bufferedResponse: BufferedResponseClass | undefined;
+
 /**
  * A `Response` whose body is already in memory. Reading it decodes the bytes directly: a web `Response` built
  * over bytes makes a `ReadableStream` per response and reads it back chunk by chunk, which costs more than the
  * rest of a small call on loopback. `body` still gives a stream (made on first access) for code that wants one.
+ *
+ * The class is defined on first use: `Response` is a lazy global in Node whose first read loads Node's own
+ * fetch implementation, which would make `import '@x/atb/node'` take half as long again.
  */
+function bufferedResponseClass(): BufferedResponseClass {
+  bufferedResponse ??= class BufferedResponse extends Response {
+    readonly #bytes: Bytes | null;
+    #stream: ReadableStream<Bytes> | null | undefined;
+    #used = false;
 
-class BufferedResponse extends Response {
-  readonly #bytes: Bytes | null;
-  #stream: ReadableStream<Bytes> | null | undefined;
-  #used = false;
-
-  constructor(bytes: Bytes | null, init: ResponseInit) {
-    super(null, init);
-    this.#bytes = bytes;
-  }
-
-  override get body(): ReadableStream<Bytes> | null {
-    if (this.#stream === undefined) {
-      this.#stream = this.#bytes && !this.#used ? new Response(this.#bytes).body : null;
+    constructor(bytes: Bytes | null, init: ResponseInit) {
+      super(null, init);
+      this.#bytes = bytes;
     }
-    return this.#stream;
-  }
 
-  override get bodyUsed(): boolean {
-    return this.#used || (this.#stream?.locked ?? false);
-  }
-
-  /** The bytes, once; after `body` was taken, reading goes through that stream like any Response. */
-  #take(): Bytes | Promise<Bytes> {
-    if (this.#stream !== undefined) {
-      return new Response(this.#stream).arrayBuffer().then((buffer) => new Uint8Array(buffer));
+    override get body(): ReadableStream<Bytes> | null {
+      if (this.#stream === undefined) {
+        this.#stream = this.#bytes && !this.#used ? new Response(this.#bytes).body : null;
+      }
+      return this.#stream;
     }
-    if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
-    this.#used = true;
-    return this.#bytes ?? new Uint8Array(0);
-  }
 
-  override async text(): Promise<string> {
-    return utf8.decode(await this.#take());
-  }
+    override get bodyUsed(): boolean {
+      return this.#used || (this.#stream?.locked ?? false);
+    }
 
-  override async json(): Promise<unknown> {
-    return JSON.parse(await this.text());
-  }
+    /** The bytes, once; after `body` was taken, reading goes through that stream like any Response. */
+    #take(): Bytes | Promise<Bytes> {
+      if (this.#stream !== undefined) {
+        return new Response(this.#stream).arrayBuffer().then((buffer) => new Uint8Array(buffer));
+      }
+      if (this.#used) throw new TypeError('Body is unusable: Body has already been read');
+      this.#used = true;
+      return this.#bytes ?? new Uint8Array(0);
+    }
 
-  override async arrayBuffer(): Promise<ArrayBuffer> {
-    const bytes = await this.#take();
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  }
+    override async text(): Promise<string> {
+      return utf8.decode(await this.#take());
+    }
 
-  override async blob(): Promise<Blob> {
-    return new Blob([await this.arrayBuffer()], { type: this.headers.get('content-type') ?? '' });
-  }
+    override async json(): Promise<unknown> {
+      return JSON.parse(await this.text());
+    }
 
-  override async formData(): Promise<FormData> {
-    return new Response(await this.arrayBuffer(), { headers: this.headers }).formData();
-  }
+    override async arrayBuffer(): Promise<ArrayBuffer> {
+      const bytes = await this.#take();
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    }
 
-  override clone(): Response {
-    if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
-    const init = { status: this.status, statusText: this.statusText, headers: this.headers };
-    if (this.#stream === undefined) return new BufferedResponse(this.#bytes, init);
-    const [mine, theirs] = this.#stream!.tee();
-    this.#stream = mine;
-    return new Response(theirs, init);
-  }
+    override async blob(): Promise<Blob> {
+      return new Blob([await this.arrayBuffer()], { type: this.headers.get('content-type') ?? '' });
+    }
+
+    override async formData(): Promise<FormData> {
+      return new Response(await this.arrayBuffer(), { headers: this.headers }).formData();
+    }
+
+    override clone(): Response {
+      if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
+      const init = { status: this.status, statusText: this.statusText, headers: this.headers };
+      if (this.#stream === undefined) return new BufferedResponse(this.#bytes, init);
+      const [mine, theirs] = this.#stream!.tee();
+      this.#stream = mine;
+      return new Response(theirs, init);
+    }
+  };
+  return bufferedResponse;
 }
 
 /**
@@ -242,7 +276,13 @@ function sendBuffered(
             ? null
             : ((chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)) as Bytes);
           try {
-            resolve(new BufferedResponse(bytes, { status, statusText, headers: headersOf(responseHeaders) }));
+            resolve(
+              new (bufferedResponseClass())(bytes, {
+                status,
+                statusText,
+                headers: headersOf(responseHeaders),
+              }),
+            );
           } catch (error) {
             reject(error);
           }
@@ -263,24 +303,37 @@ function sendBuffered(
  * presented to another origin. Response bodies are read in full before the `Response` is returned.
  */
 export function createMtlsTransport(material: TlsMaterial): MtlsTransport {
-  const dispatcher = new Agent({
-    connect: {
-      cert: material.cert,
-      key: material.key,
-      ...(material.ca === undefined ? {} : { ca: material.ca }),
-      minVersion: 'TLSv1.2',
-    },
-  });
+  assertUndiciRuntime();
+  let agent: Agent | undefined;
+  const dispatcher = (): Agent => {
+    agent ??= new (loadUndici().Agent)({
+      connect: {
+        cert: material.cert,
+        key: material.key,
+        ...(material.ca === undefined ? {} : { ca: material.ca }),
+        minVersion: 'TLSv1.2',
+      },
+    });
+    return agent;
+  };
   const fetch: FetchLike = async (input, init) => {
     const body = init.body;
     if (body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array) {
-      return sendBuffered(dispatcher, input, init, body ?? null);
+      return sendBuffered(dispatcher(), input, init, body ?? null);
     }
-    return undiciFetch(input, {
+    return loadUndici().fetch(input, {
       ...(init as object),
-      dispatcher,
+      dispatcher: dispatcher(),
       redirect: 'manual',
     }) as unknown as Promise<Response>;
   };
-  return { dispatcher, fetch };
+  return {
+    get dispatcher() {
+      return dispatcher();
+    },
+    fetch,
+    close: async () => {
+      await agent?.close();
+    },
+  };
 }

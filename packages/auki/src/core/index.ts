@@ -12,6 +12,7 @@ export {
   AuthenticationError,
   BadRequestError,
   ConflictError,
+  InvalidRequestError,
   NetworkError,
   NotFoundError,
   PermissionDeniedError,

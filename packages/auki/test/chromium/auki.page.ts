@@ -1,4 +1,5 @@
-// Runs in headless Chromium (bundled by @x/tooling/browser, driven by ../chromium.node.test.ts): AukiClient
+// Runs in headless Chromium (bundled by @x/tooling/browser, driven by ../chromium.node.test.ts) and in Bun, Deno
+// and workerd (@x/tooling/runtimes, ../client.runtimes.test.ts): AukiClient
 // from the package's main entry against the fake auth API and discovery service on other loopback origins.
 import { AukiClient, type AukiClientOptions, AukiDomainAccessDeniedError } from '../../src/index.ts';
 

@@ -1,4 +1,5 @@
-// Runs in headless Chromium (bundled by @x/tooling/browser, driven by ../chromium.node.test.ts): every case of
+// Runs in headless Chromium (bundled by @x/tooling/browser, driven by ../chromium.node.test.ts) and in Bun, Deno
+// and workerd (@x/tooling/runtimes, ../vectors.runtimes.test.ts): every case of
 // the shared Airlock vector file through the public API, with the automatic backend or a forced one, and
 // reports failures as strings instead of throwing, so one run lists them all.
 import {
