@@ -26,6 +26,7 @@ import { redactBody, redactedHeaders, redactIssues, redactText } from './redact.
  * | `timeout` | {@link TimeoutError} |
  * | `aborted` | {@link AbortError} |
  * | `response_validation` | {@link ResponseValidationError} |
+ * | `response_too_large` | {@link ResponseTooLargeError} |
  */
 export type XErrorCode =
   | 'bad_request'
@@ -42,6 +43,7 @@ export type XErrorCode =
   | 'timeout'
   | 'aborted'
   | 'response_validation'
+  | 'response_too_large'
   | (string & {});
 
 /** What every {@link XError} constructor accepts besides the message. */
@@ -257,6 +259,12 @@ export class ResponseValidationError extends XError {
     super(message, options);
     this.issues = redactIssues(issues);
   }
+}
+
+/** The response body was larger than the call's `maxResponseSize`. Not retried. */
+export class ResponseTooLargeError extends XError {
+  static override readonly brand: symbol = Symbol.for('@x/http-core.ResponseTooLargeError');
+  static override readonly defaultCode: XErrorCode = 'response_too_large';
 }
 
 /** What {@link errorForStatus} and a client's `mapError` are given about a failed response. */
