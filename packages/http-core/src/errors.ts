@@ -26,7 +26,7 @@ import { redactBody, redactedHeaders, redactIssues, redactText } from './redact.
  * | `timeout` | {@link TimeoutError} |
  * | `aborted` | {@link AbortError} |
  * | `response_validation` | {@link ResponseValidationError} |
- * | `response_too_large` | {@link ResponseTooLargeError} |
+ * | `response_too_large` | `ResponseTooLargeError` |
  */
 export type XErrorCode =
   | 'bad_request'
