@@ -1,10 +1,22 @@
 /**
- * The HTTP client: one function prepares a request, one turns a response into data or a typed error, and
- * a loop around them owns retries, timeouts, aborts and credential refresh.
+ * The HTTP client: one ky instance per client runs every request (retries and their waits, timeouts, hooks,
+ * JSON bodies and parsing, search params, schema validation, size limits, progress). http-core adds what ky
+ * does not do, as ky hooks and options: credentials with a single-flight refresh and one replay, the
+ * fail-closed retry rule, `Retry-After` limits and deadlines, typed errors, redaction and logging.
  *
  * @module
  */
 
+import ky, {
+  isForceRetryError,
+  isHTTPError,
+  isNetworkError,
+  isResponseSizeError,
+  isTimeoutError,
+  type Options as KyOptions,
+  SchemaValidationError,
+  type StandardSchemaV1,
+} from 'ky';
 import type { AuthStrategy } from './auth.ts';
 import {
   AbortError,
@@ -13,31 +25,33 @@ import {
   errorForStatus,
   InvalidRequestError,
   NetworkError,
+  ResponseTooLargeError,
   ResponseValidationError,
   TimeoutError,
   XError,
 } from './errors.ts';
 import type { Logger, RedactOptions } from './logger.ts';
 import { redactHeaders, redactUrl } from './logger.ts';
-import { parseResponse, type ResponseData, type ResponseSchema } from './models.ts';
+import { parseResponse, type ResponseData, type ResponseSchema, validationError } from './models.ts';
+import { toFormData } from './multipart.ts';
 import { type Query, type QueryOptions, serializeQuery } from './query.ts';
 import {
-  abortReason,
   backoffDelay,
-  sleep as defaultSleep,
-  idempotentMethods,
   parseRetryAfter,
   type ResolvedRetry,
   type RetryOptions,
   resolveRetry,
 } from './retry.ts';
-import { type BodyOptions, parseLenient, prepareBody, readTextCapped, watchStream } from './streaming.ts';
+import { type BodyOptions, parseLenient, readTextCapped, watchStream } from './streaming.ts';
 import { isBrowser, userAgent } from './user-agent.ts';
 
 /** A fetch-compatible function (e.g. one that adds an undici dispatcher for mTLS). */
 export type FetchLike = (input: string, init: RequestInit & { duplex?: 'half' }) => Promise<Response>;
 
-/** A request about to be sent; `beforeRequest` hooks may change its fields. */
+/**
+ * A request about to be sent. `beforeRequest` hooks may change its fields: headers in place, and a new
+ * `method`, `url` or `body` is sent as given (the attempt is then rebuilt from them).
+ */
 export interface PreparedRequest {
   /** The HTTP method (upper case). */
   method: string;
@@ -45,7 +59,7 @@ export interface PreparedRequest {
   url: string;
   /** The headers, credentials included. */
   headers: Headers;
-  /** The body, if any. */
+  /** The body as the call gave it (`undefined` for a `json` body, which is already serialised). */
   body: BodyInit | undefined;
   /** 1 for the first attempt, then 2, 3, ... (a 401 replay counts as an attempt too). */
   attempt: number;
@@ -69,9 +83,12 @@ export interface RetryInfo {
 export interface Hooks {
   /** Before each attempt is sent, after auth: add headers, sign, log. */
   beforeRequest?: Array<(request: PreparedRequest) => void | Promise<void>>;
-  /** After each response arrives (any status); return a `Response` to replace it, anything else keeps it. */
+  /**
+   * After each response arrives (any status); return a `Response` to replace it (the replaced one's body is
+   * cancelled), anything else keeps it. The hook sees a copy of the response, so it may read the body.
+   */
   afterResponse?: Array<(request: PreparedRequest, response: Response) => unknown>;
-  /** Before waiting for a retry. */
+  /** Once a retry is decided, before its wait (not for the replay after a credential refresh). */
   beforeRetry?: Array<(info: RetryInfo) => void | Promise<void>>;
   /** Before an error is thrown to the caller; return an `XError` to replace it, anything else keeps it. */
   beforeError?: Array<(error: XError) => unknown>;
@@ -117,6 +134,8 @@ export interface HttpClientOptions {
   mapError?: (context: ErrorContext) => XError | undefined;
   /** The most bytes of an error body read (default 65 536). */
   maxErrorBodyBytes?: number;
+  /** The most bytes a response body may have (default: no limit); a larger one fails with {@link ResponseTooLargeError}. */
+  maxResponseSize?: number;
   /** How arrays in `query` are written. */
   query?: QueryOptions;
   /** The clock for deadlines and `Retry-After` dates (default `Date.now`). */
@@ -154,8 +173,30 @@ export interface RequestOptions<S extends ResponseSchema | undefined = ResponseS
   idempotencyKey?: string | false;
   /** Auth for this call instead of the client's. */
   auth?: AuthStrategy;
+  /** The most bytes the response body may have (overrides the client's `maxResponseSize`). */
+  maxResponseSize?: number;
+  /**
+   * Called as the request body is sent (the body is then streamed, so the runtime must support request
+   * streams; Chromium needs HTTP/2 for it). The last call has `percent: 1`.
+   */
+  onUploadProgress?: (progress: TransferProgress, chunk: Uint8Array) => void;
+  /**
+   * Called as the response body arrives. With it, the body is read as it arrives rather than within the
+   * attempt, so a connection that breaks while the body is read is not retried.
+   */
+  onDownloadProgress?: (progress: TransferProgress, chunk: Uint8Array) => void;
   /** How a success body is read: `'auto'` (default: JSON if the content type says so, else text), `'json'`, `'text'`, `'bytes'`. */
   parseAs?: 'auto' | 'json' | 'text' | 'bytes';
+}
+
+/** How far an upload or download has got. */
+export interface TransferProgress {
+  /** From 0 to 1 (1 only once the transfer has ended). */
+  percent: number;
+  /** Bytes sent or received so far. */
+  transferredBytes: number;
+  /** The expected total (0 when unknown, e.g. a compressed or chunked response). */
+  totalBytes: number;
 }
 
 /** Data together with the response it came from. */
@@ -226,11 +267,17 @@ export interface HttpClient {
 }
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 const defaultAccept = 'application/json, text/plain;q=0.9, */*;q=0.8';
+// setTimeout's range: a longer wait would fire at once.
+const maxTimer = 2 ** 31 - 1;
+// Statuses whose responses have no body: a Response cannot be built with one.
+const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
+const replayCode = 'x-http-core.credential-replay';
 
 /** A timeout as a timer delay, or `false` for none; beyond setTimeout's range (~24.8 days) means none. */
 function timerMs(value: number | false): number | false {
-  return value === false || !(value < 2 ** 31) ? false : Math.max(0, value);
+  return value === false || !(value <= maxTimer) ? false : Math.max(0, value);
 }
 
 // Failures before a connection existed: the request cannot have reached the server.
@@ -309,9 +356,6 @@ function browserStreamsUploads(): boolean {
   return streamsUploads;
 }
 
-/** Thrown inside an attempt to ask the loop for a replay after a credential refresh. */
-const replay = Symbol('replay');
-
 /**
  * A random identifier: `crypto.randomUUID()`, or where it is missing (insecure browser contexts) 128 random
  * bits in hex. What idempotency keys default to; service clients use it for request and message ids too.
@@ -331,8 +375,66 @@ export function randomId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** What http-core keeps about one call while ky runs it; ky's hooks find it in `options.context`. */
+interface Call {
+  method: string;
+  /** The redacted URL, for logs and messages. */
+  safe: () => string;
+  strategy: AuthStrategy | undefined;
+  policy: ResolvedRetry;
+  timeout: number | false;
+  totalTimeout: number | false;
+  /** When the total timeout passes, by `now()`. */
+  deadline: number;
+  /** When the total timeout passes, by the real clock ky uses. */
+  realDeadline: number;
+  signal: AbortSignal | undefined;
+  idempotent: boolean;
+  /** False for a stream body: it can be sent once only, so it is neither retried nor replayed. */
+  replayable: boolean;
+  /** The body the call gave (not for `json`), handed to an injected fetch as it is. */
+  body: BodyInit | undefined;
+  /** Whether the body is read within the attempt (so its timeout and retries cover it). */
+  buffer: boolean;
+  uploadProgress: boolean;
+  attempt: number;
+  /** Whether the current attempt's timeout is the total deadline's. */
+  attemptBoundByTotal: boolean;
+  retries: number;
+  replayed: boolean;
+  /** The wait chosen for the coming retry. */
+  delay: number;
+  prepared: PreparedRequest | undefined;
+  /** ky's errors already turned into ours, so a retry decision and the final error agree. */
+  mapped: WeakMap<object, unknown>;
+  /** The JSON value of the success body, for a validation error. */
+  json: unknown;
+  /** The success response, once it arrived. */
+  response?: Response;
+}
+
 /**
- * Creates an HTTP client.
+ * The schema handed to ky's `.json()`: the call's schema (or none), recording the parsed value for a
+ * validation error. With a schema, ky reads an empty body as `undefined` rather than failing.
+ */
+function recording(call: Call, schema: ResponseSchema | undefined): StandardSchemaV1 {
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'x-http-core',
+      validate(value: unknown) {
+        call.json = value;
+        return schema ? schema['~standard'].validate(value) : { value };
+      },
+    },
+  };
+}
+
+const callOf = (options: { context: Record<string, unknown> }) => options.context.call as Call;
+
+/**
+ * Creates an HTTP client: one ky instance, configured from these options, with http-core's hooks for
+ * credentials, retry decisions, logging and typed errors.
  *
  * @example
  * ```ts
@@ -342,11 +444,15 @@ export function randomId(): string {
  */
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const base = options.baseUrl === undefined ? '' : String(options.baseUrl).replace(/\/+$/, '');
-  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const userFetch = options.fetch;
   const retryDefaults = resolveRetry(options.retry);
+  const clientTimeout = options.timeout ?? 30_000;
+  const clientTotalTimeout = options.totalTimeout ?? false;
+  const clientMaxResponseSize = options.maxResponseSize;
+  const queryOptions = options.query;
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep;
   const log = options.logger;
   // Asked per call: a logger's level may change while the client lives (pino's can).
   const logs = (level: 'debug' | 'info') => log !== undefined && (log.isLevelEnabled?.(level) ?? true);
@@ -356,6 +462,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const newKey = options.generateIdempotencyKey ?? randomId;
   const redactQuery = options.redact?.query;
   const redactHeaderNames = options.redact?.headers;
+  // Error bodies as read (capped) by `send`.
+  const errorTexts = new WeakMap<Response, string>();
   let auth = options.auth;
 
   // Browsers refuse to set User-Agent, so there the identification travels in X-Client-Info.
@@ -363,9 +471,6 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const uaHeader = isBrowser() ? 'x-client-info' : 'user-agent';
   if (!defaultHeaders.has(uaHeader)) defaultHeaders.set(uaHeader, userAgent(options.userAgent));
   if (!defaultHeaders.has('accept')) defaultHeaders.set('accept', defaultAccept);
-  // Strategies and hooks may change an attempt's headers, so only then does each attempt get its own copy.
-  const copyPerAttempt = (hooks: Hooks, strategy: AuthStrategy | undefined) =>
-    strategy !== undefined || Object.values(hooks).some((list) => list?.length);
 
   const buildUrl = (path: string, query?: Query): string => {
     const url = /^[a-z][a-z\d+.-]*:/i.test(path) || !base ? path : `${base}/${path.replace(/^\/+/, '')}`;
@@ -378,362 +483,510 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       ? headers.get(options.requestIdHeader)
       : (headers.get('x-request-id') ?? headers.get('request-id'))) ?? undefined;
 
-  async function execute(
-    method: string,
-    path: string,
-    call: RequestOptions,
-    streaming: boolean,
-  ): Promise<ResponseWithData<unknown> | StreamedResponse> {
-    method = method.toUpperCase();
-    const url = buildUrl(path, call.query);
-    let redacted: string | undefined;
-    // Redacting parses the URL; only logs and errors need it.
-    const safe = () => (redacted ??= redactUrl(url, redactQuery));
-    const policy: ResolvedRetry = resolveRetry(call.retry, retryDefaults);
-    const timeout = timerMs(call.timeout ?? options.timeout ?? 30_000);
-    const totalTimeout = timerMs(call.totalTimeout ?? options.totalTimeout ?? false);
-    const strategy = call.auth ?? auth;
-
-    // Copy-on-write: a plain call sends the client's headers without copying them.
-    let headers = defaultHeaders;
-    const edit = () => {
-      if (headers === defaultHeaders) headers = new Headers(defaultHeaders);
-      return headers;
+  /** Credentials and `beforeRequest` hooks, before every attempt (ky's `beforeRequest`, then `beforeRetry`). */
+  async function prepare(call: Call, request: Request): Promise<Request | undefined> {
+    const prepared: PreparedRequest = {
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body: call.body,
+      attempt: ++call.attempt,
+      signal: request.signal,
     };
-    if (call.headers) for (const [name, value] of new Headers(call.headers)) edit().set(name, value);
-    const prepared = prepareBody(call);
-    if (prepared.contentType && !headers.has('content-type'))
-      edit().set('content-type', prepared.contentType);
-    if (streaming && headers.get('accept') === defaultAccept) edit().set('accept', '*/*');
-    if (unsafeMethods.has(method)) {
-      const keyHeader = idempotencyHeader ?? 'idempotency-key';
-      if (call.idempotencyKey === false) edit().delete(keyHeader);
-      else if (call.idempotencyKey) edit().set(keyHeader, call.idempotencyKey);
-      else if (idempotencyHeader && !headers.has(keyHeader)) edit().set(keyHeader, newKey());
-    }
-    const hasKey = headers.has(idempotencyHeader ?? 'idempotency-key');
-    const idempotent = hasKey || (call.idempotent ?? idempotentMethods.has(method));
-
-    // The caller's signal and the total timeout abort one call-wide controller with the error the caller
-    // should see, and each attempt's controller follows it. It is made only when needed: every
-    // AbortController costs, and most calls have neither.
-    let callCtl: AbortController | undefined;
-    const callController = () => (callCtl ??= new AbortController());
-    const userSignal = call.signal;
-    // A TimeoutError as the reason is a deadline of ours (e.g. longPoll's) and stays one.
-    const onUserAbort = () =>
-      callController().abort(
-        TimeoutError.isInstance(userSignal!.reason)
-          ? userSignal!.reason
-          : new AbortError(`${method} ${safe()} was aborted by the caller.`, { cause: userSignal!.reason }),
-      );
-    if (userSignal) {
-      callController();
-      if (userSignal.aborted) onUserAbort();
-      else userSignal.addEventListener('abort', onUserAbort, { once: true });
-    }
-    const deadline = totalTimeout === false ? Number.POSITIVE_INFINITY : now() + totalTimeout;
-    const totalTimer =
-      totalTimeout === false
-        ? undefined
-        : setTimeout(
-            () =>
-              callController().abort(
-                new TimeoutError(`${method} ${safe()} did not complete within ${totalTimeout} ms.`),
-              ),
-            totalTimeout,
-          );
-    if (totalTimer !== undefined) callController();
-    const ownHeaders = copyPerAttempt(hooks, strategy);
-    let keepLinked = false;
-    let lastRequest: PreparedRequest | undefined;
-
-    async function attempt(number: number, authReplayed: boolean) {
-      const ctl = new AbortController();
-      const signal = ctl.signal;
-      const callSignal = callCtl?.signal;
-      const follow = () => ctl.abort(callSignal!.reason);
-      if (callSignal?.aborted) follow();
-      else callSignal?.addEventListener('abort', follow, { once: true });
-      const timer =
-        timeout === false
-          ? undefined
-          : setTimeout(
-              () =>
-                ctl.abort(
-                  new TimeoutError(`${method} ${safe()} timed out after ${timeout} ms (attempt ${number}).`, {
-                    retryable: true,
-                  }),
-                ),
-              timeout,
-            );
-      let linked = false;
-      const request: PreparedRequest = {
-        method,
-        url,
-        headers: ownHeaders ? new Headers(headers) : headers,
-        body: prepared.body,
-        attempt: number,
-        signal,
-      };
-      lastRequest = request;
-      try {
-        try {
-          await strategy?.apply({ headers: request.headers, method, url, signal });
-        } catch (error) {
-          if (XError.isInstance(error)) throw error;
-          throw new AuthenticationError(`${method} ${safe()}: obtaining credentials failed.`, {
-            cause: error,
-          });
-        }
-        for (const hook of hooks.beforeRequest ?? []) await hook(request);
-        if (signal.aborted) throw abortReason(signal);
-        const debug = logs('debug');
-        if (debug)
-          log!.debug('http request', {
-            method,
-            url: safe(),
-            attempt: number,
-            headers: redactHeaders(request.headers, redactHeaderNames),
-          });
-        const started = now();
-        let response: Response;
-        const init: RequestInit & { duplex?: 'half' } = { method, headers: request.headers, signal };
-        if (request.body !== undefined) {
-          init.body = request.body;
-          if (request.body instanceof ReadableStream) init.duplex = 'half';
-        }
-        try {
-          if (init.duplex && isBrowser() && !browserStreamsUploads()) {
-            throw new InvalidRequestError(
-              `${method} ${safe()} was not sent: this browser cannot stream a request body; send a Blob instead.`,
-            );
-          }
-          response = await fetchImpl(request.url, init);
-        } catch (error) {
-          if (signal.aborted) throw abortReason(signal);
-          if (InvalidRequestError.isInstance(error)) throw error;
-          const refused = refusedBeforeSending(request.url, init, error);
-          if (refused !== undefined) {
-            throw new InvalidRequestError(`${method} ${safe()} was not sent: ${refused}`, { cause: error });
-          }
-          const hint = init.duplex && isBrowser() ? ' (a browser streams uploads over HTTP/2 only)' : '';
-          throw new NetworkError(
-            `${method} ${safe()} failed: ${(error as Error)?.message ?? error}${hint}.`,
-            {
-              cause: error,
-            },
-          );
-        }
-        for (const hook of hooks.afterResponse ?? []) {
-          const replaced = await hook(request, response);
-          if (replaced instanceof Response) response = replaced;
-        }
-        const requestId = requestIdOf(response.headers);
-        if (debug)
-          log!.debug('http response', {
-            method,
-            url: safe(),
-            status: response.status,
-            ms: now() - started,
-            requestId,
-          });
-
-        if (!response.ok) {
-          if (response.status === 401 && strategy?.onUnauthorized && !authReplayed && prepared.replayable) {
-            await response.body?.cancel().catch(() => {});
-            let again: boolean;
-            try {
-              again = await strategy.onUnauthorized({ headers: request.headers, method, url, signal });
-            } catch (error) {
-              if (XError.isInstance(error)) throw error;
-              throw new AuthenticationError(`${method} ${safe()}: refreshing credentials failed.`, {
-                status: 401,
-                cause: error,
-                requestId,
-              });
-            }
-            if (again) {
-              if (logs('info')) log!.info('http replay after credential refresh', { method, url: safe() });
-              throw replay;
-            }
-          }
-          const text = await readBody(() => readTextCapped(response, maxErrorBody), signal);
-          const retryAfterMs = parseRetryAfter(response.headers, now());
-          const context: ErrorContext = {
-            status: response.status,
-            body: parseLenient(text),
-            text,
-            headers: response.headers,
-            method,
-            url: safe(),
-            retryable: policy.statuses.includes(response.status),
-            ...(requestId === undefined ? {} : { requestId }),
-            ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-          };
-          throw options.mapError?.(context) ?? errorForStatus(context);
-        }
-
-        if (streaming) {
-          // Timeouts stop at the headers for streams; the caller's signal keeps reaching the body.
-          linked = true;
-          const release = () => {
-            callSignal?.removeEventListener('abort', follow);
-            userSignal?.removeEventListener('abort', onUserAbort);
-          };
-          const body = watchStream(response.body, release, (error) =>
-            signal.aborted
-              ? abortReason(signal)
-              : new NetworkError(`${method} ${safe()}: reading the response stream failed.`, {
-                  cause: error,
-                }),
-          );
-          return { body, response, requestId };
-        }
-        const data = await readBody(
-          () => readData(response, method, call.parseAs ?? 'auto'),
-          signal,
-          () =>
-            new ResponseValidationError(`${method} ${safe()}: the response body is not valid JSON.`, [], {
-              status: response.status,
-              requestId,
-            }),
-        );
-        const result = call.schema
-          ? parseResponse(call.schema, data, () => ({
-              method,
-              url: safe(),
-              status: response.status,
-              requestId,
-            }))
-          : data;
-        return { data: result, response, requestId };
-      } catch (error) {
-        if (error === replay || XError.isInstance(error)) throw error;
-        if (signal.aborted) throw abortReason(signal);
-        throw error;
-      } finally {
-        clearTimeout(timer);
-        if (!linked) callSignal?.removeEventListener('abort', follow);
-        else keepLinked = true;
-      }
-
-      async function readBody<T>(
-        read: () => Promise<T>,
-        sig: AbortSignal,
-        onSyntax?: () => XError,
-      ): Promise<T> {
-        try {
-          return await read();
-        } catch (error) {
-          if (sig.aborted) throw abortReason(sig);
-          if (onSyntax && error instanceof SyntaxError) {
-            const e = onSyntax();
-            (e as { cause?: unknown }).cause = error;
-            throw e;
-          }
-          throw new NetworkError(
-            `${method} ${safe()}: reading the response body failed: ${(error as Error)?.message}.`,
-            {
-              cause: error,
-            },
-          );
-        }
-      }
-    }
-
-    let retries = 0;
-    let authReplayed = false;
+    call.prepared = prepared;
     try {
-      for (let number = 1; ; number++) {
-        try {
-          return await attempt(number, authReplayed);
-        } catch (thrown) {
-          if (thrown === replay) {
-            authReplayed = true;
-            continue;
-          }
-          // Transport failures are already XErrors; anything else is a bug in a hook or strategy: no retry.
-          if (!XError.isInstance(thrown)) throw thrown;
-          let error: XError = thrown;
-          const delay = error.retryAfterMs ?? backoffDelay(retries + 1, policy, random);
-          const retry =
-            retries < policy.limit &&
-            prepared.replayable &&
-            (idempotent || neverSent(error)) &&
-            error.retryable &&
-            !callCtl?.signal.aborted &&
-            (error.retryAfterMs === undefined || error.retryAfterMs <= policy.maxRetryAfter) &&
-            now() + delay <= deadline;
-          if (retry) {
-            retries++;
-            for (const hook of hooks.beforeRetry ?? [])
-              await hook({ request: lastRequest!, error, retry: retries, delayMs: delay });
-            if (logs('info'))
-              log!.info('http retry', {
-                method,
-                url: safe(),
-                retry: retries,
-                delayMs: delay,
-                code: error.code,
-                status: error.status,
-              });
-            try {
-              await sleep(delay, callController().signal);
-            } catch (sleepError) {
-              const callSignal = callController().signal;
-              error = callSignal.aborted ? (abortReason(callSignal) as XError) : (sleepError as XError);
-              throw await finalError(error);
-            }
-            continue;
-          }
-          error = await finalError(error);
-          if (logs('debug'))
-            log!.debug('http error', { method, url: safe(), code: error.code, status: error.status });
-          throw error;
-        }
-      }
-    } finally {
-      clearTimeout(totalTimer);
-      // A stream's body still needs the caller's signal; everything else lets go of it now.
-      if (!keepLinked) userSignal?.removeEventListener('abort', onUserAbort);
+      await call.strategy?.apply({
+        headers: prepared.headers,
+        method: prepared.method,
+        url: prepared.url,
+        signal: request.signal,
+      });
+    } catch (error) {
+      if (XError.isInstance(error)) throw error;
+      throw new AuthenticationError(`${call.method} ${call.safe()}: obtaining credentials failed.`, {
+        cause: error,
+      });
     }
+    for (const hook of hooks.beforeRequest ?? []) await hook(prepared);
+    if (prepared.method === request.method && prepared.url === request.url && prepared.body === call.body)
+      return undefined;
+    // A hook asked for another request: ky sends the one returned here.
+    call.method = prepared.method.toUpperCase();
+    call.body = prepared.body;
+    const init: RequestInit & { duplex?: 'half' } = {
+      method: call.method,
+      headers: prepared.headers,
+      signal: request.signal,
+      body: prepared.body === undefined ? request.body : prepared.body,
+    };
+    if (init.body) init.duplex = 'half';
+    return new Request(prepared.url, init);
   }
 
-  async function finalError(error: XError): Promise<XError> {
+  /**
+   * ky's `fetch`: sends through the injected fetch (as `(url, init)`) or the global one, and reads an error
+   * body (capped) and, for `request()`, the success body within the attempt, so the attempt's timeout and
+   * the retry decision cover them.
+   */
+  async function send(call: Call, request: Request, extra: Record<string, unknown>): Promise<Response> {
+    const remaining = call.realDeadline - Date.now();
+    call.attemptBoundByTotal = call.timeout === false || remaining <= call.timeout;
+    const debug = logs('debug');
+    if (debug)
+      log!.debug('http request', {
+        method: request.method,
+        url: call.safe(),
+        attempt: call.attempt,
+        headers: redactHeaders(request.headers, redactHeaderNames),
+      });
+    const started = now();
+    let response: Response;
+    // What was asked of fetch, to tell afterwards whether the runtime refused it before sending.
+    let asked: RequestInit & { duplex?: 'half' } = {
+      ...extra,
+      method: request.method,
+      headers: request.headers,
+      ...(request.body ? { body: request.body, duplex: 'half' as const } : {}),
+    };
+    const streamed = request.body !== null && (call.uploadProgress || call.body instanceof ReadableStream);
+    if (streamed && isBrowser() && !browserStreamsUploads())
+      throw new InvalidRequestError(
+        `${call.method} ${call.safe()} was not sent: this browser cannot stream a request body; send a Blob instead.`,
+      );
+    try {
+      if (userFetch) {
+        const init: RequestInit & { duplex?: 'half' } & Record<string, unknown> = {
+          ...extra,
+          method: request.method,
+          headers: request.headers,
+          signal: request.signal,
+        };
+        if (request.body) {
+          // The call's own body when it is what ky sends (an injected fetch may treat strings and bytes
+          // specially, and browsers stream no upload over HTTP/1.1), else the request's stream (an upload
+          // with progress, a stream body). A FormData gets a new boundary, so the old one goes.
+          const raw = call.body;
+          if (call.uploadProgress || raw instanceof ReadableStream) {
+            init.body = request.body;
+            init.duplex = 'half';
+          } else if (raw instanceof FormData) {
+            init.body = raw;
+            const headers = new Headers(request.headers);
+            headers.delete('content-type');
+            init.headers = headers;
+          } else init.body = raw ?? new Uint8Array(await request.arrayBuffer());
+        }
+        asked = init;
+        response = await userFetch(request.url, init);
+      } else response = await globalThis.fetch(request, extra);
+    } catch (error) {
+      if (request.signal.aborted) throw error;
+      const refused = refusedBeforeSending(request.url, asked, error);
+      if (refused !== undefined)
+        throw new InvalidRequestError(`${call.method} ${call.safe()} was not sent: ${refused}`, {
+          cause: error,
+        });
+      const hint = streamed && isBrowser() ? ' (a browser streams uploads over HTTP/2 only)' : '';
+      throw new NetworkError(
+        `${call.method} ${call.safe()} failed: ${(error as Error)?.message ?? error}${hint}.`,
+        { cause: error },
+      );
+    }
+    if (debug)
+      log!.debug('http response', {
+        method: request.method,
+        url: call.safe(),
+        status: response.status,
+        ms: now() - started,
+        requestId: requestIdOf(response.headers),
+      });
+    if (!response.ok || call.buffer) {
+      try {
+        response = await settle(response, !response.ok);
+      } catch (error) {
+        if (request.signal.aborted) throw error;
+        throw new NetworkError(
+          `${call.method} ${call.safe()}: reading the response body failed: ${(error as Error)?.message}.`,
+          { cause: error },
+        );
+      }
+    }
+    return response;
+  }
+
+  /** The response with its body read: an error body up to the cap, a success body in full. */
+  async function settle(response: Response, failed: boolean): Promise<Response> {
+    if (nullBodyStatuses.has(response.status) || !response.body) return response;
+    const text = failed ? await readTextCapped(response, maxErrorBody) : undefined;
+    const settled = new Response(text ?? (await response.arrayBuffer()), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+    Object.defineProperties(settled, {
+      url: { value: response.url },
+      redirected: { value: response.redirected },
+    });
+    if (text !== undefined) errorTexts.set(settled, text);
+    return settled;
+  }
+
+  /** ky's error (or anything thrown while it ran) as the typed error the caller gets. */
+  function toXError(call: Call, thrown: unknown): unknown {
+    if (typeof thrown !== 'object' || thrown === null) return abortedError(call) ?? thrown;
+    if (call.mapped.has(thrown)) return call.mapped.get(thrown);
+    const mapped = mapThrown(call, thrown);
+    call.mapped.set(thrown, mapped);
+    return mapped;
+  }
+
+  function abortedError(call: Call): XError | undefined {
+    const signal = call.signal;
+    if (!signal?.aborted) return undefined;
+    // A TimeoutError as the reason is a deadline of ours (e.g. longPoll's) and stays one.
+    const reason: unknown = signal.reason;
+    if (TimeoutError.isInstance(reason) || AbortError.isInstance(reason)) return reason as XError;
+    return new AbortError(`${call.method} ${call.safe()} was aborted by the caller.`, { cause: reason });
+  }
+
+  function mapThrown(call: Call, thrown: object): unknown {
+    const aborted = abortedError(call);
+    if (aborted) return aborted;
+    if (XError.isInstance(thrown)) return thrown;
+    if (isHTTPError(thrown)) return errorFor(call, thrown.response, thrown.data);
+    if (isTimeoutError(thrown)) {
+      const total = call.attemptBoundByTotal && call.totalTimeout !== false;
+      return total || Date.now() >= call.realDeadline
+        ? new TimeoutError(`${call.method} ${call.safe()} did not complete within ${call.totalTimeout} ms.`)
+        : new TimeoutError(
+            `${call.method} ${call.safe()} timed out after ${call.timeout} ms (attempt ${call.attempt}).`,
+            { retryable: true },
+          );
+    }
+    if (isNetworkError(thrown))
+      return new NetworkError(
+        `${call.method} ${call.safe()} failed: ${(thrown.cause as Error)?.message ?? thrown.message}.`,
+        { cause: thrown.cause },
+      );
+    if (isResponseSizeError(thrown))
+      return new ResponseTooLargeError(`${call.method} ${call.safe()}: ${thrown.message}`, { cause: thrown });
+    if (thrown instanceof SchemaValidationError)
+      return validationError(thrown.issues, call.json, source(call, call.response)());
+    if (thrown instanceof SyntaxError)
+      return new ResponseValidationError(
+        `${call.method} ${call.safe()}: the response body is not valid JSON.`,
+        [],
+        {
+          cause: thrown,
+        },
+      );
+    // ky builds the Request before any attempt: a TypeError then is the runtime refusing it (a GET with a
+    // body, a header value or option it does not accept), nothing was sent.
+    if ((thrown as Error).name === 'TypeError' && call.attempt === 0)
+      return new InvalidRequestError(
+        `${call.method} ${call.safe()} was not sent: ${(thrown as Error).message}`,
+        {
+          cause: thrown,
+        },
+      );
+    // Anything else is a bug in a hook or strategy: it surfaces as it is.
+    return thrown;
+  }
+
+  function errorFor(call: Call, response: Response, data: unknown): XError {
+    const text =
+      errorTexts.get(response) ??
+      (typeof data === 'string' ? data : data === undefined ? '' : JSON.stringify(data));
+    const requestId = requestIdOf(response.headers);
+    const retryAfterMs = parseRetryAfter(response.headers, now());
+    const context: ErrorContext = {
+      status: response.status,
+      body: parseLenient(text),
+      text,
+      headers: response.headers,
+      method: call.method,
+      url: call.safe(),
+      retryable: call.policy.statuses.includes(response.status),
+      ...(requestId === undefined ? {} : { requestId }),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    };
+    return options.mapError?.(context) ?? errorForStatus(context);
+  }
+
+  const source = (call: Call, response: Response | undefined) => () => ({
+    method: call.method,
+    url: call.safe(),
+    status: response?.status ?? 200,
+    requestId: response ? requestIdOf(response.headers) : undefined,
+  });
+
+  /** ky's `retry.shouldRetry`: the fail-closed rule, the retry budget, waits the server asks for, the deadline. */
+  async function shouldRetry(call: Call, thrown: Error): Promise<boolean> {
+    const error = toXError(call, thrown);
+    // A bug in a hook or strategy is not retried.
+    if (!XError.isInstance(error)) return false;
+    const policy = call.policy;
+    const wait = error.retryAfterMs;
+    if (
+      call.retries >= policy.limit ||
+      !call.replayable ||
+      !(call.idempotent || neverSent(error)) ||
+      !error.retryable ||
+      call.signal?.aborted ||
+      // A wait beyond the timer's range could not be kept: it would fire at once.
+      (wait !== undefined && wait > Math.min(policy.maxRetryAfter, maxTimer))
+    )
+      return false;
+    const delay = wait ?? backoffDelay(call.retries + 1, policy, random);
+    // No wait starts that would pass the deadline: the caller gets the error that is worth knowing.
+    if (now() + delay > call.deadline) return false;
+    call.retries++;
+    call.delay = delay;
+    for (const hook of hooks.beforeRetry ?? [])
+      await hook({ request: call.prepared!, error, retry: call.retries, delayMs: delay });
+    if (logs('info'))
+      log!.info('http retry', {
+        method: call.method,
+        url: call.safe(),
+        retry: call.retries,
+        delayMs: delay,
+        code: error.code,
+        status: error.status,
+      });
+    return true;
+  }
+
+  const api = ky.create({
+    throwHttpErrors: true,
+    hooks: {
+      beforeRequest: [({ request, options }) => prepare(callOf(options), request)],
+      beforeRetry: [
+        async ({ request, options, error }) => {
+          const call = callOf(options);
+          // An injected sleep waits here; ky was told to wait 0 ms.
+          if (sleep && !(isForceRetryError(error) && error.code === replayCode))
+            await sleep(call.delay, request.signal);
+          return prepare(call, request);
+        },
+      ],
+      afterResponse: [
+        ...(hooks.afterResponse ?? []).map(
+          (hook) =>
+            async ({
+              response,
+              options,
+            }: {
+              response: Response;
+              options: { context: Record<string, unknown> };
+            }) => {
+              const replaced = await hook(callOf(options).prepared!, response);
+              return replaced instanceof Response ? replaced : undefined;
+            },
+        ),
+        // Single-flight credential refresh with one replay: the strategy decides, ky resends.
+        async ({ response, options }) => {
+          const call = callOf(options);
+          const strategy = call.strategy;
+          if (response.status !== 401 || !strategy?.onUnauthorized || call.replayed || !call.replayable)
+            return undefined;
+          const prepared = call.prepared!;
+          let again: boolean;
+          try {
+            again = await strategy.onUnauthorized({
+              headers: prepared.headers,
+              method: call.method,
+              url: prepared.url,
+              signal: prepared.signal,
+            });
+          } catch (error) {
+            if (XError.isInstance(error) || call.signal?.aborted) throw error;
+            throw new AuthenticationError(`${call.method} ${call.safe()}: refreshing credentials failed.`, {
+              status: 401,
+              cause: error,
+              requestId: requestIdOf(response.headers),
+            });
+          }
+          if (!again) return undefined;
+          call.replayed = true;
+          if (logs('info'))
+            log!.info('http replay after credential refresh', { method: call.method, url: call.safe() });
+          return ky.retry({ delay: 0, code: replayCode });
+        },
+      ],
+    },
+  });
+
+  function start(method: string, path: string, options: RequestOptions, streaming: boolean) {
+    method = method.toUpperCase();
+    const url = buildUrl(path);
+    const fullUrl = buildUrl(path, options.query);
+    let redacted: string | undefined;
+    // Redacting parses the URL; only logs and errors need it.
+    const safe = () => (redacted ??= redactUrl(fullUrl, redactQuery));
+    const policy = resolveRetry(options.retry, retryDefaults);
+    const timeout = timerMs(options.timeout ?? clientTimeout);
+    const totalTimeout = timerMs(options.totalTimeout ?? clientTotalTimeout);
+
+    const headers = new Headers(defaultHeaders);
+    if (options.headers) for (const [name, value] of new Headers(options.headers)) headers.set(name, value);
+    if (streaming && headers.get('accept') === defaultAccept) headers.set('accept', '*/*');
+    if (unsafeMethods.has(method)) {
+      const keyHeader = idempotencyHeader ?? 'idempotency-key';
+      if (options.idempotencyKey === false) headers.delete(keyHeader);
+      else if (options.idempotencyKey) headers.set(keyHeader, options.idempotencyKey);
+      else if (idempotencyHeader && !headers.has(keyHeader)) headers.set(keyHeader, newKey());
+    }
+    const hasKey = headers.has(idempotencyHeader ?? 'idempotency-key');
+    let body: BodyInit | undefined;
+    if (options.json === undefined)
+      body =
+        options.form !== undefined
+          ? options.form instanceof FormData
+            ? options.form
+            : toFormData(options.form)
+          : ((options.body ?? undefined) as BodyInit | undefined);
+    const strategy = options.auth ?? auth;
+    const replayable = !(body instanceof ReadableStream);
+    const maxResponseSize = options.maxResponseSize ?? clientMaxResponseSize;
+    const call: Call = {
+      method,
+      safe,
+      strategy,
+      policy,
+      timeout,
+      totalTimeout,
+      deadline: totalTimeout === false ? Number.POSITIVE_INFINITY : now() + totalTimeout,
+      realDeadline: totalTimeout === false ? Number.POSITIVE_INFINITY : Date.now() + totalTimeout,
+      signal: options.signal,
+      idempotent: hasKey || (options.idempotent ?? idempotentMethods.has(method)),
+      replayable,
+      body,
+      buffer: !streaming && !options.onDownloadProgress && maxResponseSize === undefined,
+      uploadProgress: options.onUploadProgress !== undefined,
+      attempt: 0,
+      attemptBoundByTotal: false,
+      retries: 0,
+      replayed: false,
+      delay: 0,
+      prepared: undefined,
+      mapped: new WeakMap(),
+      json: undefined,
+    };
+    const kyOptions: KyOptions = {
+      method,
+      headers,
+      timeout,
+      totalTimeout,
+      context: { call },
+      fetch: (request, extra) => send(call, request as Request, extra as Record<string, unknown>),
+      retry: {
+        // One more for the replay after a credential refresh, which is no retry of ours.
+        limit: replayable ? policy.limit + (strategy?.onUnauthorized ? 1 : 0) : 0,
+        // Which calls may be repeated is shouldRetry's decision.
+        methods: [method.toLowerCase(), method],
+        statusCodes: [...policy.statuses],
+        afterStatusCodes: [],
+        retryOnTimeout: true,
+        maxRetryAfter: Number.POSITIVE_INFINITY,
+        backoffLimit: Number.POSITIVE_INFINITY,
+        shouldRetry: ({ error }) => shouldRetry(call, error),
+        delay: () => (sleep ? 0 : call.delay),
+      },
+    };
+    if (options.query) {
+      const qs = serializeQuery(options.query, queryOptions);
+      if (qs) kyOptions.searchParams = qs;
+    }
+    if (options.json !== undefined) kyOptions.json = options.json;
+    else if (body !== undefined) kyOptions.body = body;
+    if (options.signal) kyOptions.signal = options.signal;
+    if (maxResponseSize !== undefined) kyOptions.maxResponseSize = maxResponseSize;
+    if (options.onUploadProgress) kyOptions.onUploadProgress = options.onUploadProgress;
+    if (options.onDownloadProgress) kyOptions.onDownloadProgress = options.onDownloadProgress;
+    return { call, promise: api(url, kyOptions) };
+  }
+
+  async function fail(call: Call, thrown: unknown): Promise<never> {
+    const mapped = toXError(call, thrown);
+    if (!XError.isInstance(mapped)) throw mapped;
+    let error: XError = mapped;
     for (const hook of hooks.beforeError ?? []) {
       const replaced = await hook(error);
       if (XError.isInstance(replaced)) error = replaced;
     }
-    return error;
+    if (logs('debug'))
+      log!.debug('http error', {
+        method: call.method,
+        url: call.safe(),
+        code: error.code,
+        status: error.status,
+      });
+    throw error;
   }
 
-  async function readData(
-    response: Response,
+  async function execute(
     method: string,
-    parseAs: NonNullable<RequestOptions['parseAs']>,
-  ) {
-    if (response.status === 204 || response.status === 205 || method === 'HEAD') {
-      await response.body?.cancel().catch(() => {});
-      return undefined;
+    path: string,
+    options: RequestOptions,
+  ): Promise<ResponseWithData<unknown>> {
+    const { call, promise } = start(method, path, options, false);
+    try {
+      const response = await promise;
+      call.response = response;
+      const requestId = requestIdOf(response.headers);
+      const schema = options.schema;
+      const parseAs = options.parseAs ?? 'auto';
+      let data: unknown;
+      if (nullBodyStatuses.has(response.status) || call.method === 'HEAD') {
+        await response.body?.cancel().catch(() => {});
+        data = undefined;
+      } else if (parseAs === 'bytes') data = new Uint8Array(await promise.arrayBuffer());
+      else if (
+        parseAs === 'json' ||
+        (parseAs === 'auto' && (response.headers.get('content-type') ?? '').includes('json'))
+      )
+        return { data: await promise.json(recording(call, schema)), response, requestId };
+      else {
+        const text = await promise.text();
+        data = text === '' && parseAs === 'auto' ? undefined : text;
+      }
+      return {
+        data: schema ? parseResponse(schema, data, source(call, response)) : data,
+        response,
+        requestId,
+      };
+    } catch (thrown) {
+      return fail(call, thrown);
     }
-    if (parseAs === 'bytes') return new Uint8Array(await response.arrayBuffer());
-    const text = await response.text();
-    const json =
-      parseAs === 'json' ||
-      (parseAs === 'auto' && (response.headers.get('content-type') ?? '').includes('json'));
-    if (parseAs === 'text' || !json) return text === '' && parseAs === 'auto' ? undefined : text;
-    return text === '' ? undefined : JSON.parse(text);
+  }
+
+  async function stream(method: string, path: string, options: RequestOptions): Promise<StreamedResponse> {
+    const { call, promise } = start(method, path, options, true);
+    try {
+      const response = await promise;
+      // Timeouts stop at the headers for streams; the caller's signal keeps reaching the body.
+      const body = watchStream(
+        response.body,
+        (error) =>
+          abortedError(call) ??
+          new NetworkError(`${call.method} ${call.safe()}: reading the response stream failed.`, {
+            cause: error,
+          }),
+      );
+      return { body, response, requestId: requestIdOf(response.headers) };
+    } catch (thrown) {
+      return fail(call, thrown);
+    }
   }
 
   const request = async (method: string, path: string, call: RequestOptions = {}) =>
-    ((await execute(method, path, call, false)) as ResponseWithData<unknown>).data;
+    (await execute(method, path, call)).data;
 
   return {
     request: request as HttpClient['request'],
     requestWithResponse: ((method: string, path: string, call: RequestOptions = {}) =>
-      execute(method, path, call, false)) as HttpClient['requestWithResponse'],
-    stream: (method, path, call = {}) => execute(method, path, call, true) as Promise<StreamedResponse>,
+      execute(method, path, call)) as HttpClient['requestWithResponse'],
+    stream: (method, path, call = {}) => stream(method, path, call),
     get: ((path: string, call?: RequestOptions) => request('GET', path, call)) as HttpClient['get'],
     post: ((path: string, call?: RequestOptions) => request('POST', path, call)) as HttpClient['post'],
     put: ((path: string, call?: RequestOptions) => request('PUT', path, call)) as HttpClient['put'],

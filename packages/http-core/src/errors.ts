@@ -27,6 +27,7 @@ import { redactBody, redactedHeaders, redactIssues, redactText } from './redact.
  * | `timeout` | {@link TimeoutError} |
  * | `aborted` | {@link AbortError} |
  * | `response_validation` | {@link ResponseValidationError} |
+ * | `response_too_large` | `ResponseTooLargeError` |
  */
 export type XErrorCode =
   | 'bad_request'
@@ -44,6 +45,7 @@ export type XErrorCode =
   | 'timeout'
   | 'aborted'
   | 'response_validation'
+  | 'response_too_large'
   | (string & {});
 
 /** What every {@link XError} constructor accepts besides the message. */
@@ -270,6 +272,12 @@ export class ResponseValidationError extends XError {
     super(message, options);
     this.issues = redactIssues(issues);
   }
+}
+
+/** The response body was larger than the call's `maxResponseSize`. Not retried. */
+export class ResponseTooLargeError extends XError {
+  static override readonly brand: symbol = Symbol.for('@x/http-core.ResponseTooLargeError');
+  static override readonly defaultCode: XErrorCode = 'response_too_large';
 }
 
 /** What {@link errorForStatus} and a client's `mapError` are given about a failed response. */

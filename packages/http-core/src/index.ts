@@ -23,6 +23,7 @@ export {
   type RetryInfo,
   randomId,
   type StreamedResponse,
+  type TransferProgress,
 } from './client.ts';
 export {
   AbortError,
@@ -36,6 +37,7 @@ export {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
+  ResponseTooLargeError,
   ResponseValidationError,
   ServerError,
   ServiceUnavailableError,
@@ -74,16 +76,7 @@ export {
   redactIssues,
   redactText,
 } from './redact.ts';
-export {
-  backoffDelay,
-  defaultRetryStatuses,
-  idempotentMethods,
-  parseRetryAfter,
-  type ResolvedRetry,
-  type RetryOptions,
-  resolveRetry,
-  sleep,
-} from './retry.ts';
-export { type BodyOptions, type PreparedBody, prepareBody, readTextCapped } from './streaming.ts';
+export { type RetryOptions, sleep } from './retry.ts';
+export type { BodyOptions } from './streaming.ts';
 export { detectRuntime, userAgent } from './user-agent.ts';
 export { VERSION } from './version.ts';

@@ -40,12 +40,29 @@ export function parseResponse<S extends ResponseSchema>(
   const result = safeParse(schema, value);
   if (result.success) return result.output;
   // A getter lets the hot path skip building the (redacted) description unless validation fails.
-  if (typeof source === 'function') source = source();
-  const first = redactIssues(result.issues)[0] as { path?: { key: unknown }[]; message: string };
-  const path = first.path?.map((item) => String(item.key)).join('.') || '(root)';
-  throw new ResponseValidationError(
+  throw validationError(result.issues, value, typeof source === 'function' ? source() : source);
+}
+
+/**
+ * The {@link ResponseValidationError} for schema `issues` (valibot's, or a Standard Schema's as ky reports
+ * them): the first issue's path and message in the text, the issues and the (redacted) value kept.
+ */
+export function validationError(
+  issues: readonly unknown[],
+  value: unknown,
+  source: ValidationSource,
+): ResponseValidationError {
+  const first = (redactIssues(issues)[0] ?? { message: 'invalid' }) as {
+    path?: readonly ({ key: unknown } | PropertyKey)[];
+    message: string;
+  };
+  const path =
+    first.path
+      ?.map((item) => String(typeof item === 'object' && item !== null ? item.key : item))
+      .join('.') || '(root)';
+  return new ResponseValidationError(
     `${source.method} ${source.url}: the response body does not match the expected shape at ${path}: ${first.message}`,
-    result.issues,
+    issues,
     {
       status: source.status,
       body: value,

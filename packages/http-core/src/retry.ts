@@ -1,3 +1,11 @@
+/**
+ * Retry policy and the small timing helpers ky does not expose: `Retry-After` as a number for errors (with
+ * `retry-after-ms` and an injectable clock), the full-jitter backoff, and an abortable sleep. The waits
+ * themselves are ky's.
+ *
+ * @module
+ */
+
 import { AbortError, TimeoutError } from './errors.ts';
 
 /** The retry policy of a client or a call. */
@@ -20,8 +28,7 @@ export interface RetryOptions {
 /** {@link RetryOptions} with every default filled in. */
 export type ResolvedRetry = Required<RetryOptions>;
 
-/** The statuses retried by default. */
-export const defaultRetryStatuses: readonly number[] = [408, 425, 429, 500, 502, 503, 504];
+const defaultRetryStatuses: readonly number[] = [408, 425, 429, 500, 502, 503, 504];
 
 /** Fills in the defaults; a number is a `limit`, `false` means no retries. */
 export function resolveRetry(
@@ -40,16 +47,6 @@ export function resolveRetry(
   if (typeof retry === 'number') return { ...from, limit: retry };
   return { ...from, ...retry };
 }
-
-/** Methods that may always be retried: repeating them cannot change the outcome. */
-export const idempotentMethods: ReadonlySet<string> = new Set([
-  'GET',
-  'HEAD',
-  'OPTIONS',
-  'PUT',
-  'DELETE',
-  'TRACE',
-]);
 
 /**
  * The full-jitter backoff before retry number `retry` (1-based): a uniform draw from

@@ -1,4 +1,4 @@
-import { type MultipartFields, toFormData } from './multipart.ts';
+import type { MultipartFields } from './multipart.ts';
 
 /** The body options of a call; at most one of them is used (`json`, then `form`, then `body`). */
 export interface BodyOptions {
@@ -11,31 +11,6 @@ export interface BodyOptions {
    * `duplex: 'half'`; a stream can be sent only once, so such calls are never retried or replayed).
    */
   body?: BodyInit | Uint8Array | null;
-}
-
-/** A body ready for fetch. */
-export interface PreparedBody {
-  /** What goes into `RequestInit.body`. */
-  body: BodyInit | undefined;
-  /** The content type to set when the caller set none. */
-  contentType?: string;
-  /** False for streams: they cannot be sent twice. */
-  replayable: boolean;
-}
-
-/** Turns the body options of a call into a fetch body. */
-export function prepareBody(options: BodyOptions): PreparedBody {
-  if (options.json !== undefined) {
-    return { body: JSON.stringify(options.json), contentType: 'application/json', replayable: true };
-  }
-  if (options.form !== undefined) {
-    return {
-      body: options.form instanceof FormData ? options.form : toFormData(options.form),
-      replayable: true,
-    };
-  }
-  const body = options.body ?? undefined;
-  return { body: body as BodyInit | undefined, replayable: !(body instanceof ReadableStream) };
 }
 
 /**
@@ -72,13 +47,9 @@ export function parseLenient(text: string): unknown {
   }
 }
 
-/**
- * Wraps a streamed response body so `onEnd` runs once it finishes, fails or is cancelled (the client
- * lets go of the caller's signal then), and read failures surface as `mapError` makes them.
- */
+/** Wraps a streamed response body so read failures surface as `mapError` makes them. */
 export function watchStream(
   source: ReadableStream<Uint8Array> | null,
-  onEnd: () => void,
   mapError: (error: unknown) => unknown,
 ): ReadableStream<Uint8Array> {
   const reader = source?.getReader();
@@ -86,17 +57,13 @@ export function watchStream(
     async pull(controller) {
       try {
         const chunk = await reader?.read();
-        if (!chunk || chunk.done) {
-          onEnd();
-          controller.close();
-        } else controller.enqueue(chunk.value);
+        if (!chunk || chunk.done) controller.close();
+        else controller.enqueue(chunk.value);
       } catch (error) {
-        onEnd();
         controller.error(mapError(error));
       }
     },
     cancel(reason) {
-      onEnd();
       return reader?.cancel(reason);
     },
   });

@@ -1,13 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  AbortError,
-  backoffDelay,
-  parseRetryAfter,
-  resolveRetry,
-  sleep,
-  TimeoutError,
-} from '../src/index.ts';
+import { AbortError, sleep, TimeoutError } from '../src/index.ts';
+// Internal helpers, no longer exported (ky owns the retries; these feed its options).
+import { backoffDelay, parseRetryAfter, resolveRetry } from '../src/retry.ts';
 import { failure } from './failure.ts';
 
 const policy = { baseDelay: 500, maxDelay: 8000 };
