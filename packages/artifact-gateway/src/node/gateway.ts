@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from 'node:path';
-import type { Logger } from '@x/http-core';
+import { closeable, type Logger } from '@x/http-core';
 import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import * as v from 'valibot';
@@ -176,8 +176,10 @@ function corsMiddleware(options: GatewayCorsOptions) {
 
 /** The gateway: a Hono app plus `close()` to release databases and pooled connections. */
 export type ArtifactGateway = Hono<GatewayEnv> & {
-  /** Closes DuckDB files, the Mongo client and pooled connections. */
+  /** Closes DuckDB files, the Mongo client and pooled connections (again: the first call's outcome). */
   close(): Promise<void>;
+  /** {@link ArtifactGateway.close}, for `await using gateway = createArtifactGateway(…)`. */
+  [Symbol.asyncDispose](): Promise<void>;
 };
 
 type GatewayEnv = { Variables: { claims: AppTokenClaims; body: Uint8Array } };
@@ -615,14 +617,16 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
     }
   });
 
-  return Object.assign(app, {
-    async close() {
-      await Promise.all([
-        duck.close(),
-        ownState?.close?.(),
-        options.external instanceof ExternalProxy ? undefined : external.close(),
-        mongoConnection?.then(({ client }) => client.close()).catch(() => {}),
-      ]);
-    },
-  });
+  return closeable(
+    Object.assign(app, {
+      async close() {
+        await Promise.all([
+          duck.close(),
+          ownState?.close?.(),
+          options.external instanceof ExternalProxy ? undefined : external.close(),
+          mongoConnection?.then(({ client }) => client.close()).catch(() => {}),
+        ]);
+      },
+    }),
+  );
 }
