@@ -13,6 +13,12 @@ export interface Closeable {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+/** Anything with a `close()` that releases what it holds. */
+export interface HasClose {
+  /** Releases what it holds. */
+  close(): Promise<void>;
+}
+
 /**
  * Makes `target.close` idempotent (a second call gets the first call's promise) and adds
  * `[Symbol.asyncDispose]` calling it. Returns `target` itself.
@@ -22,12 +28,6 @@ export interface Closeable {
  * return closeable({ url, close: () => new Promise<void>((done) => server.close(() => done())) });
  * ```
  */
-/** Anything with a `close()` that releases what it holds. */
-export interface HasClose {
-  /** Releases what it holds. */
-  close(): Promise<void>;
-}
-
 export function closeable<T extends HasClose>(target: T): T & Closeable;
 /** The same, typed by the interface it returns (`closeable<FakeThing>({ … })`), whose members guide the literal. */
 export function closeable<T extends Closeable>(target: Omit<T, typeof Symbol.asyncDispose>): T;
