@@ -83,6 +83,14 @@ for (const pkg of packages) {
   const name = pkg.manifest.name;
   const tarball = tarballs.get(name)!;
   console.log(`\n${name} (${tarball.split('/').pop()})`);
+  step('runtime dependencies in caret ranges', () => {
+    // An exact pin makes two of our packages in one app install two copies of the same library.
+    const pinned = Object.entries(pkg.manifest.dependencies ?? {}).filter(
+      ([, range]) => !range.startsWith('^') && !range.startsWith('workspace:'),
+    );
+    if (pinned.length)
+      throw new Error(`pinned: ${pinned.map(([dep, range]) => `${dep}@${range}`).join(', ')} (use ^)`);
+  });
   step('publint --strict', () => run('pnpm', ['exec', 'publint', '--strict', tarball], repoRoot));
   step('attw --profile esm-only', () =>
     run('pnpm', ['exec', 'attw', tarball, '--profile', 'esm-only', '--format', 'table-flipped'], repoRoot),
