@@ -307,12 +307,12 @@ export function createClient(options: ArtifactClientOptions = {}): ArtifactGatew
       },
     }).post('token/refresh')) as { token?: unknown };
     if (typeof answer?.token !== 'string')
-      throw new ArtifactGatewayError('invalid_token', 'token/refresh answered without a token');
+      throw new ArtifactGatewayError('token/refresh answered without a token', { code: 'invalid_token' });
     return answer.token;
   };
   const client = (): HttpClient => {
     if (token === undefined)
-      throw new ArtifactGatewayError('invalid_token', 'artifact-gateway token not yet received');
+      throw new ArtifactGatewayError('artifact-gateway token not yet received', { code: 'invalid_token' });
     if (!http || auth?.token !== token) {
       auth = refreshingBearer({
         token,

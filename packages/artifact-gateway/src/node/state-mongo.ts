@@ -269,5 +269,9 @@ export class MongoStateStore implements StateBackend {
 
 function unreachable(error: unknown): ArtifactGatewayError {
   if (ArtifactGatewayError.isInstance(error)) return error;
-  return new ArtifactGatewayError('upstream_error', 'MongoDB is unreachable', { status: 503, cause: error });
+  return new ArtifactGatewayError('MongoDB is unreachable', {
+    code: 'upstream_error',
+    status: 503,
+    cause: error,
+  });
 }
