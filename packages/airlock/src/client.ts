@@ -554,8 +554,7 @@ export class AirlockGatewayClient {
       if (!hash)
         throw new DecisionVerificationError(
           `The decision on ${requestId} cannot be verified: the artifact hash is unknown (pass artifactHash).`,
-          'artifact_hash_unknown',
-          { code: 'artifact_hash_unknown' },
+          { reason: 'artifact_hash_unknown', code: 'artifact_hash_unknown' },
         );
       this.#remember(requestId, hash);
       known = this.#submitted.get(requestId);

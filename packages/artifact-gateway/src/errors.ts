@@ -99,12 +99,24 @@ export class VersionConflictError extends ArtifactGatewayError {
   /** The version the resource has now. */
   readonly currentVersion: number;
 
-  /** Creates the error for a resource whose version is `currentVersion`. */
-  constructor(currentVersion: number) {
-    super(`version conflict (current=${currentVersion}); read the resource and retry`, {
-      code: 'version_conflict',
-    });
+  /** Creates the error: the message, then `{ currentVersion, …options }` (see {@link VersionConflictError.at}). */
+  constructor(
+    message: string,
+    options: Omit<ArtifactGatewayErrorOptions, 'code'> & { currentVersion: number },
+  ) {
+    const { currentVersion, ...rest } = options;
+    super(message, { ...rest, code: 'version_conflict' });
     this.currentVersion = currentVersion;
+  }
+
+  /** The error for a resource whose version is `currentVersion`, with the gateway's message. */
+  static at(currentVersion: number): VersionConflictError {
+    return new VersionConflictError(
+      `version conflict (current=${currentVersion}); read the resource and retry`,
+      {
+        currentVersion,
+      },
+    );
   }
 }
 

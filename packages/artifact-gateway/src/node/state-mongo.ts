@@ -196,10 +196,10 @@ export class MongoStateStore implements StateBackend {
     } catch (error) {
       // A duplicate key: another set inserted the resource first, so the expected version is stale.
       if ((error as { code?: number })?.code === 11000)
-        throw new VersionConflictError(await this.#currentVersion(tenant, ns, checked.rid));
+        throw VersionConflictError.at(await this.#currentVersion(tenant, ns, checked.rid));
       throw unreachable(error);
     }
-    if (!updated) throw new VersionConflictError(await this.#currentVersion(tenant, ns, checked.rid));
+    if (!updated) throw VersionConflictError.at(await this.#currentVersion(tenant, ns, checked.rid));
     const version = Number(updated['version']);
     await events.insertOne(
       buildStateEvent(
