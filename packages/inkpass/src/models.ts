@@ -285,6 +285,39 @@ export interface TwoFactorEnableResponse {
   backupCodes: string[];
 }
 
+/** `PATCH /auth/profile` answer: the user's names after the update. */
+export const ProfileResponseSchema = v.pipe(
+  v.object({
+    id: v.string(),
+    email: v.string(),
+    first_name: nullableString,
+    last_name: nullableString,
+    organization_id: v.string(),
+  }),
+  v.transform(
+    (u): ProfileResponse => ({
+      id: u.id,
+      email: u.email,
+      firstName: u.first_name,
+      lastName: u.last_name,
+      organizationId: u.organization_id,
+    }),
+  ),
+);
+/** The current user's profile as `updateProfile` answers it. */
+export interface ProfileResponse {
+  /** User id. */
+  id: string;
+  /** Email address. */
+  email: string;
+  /** First name. */
+  firstName: string | null;
+  /** Last name. */
+  lastName: string | null;
+  /** The user's organisation. */
+  organizationId: string;
+}
+
 /** `{message}` answers (logout, verify-email, resend-verification, 2FA disable and verify). */
 export const MessageResponseSchema = v.object({ message: v.string() });
 
@@ -530,4 +563,213 @@ export interface SubscriptionResponse {
   stripeCustomerId: string | null;
   /** When it ends (the server's zone-less time read as UTC), if set. */
   endsAt: Date | null;
+}
+
+/** Renames an object's snake_case keys to camelCase (one level). */
+function camel<T>(o: object): T {
+  return Object.fromEntries(
+    Object.entries(o).map(([k, x]) => [k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase()), x]),
+  ) as T;
+}
+
+const userFields = {
+  id: v.string(),
+  email: v.string(),
+  first_name: nullableString,
+  last_name: nullableString,
+  status: v.string(),
+};
+
+/** `GET /api/v1/users` element and the answer of creating or updating a user. */
+export const OrgUserSchema = v.pipe(
+  v.object(userFields),
+  v.transform((o) => camel<OrgUser>(o)),
+);
+/** A user of the caller's organisation. */
+export interface OrgUser {
+  /** User id. */
+  id: string;
+  /** Email address. */
+  email: string;
+  /** First name (null for users created by an admin or an invitation). */
+  firstName: string | null;
+  /** Last name. */
+  lastName: string | null;
+  /** `active`, `pending`, `deleted`, … */
+  status: string;
+}
+
+/** `GET /api/v1/users/{id}`. */
+export const OrgUserDetailSchema = v.pipe(
+  v.object({ ...userFields, two_fa_enabled: v.optional(v.boolean(), false) }),
+  v.transform((o) => camel<OrgUserDetail>(o)),
+);
+/** A user with their 2FA state. */
+export interface OrgUserDetail extends OrgUser {
+  /** Whether login needs a TOTP code. */
+  twoFaEnabled: boolean;
+}
+
+/** `GET /api/v1/users/{id}/permissions`: the permissions granted to the user directly. */
+export const UserPermissionsSchema = v.pipe(
+  v.object({ user_id: v.string(), email: v.string(), permissions: v.array(PermissionResponseSchema) }),
+  v.transform((o) => camel<UserPermissions>(o)),
+);
+/** A user's directly granted permissions (not those of their role or groups). */
+export interface UserPermissions {
+  /** User id. */
+  userId: string;
+  /** Email address. */
+  email: string;
+  /** The direct grants, with their ABAC conditions. */
+  permissions: PermissionResponse[];
+}
+
+/** A group (`/api/v1/groups`). */
+export const GroupSchema = v.object({ id: v.string(), name: v.string(), description: nullableString });
+/** A group of the caller's organisation. */
+export interface Group {
+  /** Group id. */
+  id: string;
+  /** Unique in the organisation. */
+  name: string;
+  /** Description, if any. */
+  description: string | null;
+}
+
+/** An organisation (`/api/v1/organizations`); `settings` and `plan_id` only where the route sends them. */
+export const OrganizationSchema = v.pipe(
+  v.object({
+    id: v.string(),
+    name: v.string(),
+    slug: v.string(),
+    settings: v.optional(v.nullable(v.record(v.string(), v.unknown()))),
+    plan_id: v.optional(v.nullable(v.string())),
+  }),
+  v.transform((o) => camel<Organization>(o)),
+);
+/** An organisation. */
+export interface Organization {
+  /** Organisation id. */
+  id: string;
+  /** Name. */
+  name: string;
+  /** URL slug (unique). */
+  slug: string;
+  /** Its settings (get and update only). */
+  settings?: Record<string, unknown> | null;
+  /** Its plan (get only). */
+  planId?: string | null;
+}
+
+/** `GET /api/v1/organizations/{id}/members` element. */
+export const MemberSchema = v.object({
+  id: v.string(),
+  email: v.string(),
+  status: v.string(),
+  role: v.string(),
+});
+/** A member of an organisation with their role string. */
+export interface Member {
+  /** User id. */
+  id: string;
+  /** Email address. */
+  email: string;
+  /** Account status. */
+  status: string;
+  /** The membership's role string (`owner`, `member`, `developer`, …). */
+  role: string;
+}
+
+/** An invitation (`/api/v1/invitations`). */
+export const InvitationSchema = v.pipe(
+  v.object({
+    id: v.string(),
+    email: v.string(),
+    role: v.string(),
+    status: v.string(),
+    invited_by_email: nullableString,
+    expires_at: v.string(),
+    created_at: v.string(),
+  }),
+  v.transform((o) => camel<Invitation>(o)),
+);
+/** An invitation to join the caller's organisation. */
+export interface Invitation {
+  /** Invitation id. */
+  id: string;
+  /** The invitee (lower-cased). */
+  email: string;
+  /** The role string the invitee gets. */
+  role: string;
+  /** `pending`, `accepted`, `revoked` or `expired`. */
+  status: string;
+  /** Who invited, if known. */
+  invitedByEmail: string | null;
+  /** When the link stops working (7 days; ISO 8601, no zone, UTC). */
+  expiresAt: string;
+  /** When it was created. */
+  createdAt: string;
+}
+
+/** `GET /api/v1/invitations/validate/{token}`. */
+export const InvitationCheckSchema = v.pipe(
+  v.object({
+    valid: v.boolean(),
+    email: nullableString,
+    role: nullableString,
+    organization_name: nullableString,
+    error: nullableString,
+  }),
+  v.transform((o) => camel<InvitationCheck>(o)),
+);
+/** Whether an invitation link can be used, and what it offers. */
+export interface InvitationCheck {
+  /** True when it can be accepted. */
+  valid: boolean;
+  /** The invitee, when valid. */
+  email: string | null;
+  /** The role offered, when valid. */
+  role: string | null;
+  /** The inviting organisation, when valid. */
+  organizationName: string | null;
+  /** Why not, when invalid. */
+  error: string | null;
+}
+
+/** `POST /api/v1/invitations/accept`. */
+export const AcceptedInvitationSchema = v.pipe(
+  v.object({
+    access_token: v.string(),
+    refresh_token: v.string(),
+    token_type: v.string(),
+    expires_in: v.number(),
+    user_id: v.string(),
+    email: v.string(),
+    organization_id: v.string(),
+    role: v.string(),
+    is_new_user: v.boolean(),
+  }),
+  v.transform((o) => camel<AcceptedInvitation>(o)),
+);
+/** An accepted invitation: the account and tokens inkPass issued. */
+export interface AcceptedInvitation {
+  /** An access token (see the README: upstream's carry no session and are refused; log in instead). */
+  accessToken: string;
+  /** A refresh token (same caveat). */
+  refreshToken: string;
+  /** `bearer`. */
+  tokenType: string;
+  /** Seconds the access token is valid. */
+  expiresIn: number;
+  /** The account. */
+  userId: string;
+  /** Its email. */
+  email: string;
+  /** The organisation joined. */
+  organizationId: string;
+  /** The role string given. */
+  role: string;
+  /** False when an existing account joined. */
+  isNewUser: boolean;
 }

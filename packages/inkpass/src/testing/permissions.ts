@@ -4,45 +4,20 @@
  *
  * @module
  */
+import { ALL_PERMISSIONS } from '../dev-permissions.ts';
 
-/** Known resources and their actions (spec §8). Role templates grant from this set. */
-export const KNOWN_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
-  organization: ['view', 'manage'],
-  users: ['view', 'create', 'manage', 'delete'],
-  groups: ['view', 'create', 'manage', 'delete'],
-  permissions: ['view', 'create', 'manage', 'delete', 'assign'],
-  api_keys: ['view', 'create', 'manage', 'delete'],
-  billing: ['view', 'create', 'manage'],
-  files: ['view', 'create', 'manage', 'delete'],
-  plans: ['view', 'create', 'manage'],
-  workflows: ['view', 'create', 'update', 'execute', 'delete', 'control', 'trigger'],
-  workflow_specs: ['view', 'create', 'update', 'delete', 'share'],
-  workflow_runs: ['view', 'execute'],
-  agents: ['view', 'create', 'update', 'delete', 'execute', 'search'],
-  capabilities: ['view', 'manage'],
-  tasks: ['view', 'create', 'update', 'delete', 'execute', 'assign'],
-  checkpoints: ['view', 'resolve'],
-  preferences: ['view', 'create', 'delete'],
-  events: ['view', 'publish', 'subscribe'],
-  webhooks: ['view', 'create', 'delete', 'configure'],
-  workspace: ['view', 'create', 'update', 'delete', 'query'],
-  workspace_types: ['view', 'create'],
-  audit: ['view'],
-  metrics: ['view', 'admin'],
-  integrations: ['view', 'create', 'update', 'delete', 'execute'],
-  notifications: ['send', 'view'],
-  templates: ['view', 'create', 'update', 'delete'],
-  provider_keys: ['view', 'create', 'update', 'delete', 'test'],
-  delivery_logs: ['view'],
-  analytics: ['view'],
-  gateway: ['view', 'admin'],
-  jobs: ['view', 'update', 'delete', 'retry', 'cancel'],
-  customers: ['view', 'create', 'update', 'delete'],
-  credits: ['view', 'create', 'spend'],
-  cells: ['view', 'create', 'manage', 'delete', 'provision', 'restart'],
-  usage: ['view', 'admin'],
-  marketplace: ['view', 'create', 'update', 'delete', 'publish', 'purchase', 'download', 'review', 'admin'],
-};
+/**
+ * Known resources and their actions (spec §8): the developer presets' union, by resource. Role templates
+ * grant from this set.
+ */
+export const KNOWN_PERMISSIONS: Readonly<Record<string, readonly string[]>> = (() => {
+  const table: Record<string, string[]> = {};
+  for (const [resource, action] of ALL_PERMISSIONS) {
+    table[resource] ??= [];
+    table[resource].push(action);
+  }
+  return table;
+})();
 
 /** The role templates a membership can carry. */
 export type RoleTemplate = 'owner' | 'admin' | 'developer' | 'viewer';
