@@ -41,25 +41,15 @@ export interface FileClientConfig extends InkPassConfig {
 export type UploadData = Blob | Uint8Array | ArrayBuffer | ReadableStream<Uint8Array>;
 
 /** Input of {@link FileClient.upload}. */
-export interface UploadInput {
+export interface UploadInput extends UserUploadInput {
   /** The organisation (UUID). */
   orgId: string;
   /** The workflow the file belongs to. */
   workflowId: string;
   /** The uploading agent; it may later delete the file. */
   agentId: string;
-  /** The bytes: a Blob, bytes or a stream (streams are sent as they arrive and never retried). */
-  data: UploadData;
-  /** The file name. */
-  filename: string;
-  /** Default `application/octet-stream` (or the Blob's type). */
-  contentType?: string;
   /** Default `/agent-outputs`. */
   folderPath?: string;
-  /** Tags to filter by later. */
-  tags?: string[];
-  /** A CDN-accessible file. */
-  isPublic?: boolean;
   /** A temporary file, removed after `expiresInHours`. */
   isTemporary?: boolean;
   /** 1–8760 hours. */

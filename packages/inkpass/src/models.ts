@@ -7,6 +7,13 @@
 import * as v from 'valibot';
 
 const nullableString = v.optional(v.nullable(v.string()), null);
+/** The fields every user answer has. */
+const nameFields = {
+  id: v.string(),
+  email: v.string(),
+  first_name: nullableString,
+  last_name: nullableString,
+};
 
 /** POST /auth/login and /auth/refresh answer. `refresh_token` is absent on refresh. */
 export const TokenResponseSchema = v.pipe(
@@ -40,10 +47,7 @@ export interface TokenResponse {
 /** GET /auth/me with a user token. Extra fields (`auth_type`) are ignored. */
 export const UserResponseSchema = v.pipe(
   v.object({
-    id: v.string(),
-    email: v.string(),
-    first_name: nullableString,
-    last_name: nullableString,
+    ...nameFields,
     organization_id: v.string(),
     status: v.optional(v.string(), 'active'),
     two_fa_enabled: v.optional(v.boolean(), false),
@@ -287,22 +291,8 @@ export interface TwoFactorEnableResponse {
 
 /** `PATCH /auth/profile` answer: the user's names after the update. */
 export const ProfileResponseSchema = v.pipe(
-  v.object({
-    id: v.string(),
-    email: v.string(),
-    first_name: nullableString,
-    last_name: nullableString,
-    organization_id: v.string(),
-  }),
-  v.transform(
-    (u): ProfileResponse => ({
-      id: u.id,
-      email: u.email,
-      firstName: u.first_name,
-      lastName: u.last_name,
-      organizationId: u.organization_id,
-    }),
-  ),
+  v.object({ ...nameFields, organization_id: v.string() }),
+  v.transform((o) => camel<ProfileResponse>(o)),
 );
 /** The current user's profile as `updateProfile` answers it. */
 export interface ProfileResponse {
@@ -572,13 +562,7 @@ function camel<T>(o: object): T {
   ) as T;
 }
 
-const userFields = {
-  id: v.string(),
-  email: v.string(),
-  first_name: nullableString,
-  last_name: nullableString,
-  status: v.string(),
-};
+const userFields = { ...nameFields, status: v.string() };
 
 /** `GET /api/v1/users` element and the answer of creating or updating a user. */
 export const OrgUserSchema = v.pipe(

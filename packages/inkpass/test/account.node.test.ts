@@ -4,11 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, ValidationError } from '../src/index.ts';
 import { totp } from '../src/testing/index.ts';
-import { clientFor, freshEmail, PASSWORD, useFake } from './kit.ts';
+import { clientFor, freshEmail, PASSWORD, refusedByClient, useFake } from './kit.ts';
 
 const fake = useFake();
-const refusedByClient = (error: unknown) =>
-  ValidationError.isInstance(error) && error.fieldErrors?.[0]?.type === 'client';
 const NEW_PASSWORD = 'AnotherPassword456!';
 
 async function member() {

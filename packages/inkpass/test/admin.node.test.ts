@@ -8,11 +8,9 @@ import {
   ResourceNotFoundError,
   ValidationError,
 } from '../src/index.ts';
-import { clientFor, freshEmail, PASSWORD, useFake } from './kit.ts';
+import { clientFor, freshEmail, ownerAndViewer, PASSWORD, refusedByClient, useFake } from './kit.ts';
 
 const fake = useFake();
-const refusedByClient = (error: unknown) =>
-  ValidationError.isInstance(error) && error.fieldErrors?.[0]?.type === 'client';
 const denied = (message: string) => (error: unknown) =>
   PermissionDeniedError.isInstance(error) && (error as Error).message === message;
 const badRequest = (message: string) => (error: unknown) =>
@@ -20,24 +18,9 @@ const badRequest = (message: string) => (error: unknown) =>
   (error as ValidationError).status === 400 &&
   (error as Error).message === message;
 
-/** An organisation with an owner (every check passes) and a viewer-template member, logged in. */
+/** An organisation with an owner and a viewer-template member, logged in, and a client. */
 async function organisation() {
-  const { client } = clientFor(fake());
-  const owner = fake().seed.user({ email: freshEmail('adm-owner'), password: PASSWORD });
-  const viewer = fake().seed.user({
-    email: freshEmail('adm-viewer'),
-    password: PASSWORD,
-    organizationId: owner.organizationId,
-    roleTemplate: 'viewer',
-  });
-  return {
-    client,
-    owner,
-    viewer,
-    orgId: owner.organizationId,
-    ownerToken: (await fake().issueTokens(owner.id)).accessToken,
-    viewerToken: (await fake().issueTokens(viewer.id)).accessToken,
-  };
+  return { client: clientFor(fake()).client, ...(await ownerAndViewer(fake(), 'adm')) };
 }
 
 describe('users', () => {

@@ -9,33 +9,15 @@ import {
   ResourceNotFoundError,
   type TransferProgress,
   UserFileClient,
-  ValidationError,
 } from '../src/index.ts';
-import { freshEmail, PASSWORD, useFake } from './kit.ts';
+import { ownerAndViewer, refusedByClient, useFake } from './kit.ts';
 
 const fake = useFake();
 
 const den = () => new UserFileClient({ baseUrl: fake().url, retryMinWait: 0, retryMaxWait: 0 });
 const text = async (body: ReadableStream<Uint8Array>) => new Response(body).text();
-const refusedByClient = (error: unknown) =>
-  ValidationError.isInstance(error) && error.fieldErrors?.[0]?.type === 'client';
 
-/** An owner (passes every check) and a viewer-template member of the same organisation, with tokens. */
-async function team() {
-  const owner = fake().seed.user({ email: freshEmail('den-owner'), password: PASSWORD });
-  const viewer = fake().seed.user({
-    email: freshEmail('den-viewer'),
-    password: PASSWORD,
-    organizationId: owner.organizationId,
-    roleTemplate: 'viewer',
-  });
-  return {
-    owner,
-    viewer,
-    ownerToken: (await fake().issueTokens(owner.id)).accessToken,
-    viewerToken: (await fake().issueTokens(viewer.id)).accessToken,
-  };
-}
+const team = () => ownerAndViewer(fake(), 'den');
 
 describe('UserFileClient', () => {
   it('uploads with the bearer token into the token’s organisation; get, list, url and download read it back', async () => {

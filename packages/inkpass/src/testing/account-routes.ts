@@ -5,7 +5,14 @@
  * @module
  */
 import { randomBytes } from '@x/crypto';
-import { detail, type FakeContext, type StoredUser, sixDigits, unprocessable } from './context.ts';
+import {
+  checkedName,
+  detail,
+  type FakeContext,
+  type StoredUser,
+  sixDigits,
+  unprocessable,
+} from './context.ts';
 
 /** Mail kinds the mailbox keeps a code of. */
 export const MAIL_RESET = 'reset_password';
@@ -97,7 +104,7 @@ export function registerAccountRoutes(ctx: FakeContext): void {
       if (value === undefined || value === null) continue;
       if (typeof value !== 'string')
         return unprocessable(c, ['body', field], 'Input should be a valid string', 'string_type');
-      const problem = personNameProblem(value, label);
+      const problem = checkedName(value, label, 50, PERSON_NAME);
       if (typeof problem === 'object') return unprocessable(c, ['body', field], problem.error);
       updates[field] = problem;
     }
@@ -158,16 +165,6 @@ export function backupCodes(): string[] {
     const hex = Buffer.from(randomBytes(4)).toString('hex').toUpperCase();
     return `${hex.slice(0, 4)}-${hex.slice(4)}`;
   });
-}
-
-/** The trimmed name, or upstream's `Value error, …` message for it. */
-function personNameProblem(value: string, label: string): string | { error: string } {
-  const trimmed = value.trim();
-  const length = [...trimmed].length;
-  if (length < 2) return { error: `Value error, ${label} must be at least 2 characters` };
-  if (length > 50) return { error: `Value error, ${label} must be at most 50 characters` };
-  if (!PERSON_NAME.test(trimmed)) return { error: `Value error, ${label} contains invalid characters` };
-  return trimmed;
 }
 
 /** Reads the latest code of `kind` mailed to `email` (as typed, or as the fake stores it). */

@@ -10,7 +10,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { base64UrlEncode, randomBytes } from '@x/crypto';
 import type { Context } from 'hono';
 import { ORG_NAME_PATTERN } from '../validation.ts';
-import { detail, type FakeContext, iso, type StoredUser, unprocessable } from './context.ts';
+import { checkedName, detail, type FakeContext, iso, type StoredUser, unprocessable } from './context.ts';
 import type { RoleTemplate } from './permissions.ts';
 
 const INVITATION_TTL_MS = 7 * 24 * 3600_000;
@@ -243,16 +243,7 @@ export function registerAdminRoutes(ctx: FakeContext): AdminRoutes {
   // ---- organizations --------------------------------------------------------------------------------
   const settings = new Map<string, Record<string, unknown>>();
 
-  /** Upstream's organisation-name rule, or its 422 text. */
-  function orgNameProblem(value: string): string | { error: string } {
-    const trimmed = value.trim();
-    const length = [...trimmed].length;
-    if (length < 2) return { error: 'Value error, Organization name must be at least 2 characters' };
-    if (length > 100) return { error: 'Value error, Organization name must be at most 100 characters' };
-    if (!ORG_NAME_PATTERN.test(trimmed))
-      return { error: 'Value error, Organization name contains invalid characters' };
-    return trimmed;
-  }
+  const orgNameProblem = (value: string) => checkedName(value, 'Organization name', 100, ORG_NAME_PATTERN);
 
   app.get('/api/v1/organizations', async (c) => {
     const user = await ctx.requireUser(c);

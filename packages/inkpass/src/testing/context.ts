@@ -128,3 +128,21 @@ export function sixDigits(random: Uint8Array): string {
   const n = ((random[0]! << 24) | (random[1]! << 16) | (random[2]! << 8) | random[3]!) >>> 0;
   return String(n % 1_000_000).padStart(6, '0');
 }
+
+/**
+ * Upstream's name validators (`validate_person_name`, `_validate_org_name`): the trimmed value, or pydantic's
+ * `Value error, …` message for it.
+ */
+export function checkedName(
+  value: string,
+  label: string,
+  max: number,
+  pattern: RegExp,
+): string | { error: string } {
+  const trimmed = value.trim();
+  const length = [...trimmed].length;
+  if (length < 2) return { error: `Value error, ${label} must be at least 2 characters` };
+  if (length > max) return { error: `Value error, ${label} must be at most ${max} characters` };
+  if (!pattern.test(trimmed)) return { error: `Value error, ${label} contains invalid characters` };
+  return trimmed;
+}
