@@ -97,10 +97,13 @@ describe('developer permission presets', () => {
     ]);
   });
 
-  it('the fake grants from the same table', () => {
+  it('the fake grants from the same table, plus the server templates’ capabilities and integrations', () => {
     const known = Object.entries(KNOWN_PERMISSIONS).flatMap(([r, actions]) =>
       actions.map((a) => `${r}:${a}`),
     );
-    expect(known.sort()).toEqual(keys(ALL_PERMISSIONS).sort());
+    const extra = ['capabilities:view', 'capabilities:manage'].concat(
+      ['view', 'create', 'update', 'delete', 'execute'].map((a) => `integrations:${a}`),
+    );
+    expect(known.sort()).toEqual([...keys(ALL_PERMISSIONS), ...extra].sort());
   });
 });

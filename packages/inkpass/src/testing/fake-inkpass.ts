@@ -46,12 +46,7 @@ import {
 } from './context.ts';
 import { normaliseServerEmail } from './email.ts';
 import { FileTooLarge, MalformedMultipart, receiveMultipartFile } from './multipart.ts';
-import {
-  conditionsMatch,
-  KNOWN_PERMISSIONS,
-  type RoleTemplate,
-  roleGrantsPermission,
-} from './permissions.ts';
+import { conditionsMatch, type RoleTemplate, roleGrantsPermission, rolePermissions } from './permissions.ts';
 import { qrCodeDataUrl } from './qr-png.ts';
 import { base32Encode, totp } from './totp.ts';
 
@@ -1108,12 +1103,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     // Only what the role template grants (inheritance included), as upstream's role service resolves it.
     const role = user.membership.roleTemplate;
     if (!role) return c.json([]);
-    const pairs = Object.entries(KNOWN_PERMISSIONS).flatMap(([resource, actions]) =>
-      actions
-        .filter((action) => roleGrantsPermission(role, resource, action))
-        .map((action) => ({ resource, action })),
-    );
-    return c.json(pairs);
+    return c.json(rolePermissions(role));
   });
 
   // ---- Den ------------------------------------------------------------------------------------------

@@ -7,11 +7,15 @@
 import { ALL_PERMISSIONS } from '../dev-permissions.ts';
 
 /**
- * Known resources and their actions (spec §8): the developer presets' union, by resource. Role templates
- * grant from this set.
+ * Known resources and their actions (spec §8): what the server's permission templates grant from, i.e. the
+ * developer presets' union plus `capabilities` and `integrations`, which the templates have and the upstream
+ * SDK's presets lack. Role templates grant from this set.
  */
 export const KNOWN_PERMISSIONS: Readonly<Record<string, readonly string[]>> = (() => {
-  const table: Record<string, string[]> = {};
+  const table: Record<string, string[]> = {
+    capabilities: ['view', 'manage'],
+    integrations: ['view', 'create', 'update', 'delete', 'execute'],
+  };
   for (const [resource, action] of ALL_PERMISSIONS) {
     table[resource] ??= [];
     table[resource].push(action);
@@ -59,4 +63,17 @@ function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** What a role template grants, inherited roles included, sorted by resource then action (as upstream lists it). */
+export function rolePermissions(role: RoleTemplate): Array<{ resource: string; action: string }> {
+  return Object.entries(KNOWN_PERMISSIONS)
+    .flatMap(([resource, actions]) =>
+      actions
+        .filter((action) => roleGrantsPermission(role, resource, action))
+        .map((action) => ({ resource, action })),
+    )
+    .sort((x, y) =>
+      x.resource === y.resource ? (x.action < y.action ? -1 : 1) : x.resource < y.resource ? -1 : 1,
+    );
 }
