@@ -41,6 +41,8 @@ import {
   MessageResponseSchema,
   type Organization,
   OrganizationSchema,
+  type OrganizationTemplate,
+  OrganizationTemplateSchema,
   type OrgUser,
   type OrgUserDetail,
   OrgUserDetailSchema,
@@ -52,8 +54,14 @@ import {
   ProfileResponseSchema,
   type RegistrationResponse,
   RegistrationResponseSchema,
+  type Role,
+  RoleSchema,
   type SubscriptionResponse,
   SubscriptionResponseSchema,
+  type Template,
+  type TemplateDetail,
+  TemplateDetailSchema,
+  TemplateSchema,
   type TokenResponse,
   TokenResponseSchema,
   type TwoFactorEnableResponse,
@@ -64,6 +72,8 @@ import {
   UserPermissionsSchema,
   type UserResponse,
   UserResponseSchema,
+  type UserRole,
+  UserRoleSchema,
 } from './models.ts';
 import {
   checkCredential,
@@ -164,6 +174,14 @@ export interface EnableTwoFactorInput {
   secret: string;
   /** The 6-digit code the authenticator app currently shows for that secret. */
   verificationCode: string;
+}
+
+/** What {@link InkPassClient.syncOrganizationTemplate} answers. */
+export interface TemplateSync {
+  /** "Organization synced to latest template version" or "Organization is already at latest version". */
+  message: string;
+  /** The version the organisation now has. */
+  version: number;
 }
 
 /** ABAC attributes sent with a permission check; every condition of a permission must equal its entry. */
@@ -944,6 +962,116 @@ export class InkPassClient {
       auth: noAuth(),
       json,
       schema: AcceptedInvitationSchema,
+    });
+  }
+
+  // ---- roles and permission templates --------------------------------------------------------------
+
+  /** The roles of the template applied to the token's organisation, highest priority first ([] without one). */
+  async listRoles(token: string, options: CallOptions = {}): Promise<Role[]> {
+    return this.#http.get('/api/v1/roles', { ...this.#as(token, options), schema: v.array(RoleSchema) });
+  }
+
+  /**
+   * A user's role in the token's organisation; without `userId` the caller's own. Another user's needs
+   * `users:read`, which no template grants: only an owner or a direct grant passes.
+   */
+  async getUserRole(token: string, userId?: string, options: CallOptions = {}): Promise<UserRole> {
+    const who = userId === undefined ? 'me' : checkId(userId, 'userId');
+    return this.#http.get(`/api/v1/roles/users/${who}`, {
+      ...this.#as(token, options),
+      schema: UserRoleSchema,
+    });
+  }
+
+  /** What a user's role grants, inherited roles included (`users:read`, as {@link InkPassClient.getUserRole}). */
+  async getUserRolePermissions(
+    token: string,
+    userId: string,
+    options: CallOptions = {},
+  ): Promise<EffectivePermission[]> {
+    return this.#http.get(`/api/v1/roles/users/${checkId(userId, 'userId')}/permissions`, {
+      ...this.#as(token, options),
+      schema: v.array(EffectivePermissionSchema),
+    });
+  }
+
+  /**
+   * Gives a member of the token's organisation one of its template's roles by name (needs `users:update`; an
+   * owner). An unknown role or a non-member → `ValidationError` with the server's reason.
+   */
+  async assignRole(
+    token: string,
+    userId: string,
+    role: string,
+    options: CallOptions = {},
+  ): Promise<UserRole> {
+    return this.#http.put(`/api/v1/roles/users/${checkId(userId, 'userId')}`, {
+      ...this.#as(token, options),
+      json: { role: checkNonEmpty(role, 'role') },
+      schema: UserRoleSchema,
+    });
+  }
+
+  /** The permission templates the server offers. */
+  async listTemplates(token: string, options: CallOptions = {}): Promise<Template[]> {
+    return this.#http.get('/api/v1/templates', {
+      ...this.#as(token, options),
+      schema: v.array(TemplateSchema),
+    });
+  }
+
+  /** One template with its roles. */
+  async getTemplate(token: string, templateId: string, options: CallOptions = {}): Promise<TemplateDetail> {
+    return this.#http.get(`/api/v1/templates/${checkId(templateId, 'templateId')}`, {
+      ...this.#as(token, options),
+      schema: TemplateDetailSchema,
+    });
+  }
+
+  /** A template's roles, highest priority first. */
+  async listTemplateRoles(token: string, templateId: string, options: CallOptions = {}): Promise<Role[]> {
+    return this.#http.get(`/api/v1/templates/${checkId(templateId, 'templateId')}/roles`, {
+      ...this.#as(token, options),
+      schema: v.array(RoleSchema),
+    });
+  }
+
+  /** What a template's role grants; `inherited: false` leaves out what it inherits. */
+  async getTemplateRolePermissions(
+    token: string,
+    templateId: string,
+    roleName: string,
+    options: CallOptions & { inherited?: boolean } = {},
+  ): Promise<EffectivePermission[]> {
+    const { inherited, ...call } = options;
+    const role = encodeURIComponent(checkNonEmpty(roleName, 'roleName'));
+    return this.#http.get(
+      `/api/v1/templates/${checkId(templateId, 'templateId')}/roles/${role}/permissions`,
+      {
+        ...this.#as(token, call),
+        query: { include_inherited: inherited },
+        schema: v.array(EffectivePermissionSchema),
+      },
+    );
+  }
+
+  /** The template applied to the token's organisation, or `null`. */
+  async getOrganizationTemplate(
+    token: string,
+    options: CallOptions = {},
+  ): Promise<OrganizationTemplate | null> {
+    return this.#http.get('/api/v1/templates/organization/current', {
+      ...this.#as(token, options),
+      schema: OrganizationTemplateSchema,
+    });
+  }
+
+  /** Brings the organisation to its template's latest version (an owner only); the server's message and version. */
+  async syncOrganizationTemplate(token: string, options: CallOptions = {}): Promise<TemplateSync> {
+    return this.#http.post('/api/v1/templates/organization/sync', {
+      ...this.#as(token, options),
+      schema: v.object({ message: v.string(), version: v.number() }),
     });
   }
 

@@ -36,6 +36,7 @@ export {
   type PermissionPair,
   type RegisterInput,
   type ResetPasswordInput,
+  type TemplateSync,
   type UpdateProfileInput,
 } from './client.ts';
 export type { InkPassConfig, ResolvedConfig } from './config.ts';
@@ -100,17 +101,22 @@ export type {
   InvitationCheck,
   Member,
   Organization,
+  OrganizationTemplate,
   OrgUser,
   OrgUserDetail,
   PermissionResponse,
   ProfileResponse,
   RegistrationResponse,
+  Role,
   SubscriptionResponse,
+  Template,
+  TemplateDetail,
   TokenResponse,
   TwoFactorEnableResponse,
   TwoFactorSetup,
   UserPermissions,
   UserResponse,
+  UserRole,
 } from './models.ts';
 export { type TwoFactorQrCodeOptions, twoFactorQrCode } from './qr.ts';
 export { VERSION } from './version.ts';

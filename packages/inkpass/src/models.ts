@@ -757,3 +757,125 @@ export interface AcceptedInvitation {
   /** False when an existing account joined. */
   isNewUser: boolean;
 }
+
+/** A role of a permission template (`/roles`, `/templates/{id}/roles`). */
+export const RoleSchema = v.pipe(
+  v.object({
+    id: v.string(),
+    role_name: v.string(),
+    display_name: v.string(),
+    description: nullableString,
+    inherits_from: nullableString,
+    priority: v.number(),
+  }),
+  v.transform((o) => camel<Role>(o)),
+);
+/** A role users can be assigned. */
+export interface Role {
+  /** The role's id. */
+  id: string;
+  /** `owner`, `admin`, `developer` or `viewer`. */
+  roleName: string;
+  /** `Owner`, `Administrator`, … */
+  displayName: string;
+  /** What it may do. */
+  description: string | null;
+  /** The role whose permissions it also has. */
+  inheritsFrom: string | null;
+  /** Higher means more permissions (owner 100, admin 80, developer 50, viewer 10). */
+  priority: number;
+}
+
+/** `/roles/users/me` and `/roles/users/{id}`. */
+export const UserRoleSchema = v.pipe(
+  v.object({ user_id: v.string(), organization_id: v.string(), role: v.nullable(RoleSchema) }),
+  v.transform((o) => camel<UserRole>(o)),
+);
+/** A user's role in the caller's organisation. */
+export interface UserRole {
+  /** The user. */
+  userId: string;
+  /** The organisation. */
+  organizationId: string;
+  /** The role, or null when the membership has no role template. */
+  role: Role | null;
+}
+
+const templateFields = {
+  id: v.string(),
+  name: v.string(),
+  product_type: v.string(),
+  version: v.number(),
+  description: nullableString,
+  is_active: v.boolean(),
+  role_count: v.number(),
+};
+/** `GET /templates` element. */
+export const TemplateSchema = v.pipe(
+  v.object(templateFields),
+  v.transform((o) => camel<Template>(o)),
+);
+/** A permission template (one per product). */
+export interface Template {
+  /** Template id. */
+  id: string;
+  /** `INKPASS_SOLO`, `TENTACLE_SOLO`, `MIMIC_SOLO`, `AIOS_BUNDLE`. */
+  name: string;
+  /** The product, e.g. `tentacle_solo`. */
+  productType: string;
+  /** Its version (raised when its permissions change). */
+  version: number;
+  /** What it is for. */
+  description: string | null;
+  /** Whether it is offered. */
+  isActive: boolean;
+  /** How many roles it has. */
+  roleCount: number;
+}
+
+/** `GET /templates/{id}`. */
+export const TemplateDetailSchema = v.pipe(
+  v.object({ ...templateFields, roles: v.array(RoleSchema) }),
+  v.transform((o) => camel<TemplateDetail>(o)),
+);
+/** A template with its roles, highest priority first. */
+export interface TemplateDetail extends Template {
+  /** Its roles. */
+  roles: Role[];
+}
+
+/** `GET /templates/organization/current` (null when none is applied). */
+export const OrganizationTemplateSchema = v.nullable(
+  v.pipe(
+    v.object({
+      id: v.string(),
+      organization_id: v.string(),
+      template_id: v.string(),
+      template_name: v.string(),
+      applied_version: v.number(),
+      current_version: v.number(),
+      needs_update: v.boolean(),
+      applied_at: v.string(),
+    }),
+    v.transform((o) => camel<OrganizationTemplate>(o)),
+  ),
+);
+/** The template applied to the caller's organisation. */
+export interface OrganizationTemplate {
+  /** The record's id. */
+  id: string;
+  /** The organisation. */
+  organizationId: string;
+  /** The template. */
+  templateId: string;
+  /** Its name. */
+  templateName: string;
+  /** The version the organisation has. */
+  appliedVersion: number;
+  /** The template's latest version. */
+  currentVersion: number;
+  /** Whether a sync would bring new permissions. */
+  needsUpdate: boolean;
+  /** When it was applied (ISO 8601, no zone, UTC). */
+  appliedAt: string;
+}

@@ -352,15 +352,11 @@ export function registerAdminRoutes(ctx: FakeContext): AdminRoutes {
 
   const byToken = (token: string) => [...invitations.values()].find((i) => i.tokenHash === hashOf(token));
 
-  /** The role template an invitee gets: the role's, when the organisation uses templates (a member has one). */
-  function templateFor(organizationId: string, role: string): RoleTemplate | undefined {
-    const usesTemplates = [...users.values()].some(
-      (u) => u.organizationId === organizationId && u.membership.roleTemplate,
-    );
-    return usesTemplates && (TEMPLATES as readonly string[]).includes(role)
+  /** The role template an invitee gets: their role's in the organisation's template, if it has one. */
+  const templateFor = (organizationId: string, role: string): RoleTemplate | undefined =>
+    ctx.templateOf(organizationId) && (TEMPLATES as readonly string[]).includes(role)
       ? (role as RoleTemplate)
       : undefined;
-  }
 
   app.post('/api/v1/invitations', async (c) => {
     const user = await ctx.permitted(c, 'users', 'create');

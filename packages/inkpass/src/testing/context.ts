@@ -7,7 +7,7 @@
 import type { Context, Hono } from 'hono';
 import type { FakeClock } from './clock.ts';
 import type { FakeOrganization, FakeUser } from './fake-inkpass.ts';
-import type { RoleTemplate } from './permissions.ts';
+import type { RoleTemplate, TemplateName } from './permissions.ts';
 
 /** A user's membership of their organisation: the legacy role string and the role template. */
 export interface Membership {
@@ -83,6 +83,8 @@ export interface FakeContext {
   extraMemberships: Array<{ userId: string } & Membership>;
   /** Creates an organisation (a unique slug unless one is given). */
   createOrganization(name: string, slug?: string): FakeOrganization;
+  /** The permission template applied to an organisation, if any. */
+  templateOf(organizationId: string): TemplateName | undefined;
   /** Signs a token for `sub` with these claims, valid `ttl` seconds. */
   sign(sub: string, claims: Record<string, unknown>, ttl: number): Promise<string>;
   /** One-time codes, oldest first. */

@@ -46,8 +46,14 @@ import {
 } from './context.ts';
 import { normaliseServerEmail } from './email.ts';
 import { FileTooLarge, MalformedMultipart, receiveMultipartFile } from './multipart.ts';
-import { conditionsMatch, type RoleTemplate, roleGrantsPermission, rolePermissions } from './permissions.ts';
+import {
+  conditionsMatch,
+  type RoleTemplate,
+  roleGrantsPermission,
+  type TemplateName,
+} from './permissions.ts';
 import { qrCodeDataUrl } from './qr-png.ts';
+import { registerRoleRoutes } from './roles-routes.ts';
 import { base32Encode, totp } from './totp.ts';
 
 /** The default per-organisation Den quota (5 GiB). */
@@ -257,6 +263,12 @@ export interface FakeInkPassSeed {
     members?: string[];
     permissions?: string[];
   }): FakeGroup;
+  /**
+   * Applies a permission template to an organisation (what upstream's registration or admin sync does),
+   * so its roles can be listed and assigned. Seeding a user with a `roleTemplate` applies `AIOS_BUNDLE`
+   * to an organisation that has none.
+   */
+  template(organizationId: string, name: TemplateName): void;
   /** Sets an organisation's subscription, as Stripe's webhooks would after a checkout. */
   subscription(organizationId: string, subscription: FakeSubscription): void;
   /** Stores a Den file as an agent upload would. */
@@ -568,7 +580,11 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   /** The decision of spec §8, with ABAC conditions evaluated on `context`. */
   function decide(user: StoredUser, resource: string, action: string, context: Record<string, unknown>) {
     const m = user.membership;
-    if (m.roleTemplate && roleGrantsPermission(m.roleTemplate, resource, action)) return true;
+    if (
+      m.roleTemplate &&
+      roleGrantsPermission(m.roleTemplate, resource, action, roles.templateOf(m.organizationId))
+    )
+      return true;
     if (m.role === 'owner') return true;
     const candidates = new Set(directGrants.get(user.id) ?? []);
     for (const g of groups.values()) {
@@ -659,6 +675,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     directGrants,
     extraMemberships: [],
     createOrganization: (name, slug) => createOrganization(name, defaultQuota, slug),
+    templateOf: (organizationId) => roles.templateOf(organizationId),
     sign,
     userByEmail,
     hashPassword,
@@ -673,6 +690,11 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   };
   registerAccountRoutes(ctx);
   const admin = registerAdminRoutes(ctx);
+  const roles = registerRoleRoutes(ctx);
+  /** Seeding a role template gives the organisation a template to have it from: the platform bundle. */
+  const ensureTemplate = (organizationId: string) => {
+    if (!roles.templateOf(organizationId)) roles.apply(organizationId, 'AIOS_BUNDLE');
+  };
 
   // ---- auth ----------------------------------------------------------------------------------------
   app.post('/api/v1/auth/register', async (c) => {
@@ -1095,15 +1117,6 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
         .filter((p) => p.organizationId === user.organizationId)
         .map((p) => ({ id: p.id, resource: p.resource, action: p.action, conditions: p.conditions })),
     );
-  });
-
-  app.get('/api/v1/roles/users/me/permissions', async (c) => {
-    const user = await requireUser(c);
-    if (user instanceof Response) return user;
-    // Only what the role template grants (inheritance included), as upstream's role service resolves it.
-    const role = user.membership.roleTemplate;
-    if (!role) return c.json([]);
-    return c.json(rolePermissions(role));
   });
 
   // ---- Den ------------------------------------------------------------------------------------------
@@ -1595,6 +1608,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
         },
       };
       users.set(user.id, user);
+      if (input.roleTemplate) ensureTemplate(org.id);
       return user;
     },
     permission({ organizationId, resource, action, conditions }) {
@@ -1608,7 +1622,14 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
       if (!user) throw new Error(`seed.role: no user ${userId}`);
       if (role !== undefined) user.membership.role = role;
       if (roleTemplate === null) delete user.membership.roleTemplate;
-      else if (roleTemplate !== undefined) user.membership.roleTemplate = roleTemplate;
+      else if (roleTemplate !== undefined) {
+        user.membership.roleTemplate = roleTemplate;
+        ensureTemplate(user.organizationId);
+      }
+    },
+    template(organizationId, name) {
+      if (!orgs.has(organizationId)) throw new Error(`seed.template: no organization ${organizationId}`);
+      roles.apply(organizationId, name);
     },
     subscription(organizationId, subscription) {
       if (!orgs.has(organizationId)) throw new Error(`seed.subscription: no organization ${organizationId}`);
