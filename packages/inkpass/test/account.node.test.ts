@@ -166,6 +166,13 @@ describe('profile', () => {
     });
     const anonymous = await fetch(`${fake().url}/api/v1/auth/profile`, { method: 'PATCH', body: '{}' });
     expect(anonymous.status).toBe(401);
+    // No permission dependency guards this route: FastAPI validates the body before the route asks for a user.
+    const invalidAnonymous = await fetch(`${fake().url}/api/v1/auth/profile`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ last_name: 'B' }),
+    });
+    expect(invalidAnonymous.status).toBe(422);
   });
 });
 

@@ -208,6 +208,31 @@ describe('progress callbacks on Den uploads and downloads', () => {
     expect(down.seen.at(-1)!.totalBytes).toBe(size);
   });
 
+  it('a streamed upload (a ReadableStream, size unknown) reports its bytes as they are sent', async () => {
+    const { ownerToken } = await team();
+    const mib = new Uint8Array(1024 * 1024).fill(7);
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 3) return controller.close();
+        sent++;
+        controller.enqueue(mib);
+      },
+    });
+    const up = recorder();
+    const file = await den().upload(
+      ownerToken,
+      { data: stream, filename: 'streamed.bin' },
+      { onUploadProgress: up.on },
+    );
+    expect(file.sizeBytes).toBe(3 * mib.length);
+    expect(up.seen.length).toBeGreaterThan(2);
+    for (let i = 1; i < up.seen.length; i++)
+      expect(up.seen[i]!.transferredBytes).toBeGreaterThanOrEqual(up.seen[i - 1]!.transferredBytes);
+    expect(up.seen.at(-1)).toMatchObject({ percent: 1 });
+    expect(up.seen.at(-1)!.transferredBytes).toBeGreaterThanOrEqual(3 * mib.length);
+  });
+
   it('an agent upload and download (FileClient) report progress the same way', async () => {
     const org = fake().seed.organization({ name: `Progress ${Math.random()}` });
     const agent = new FileClient({ baseUrl: fake().url, serviceApiKey: fake().serviceApiKey });

@@ -89,9 +89,9 @@ export function registerAccountRoutes(ctx: FakeContext): void {
     return c.json({ backup_codes: backupCodes() });
   });
 
+  // These routes check the caller inside, after FastAPI validated the body: a bad body is a 422 even
+  // without a token (unlike routes guarded by `Depends(require_permission(…))`).
   app.patch('/api/v1/auth/profile', async (c) => {
-    const user = await ctx.requireUser(c);
-    if (user instanceof Response) return user;
     const body = await ctx.readJson(c);
     if (!body) return unprocessable(c, ['body'], 'Input should be a valid dictionary', 'dict_type');
     const names: Array<[field: string, label: string]> = [
@@ -108,6 +108,8 @@ export function registerAccountRoutes(ctx: FakeContext): void {
       if (typeof problem === 'object') return unprocessable(c, ['body', field], problem.error);
       updates[field] = problem;
     }
+    const user = await ctx.requireUser(c);
+    if (user instanceof Response) return user;
     if (updates['first_name'] !== undefined) user.firstName = updates['first_name'];
     if (updates['last_name'] !== undefined) user.lastName = updates['last_name'];
     return c.json({
@@ -120,13 +122,13 @@ export function registerAccountRoutes(ctx: FakeContext): void {
   });
 
   app.post('/api/v1/auth/email-change/initiate', async (c) => {
-    const user = await ctx.requireUser(c);
-    if (user instanceof Response) return user;
     const body = await ctx.readJson(c);
     const missing = ctx.requireStrings(c, body, ['new_email']);
     if (missing) return missing;
     const normalised = ctx.validEmail(c, body!['new_email'] as string, 'new_email');
     if (normalised instanceof Response) return normalised;
+    const user = await ctx.requireUser(c);
+    if (user instanceof Response) return user;
     // Upstream lower-cases the whole address here (registration keeps the local part as typed).
     const newEmail = normalised.toLowerCase();
     if (ctx.userByEmail(newEmail)) return detail(c, 400, 'Email already in use');
@@ -135,11 +137,11 @@ export function registerAccountRoutes(ctx: FakeContext): void {
   });
 
   app.post('/api/v1/auth/email-change/confirm', async (c) => {
-    const user = await ctx.requireUser(c);
-    if (user instanceof Response) return user;
     const body = await ctx.readJson(c);
     const missing = ctx.requireStrings(c, body, ['code']);
     if (missing) return missing;
+    const user = await ctx.requireUser(c);
+    if (user instanceof Response) return user;
     const pending = ctx.otps.filter(
       (o) =>
         o.userId === user.id &&

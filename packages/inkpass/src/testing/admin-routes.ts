@@ -252,14 +252,15 @@ export function registerAdminRoutes(ctx: FakeContext): AdminRoutes {
     return c.json(org ? [{ id: org.id, name: org.name, slug: org.slug }] : []);
   });
 
+  // No permission dependency here: the body is validated (422) before the route asks for a user (401).
   app.post('/api/v1/organizations', async (c) => {
-    const user = await ctx.requireUser(c);
-    if (user instanceof Response) return user;
     const body = await ctx.readJson(c);
     const missing = ctx.requireStrings(c, body, ['name']) ?? optionalStrings(c, body, ['slug']);
     if (missing) return missing;
     const name = orgNameProblem(body!['name'] as string);
     if (typeof name === 'object') return unprocessable(c, ['body', 'name'], name.error);
+    const user = await ctx.requireUser(c);
+    if (user instanceof Response) return user;
     const slug = (body!['slug'] as string | undefined) || name.toLowerCase().replaceAll(' ', '-');
     if ([...orgs.values()].some((o) => o.slug === slug))
       return detail(c, 400, 'Organization with this slug already exists');
