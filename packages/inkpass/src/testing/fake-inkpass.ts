@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -1256,15 +1256,14 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     return stored(c, copy, path);
   }
 
-  /** Streams a file's bytes with the server's Content-Disposition. */
-  async function sendContent(file: FakeFile) {
+  /**
+   * Streams a file's bytes with the server's Content-Disposition and, as upstream's `StreamingResponse`, no
+   * Content-Length (the answer is chunked).
+   */
+  function sendContent(file: FakeFile) {
     const stream = Readable.toWeb(createReadStream(file.path)) as unknown as ReadableStream<Uint8Array>;
     return new Response(stream, {
-      headers: {
-        'content-type': file.contentType,
-        'content-length': String((await stat(file.path)).size),
-        'content-disposition': contentDisposition(file.name),
-      },
+      headers: { 'content-type': file.contentType, 'content-disposition': contentDisposition(file.name) },
     });
   }
 
