@@ -875,13 +875,15 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     return detail(c, 401, 'Authentication required');
   });
 
+  // Routes that check the caller inside (no permission dependency) see FastAPI validate their query and
+  // body first: a missing field is a 422 even without a token.
   app.post('/api/v1/auth/check', async (c) => {
-    const auth = await authOf(c);
-    if (auth.kind !== 'user') return detail(c, 401, 'Authentication required');
     const resource = c.req.query('resource');
     const action = c.req.query('action');
     if (resource === undefined) return unprocessable(c, ['query', 'resource'], 'Field required', 'missing');
     if (action === undefined) return unprocessable(c, ['query', 'action'], 'Field required', 'missing');
+    const auth = await authOf(c);
+    if (auth.kind !== 'user') return detail(c, 401, 'Authentication required');
     // Upstream ignores the body; the fake evaluates ABAC conditions on it (our users rely on them).
     const context = (await readJson(c)) ?? {};
     return c.json({
@@ -915,11 +917,11 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   });
 
   app.post('/api/v1/auth/2fa/enable', async (c) => {
-    const user = await requireUser(c);
-    if (user instanceof Response) return user;
     const body = await readJson(c);
     const missing = requireStrings(c, body, ['secret', 'verification_code']);
     if (missing) return missing;
+    const user = await requireUser(c);
+    if (user instanceof Response) return user;
     const { secret: s, verification_code: code } = body as Record<string, string>;
     if (!totpMatches(s!, code!)) return detail(c, 400, 'Invalid verification code');
     user.twoFaSecret = s!;
@@ -934,11 +936,11 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   });
 
   app.post('/api/v1/auth/2fa/verify', async (c) => {
-    const user = await requireUser(c);
-    if (user instanceof Response) return user;
     const body = await readJson(c);
     const missing = requireStrings(c, body, ['code']);
     if (missing) return missing;
+    const user = await requireUser(c);
+    if (user instanceof Response) return user;
     const code = (body as Record<string, string>)['code']!;
     if (!user.twoFaSecret || !totpMatches(user.twoFaSecret, code)) return detail(c, 400, 'Invalid 2FA code');
     return c.json({ message: '2FA code verified' });
