@@ -3,11 +3,21 @@
  *
  * @module
  */
-import { apiKey, bearer, type HttpClient, type Logger, noAuth, XError } from '@x/http-core';
+import {
+  type AuthStrategy,
+  apiKey,
+  bearer,
+  type HttpClient,
+  type Logger,
+  noAuth,
+  XError,
+} from '@x/http-core';
 import * as v from 'valibot';
 import { buildHttpClient, type InkPassConfig, type ResolvedConfig, resolveConfig } from './config.ts';
 import { AuthenticationError, invalidInput, ValidationError } from './errors.ts';
 import {
+  type AcceptedInvitation,
+  AcceptedInvitationSchema,
   type ApiKeyInfoResponse,
   ApiKeyInfoResponseSchema,
   type ApiKeyResponse,
@@ -20,22 +30,50 @@ import {
   CheckoutResponseSchema,
   type EffectivePermission,
   EffectivePermissionSchema,
+  type Group,
+  GroupSchema,
+  type Invitation,
+  type InvitationCheck,
+  InvitationCheckSchema,
+  InvitationSchema,
+  type Member,
+  MemberSchema,
   MessageResponseSchema,
+  type Organization,
+  OrganizationSchema,
+  type OrganizationTemplate,
+  OrganizationTemplateSchema,
+  type OrgUser,
+  type OrgUserDetail,
+  OrgUserDetailSchema,
+  OrgUserSchema,
   PermissionCheckResponseSchema,
   type PermissionResponse,
   PermissionResponseSchema,
+  type ProfileResponse,
+  ProfileResponseSchema,
   type RegistrationResponse,
   RegistrationResponseSchema,
+  type Role,
+  RoleSchema,
   type SubscriptionResponse,
   SubscriptionResponseSchema,
+  type Template,
+  type TemplateDetail,
+  TemplateDetailSchema,
+  TemplateSchema,
   type TokenResponse,
   TokenResponseSchema,
   type TwoFactorEnableResponse,
   TwoFactorEnableResponseSchema,
   type TwoFactorSetup,
   TwoFactorSetupResponseSchema,
+  type UserPermissions,
+  UserPermissionsSchema,
   type UserResponse,
   UserResponseSchema,
+  type UserRole,
+  UserRoleSchema,
 } from './models.ts';
 import {
   checkCredential,
@@ -80,6 +118,24 @@ export interface LoginInput {
   twoFaCode?: string;
 }
 
+/** Input of {@link InkPassClient.resetPassword}. */
+export interface ResetPasswordInput {
+  /** The account's email. */
+  email: string;
+  /** The 6-digit code `forgotPassword` mailed (valid 10 minutes, once). */
+  code: string;
+  /** At least 8 characters. */
+  newPassword: string;
+}
+
+/** Input of {@link InkPassClient.updateProfile}: the names to change (each 2–50 allowed characters). */
+export interface UpdateProfileInput {
+  /** A new first name. */
+  firstName?: string;
+  /** A new last name. */
+  lastName?: string;
+}
+
 /** Input of {@link InkPassClient.createApiKey}. */
 export interface CreateApiKeyInput {
   /** A name for the key. */
@@ -118,6 +174,14 @@ export interface EnableTwoFactorInput {
   secret: string;
   /** The 6-digit code the authenticator app currently shows for that secret. */
   verificationCode: string;
+}
+
+/** What {@link InkPassClient.syncOrganizationTemplate} answers. */
+export interface TemplateSync {
+  /** "Organization synced to latest template version" or "Organization is already at latest version". */
+  message: string;
+  /** The version the organisation now has. */
+  version: number;
 }
 
 /** ABAC attributes sent with a permission check; every condition of a permission must equal its entry. */
@@ -172,25 +236,81 @@ export class InkPassClient {
 
   /** Confirms an email with the 6-digit code inkPass mailed; the account becomes active. */
   async verifyEmail(email: string, code: string, options: CallOptions = {}): Promise<string> {
-    checkEmail(email);
-    checkSixDigitCode(code, 'code');
-    const r = await this.#http.post('/api/v1/auth/verify-email', {
-      ...options,
-      json: { email, code },
-      schema: MessageResponseSchema,
-    });
-    return r.message;
+    const json = { email: checkEmail(email), code: checkSixDigitCode(code, 'code') };
+    return this.#message('/api/v1/auth/verify-email', json, undefined, options);
   }
 
   /** Asks inkPass to mail a new verification code (always succeeds, to prevent enumeration). */
   async resendVerification(email: string, options: CallOptions = {}): Promise<string> {
-    checkEmail(email);
-    const r = await this.#http.post('/api/v1/auth/resend-verification', {
+    return this.#message(
+      '/api/v1/auth/resend-verification',
+      { email: checkEmail(email) },
+      undefined,
+      options,
+    );
+  }
+
+  /**
+   * Asks inkPass to mail a 6-digit password-reset code (valid 10 minutes). The same message comes back
+   * whether or not the account exists.
+   */
+  async forgotPassword(email: string, options: CallOptions = {}): Promise<string> {
+    return this.#message('/api/v1/auth/forgot-password', { email: checkEmail(email) }, undefined, options);
+  }
+
+  /**
+   * Sets a new password with the code {@link InkPassClient.forgotPassword} mailed, and ends every session of
+   * the account. A wrong, used or expired code → `ValidationError` ("Invalid or expired reset code"). The
+   * password is checked first (inkPass would use the code up before refusing a short one).
+   */
+  async resetPassword(input: ResetPasswordInput, options: CallOptions = {}): Promise<string> {
+    const body = {
+      email: checkEmail(input?.email),
+      code: checkSixDigitCode(input.code, 'code'),
+      new_password: checkPassword(input.newPassword, 'newPassword'),
+    };
+    return this.#message('/api/v1/auth/reset-password', body, undefined, options);
+  }
+
+  /**
+   * Changes the token's user's first and/or last name (trimmed; 2–50 letters, digits, spaces, `'`, `-`,
+   * `_`). Reading the profile is {@link InkPassClient.validateToken}.
+   */
+  async updateProfile(
+    token: string,
+    input: UpdateProfileInput,
+    options: CallOptions = {},
+  ): Promise<ProfileResponse> {
+    const auth = bearer(checkCredential(token, 'token'));
+    const body: Record<string, string> = {};
+    if (input?.firstName !== undefined) body['first_name'] = checkPersonName(input.firstName, 'firstName');
+    if (input?.lastName !== undefined) body['last_name'] = checkPersonName(input.lastName, 'lastName');
+    return this.#http.patch('/api/v1/auth/profile', {
       ...options,
-      json: { email },
-      schema: MessageResponseSchema,
+      auth,
+      json: body,
+      schema: ProfileResponseSchema,
     });
-    return r.message;
+  }
+
+  /**
+   * Starts an email change: inkPass mails a 6-digit code (valid 30 minutes) to `newEmail`. An address
+   * already in use → `ValidationError` ("Email already in use").
+   */
+  async initiateEmailChange(token: string, newEmail: string, options: CallOptions = {}): Promise<string> {
+    const auth = bearer(checkCredential(token, 'token'));
+    const body = { new_email: checkEmail(newEmail, 'newEmail') };
+    return this.#message('/api/v1/auth/email-change/initiate', body, auth, options);
+  }
+
+  /**
+   * Confirms the email change with the mailed code. inkPass stores the new address lower-cased and ends
+   * every session of the user: log in again with the new email.
+   */
+  async confirmEmailChange(token: string, code: string, options: CallOptions = {}): Promise<string> {
+    const auth = bearer(checkCredential(token, 'token'));
+    const body = { code: checkSixDigitCode(code, 'code') };
+    return this.#message('/api/v1/auth/email-change/confirm', body, auth, options);
   }
 
   /**
@@ -266,6 +386,19 @@ export class InkPassClient {
       auth,
       schema: TwoFactorEnableResponseSchema,
     });
+  }
+
+  /**
+   * Ten fresh `XXXX-XXXX` backup codes (2FA on or off). inkPass stores none of them, so none can be used
+   * to log in (a backup code as `twoFaCode` is refused like a wrong TOTP code): treat them as informational.
+   */
+  async generateBackupCodes(token: string, options: CallOptions = {}): Promise<string[]> {
+    const answer = await this.#http.post('/api/v1/auth/2fa/backup-codes', {
+      ...options,
+      auth: bearer(checkCredential(token, 'token')),
+      schema: v.object({ backup_codes: v.array(v.string()) }),
+    });
+    return answer.backup_codes;
   }
 
   /** Turns 2FA off for the token's user; login no longer asks for a code. */
@@ -570,6 +703,410 @@ export class InkPassClient {
       if (XError.isInstance(error) && (error.status === 401 || error.status === 403)) return false;
       throw error;
     }
+  }
+
+  // ---- administration (users, groups, organisations, invitations) ------------------------------------
+
+  /** The users whose primary organisation is the token's (needs `users:view`). */
+  async listUsers(token: string, options: CallOptions = {}): Promise<OrgUser[]> {
+    return this.#http.get('/api/v1/users', { ...this.#as(token, options), schema: v.array(OrgUserSchema) });
+  }
+
+  /** One user of the organisation (needs `users:view`); another organisation's → `PermissionDeniedError`. */
+  async getUser(token: string, userId: string, options: CallOptions = {}): Promise<OrgUserDetail> {
+    return this.#http.get(`/api/v1/users/${checkId(userId, 'userId')}`, {
+      ...this.#as(token, options),
+      schema: OrgUserDetailSchema,
+    });
+  }
+
+  /**
+   * Creates an active user in the token's organisation (needs `users:create`). inkPass gives the account no
+   * membership role and no names: it passes only permissions granted to it directly.
+   */
+  async createUser(
+    token: string,
+    input: { email: string; password: string },
+    options: CallOptions = {},
+  ): Promise<OrgUser> {
+    const json = { email: checkEmail(input?.email), password: checkNonEmpty(input.password, 'password') };
+    return this.#http.post('/api/v1/users', { ...this.#as(token, options), json, schema: OrgUserSchema });
+  }
+
+  /** Changes a user's email and/or status (needs `users:manage`; another organisation's → "Access denied"). */
+  async updateUser(
+    token: string,
+    userId: string,
+    input: { email?: string; status?: string },
+    options: CallOptions = {},
+  ): Promise<OrgUser> {
+    const json: Record<string, string> = {};
+    if (input?.email !== undefined) json['email'] = checkEmail(input.email);
+    if (input?.status !== undefined) json['status'] = checkNonEmpty(input.status, 'status');
+    return this.#http.patch(`/api/v1/users/${checkId(userId, 'userId')}`, {
+      ...this.#as(token, options),
+      json,
+      schema: OrgUserSchema,
+    });
+  }
+
+  /** Deletes a user (needs `users:delete`): a soft delete, status `deleted`; their tokens stop working. */
+  async deleteUser(token: string, userId: string, options: CallOptions = {}): Promise<void> {
+    await this.#send('DELETE', `/api/v1/users/${checkId(userId, 'userId')}`, token, options);
+  }
+
+  /** The permissions granted to a user directly (needs `users:view`). */
+  async getUserPermissions(
+    token: string,
+    userId: string,
+    options: CallOptions = {},
+  ): Promise<UserPermissions> {
+    return this.#http.get(`/api/v1/users/${checkId(userId, 'userId')}/permissions`, {
+      ...this.#as(token, options),
+      schema: UserPermissionsSchema,
+    });
+  }
+
+  /** The organisation's groups (any user of it). */
+  async listGroups(token: string, options: CallOptions = {}): Promise<Group[]> {
+    return this.#http.get('/api/v1/groups', { ...this.#as(token, options), schema: v.array(GroupSchema) });
+  }
+
+  /** Creates a group (needs `groups:create`; names are unique in the organisation). */
+  async createGroup(
+    token: string,
+    input: { name: string; description?: string },
+    options: CallOptions = {},
+  ): Promise<Group> {
+    const json: Record<string, string> = { name: checkNonEmpty(input?.name, 'name') };
+    if (input.description !== undefined) json['description'] = input.description;
+    return this.#http.post('/api/v1/groups', { ...this.#as(token, options), json, schema: GroupSchema });
+  }
+
+  /** Renames a group and/or changes its description (needs `groups:manage`). */
+  async updateGroup(
+    token: string,
+    groupId: string,
+    input: { name?: string; description?: string },
+    options: CallOptions = {},
+  ): Promise<Group> {
+    const json: Record<string, string> = {};
+    if (input?.name !== undefined) json['name'] = checkNonEmpty(input.name, 'name');
+    if (input?.description !== undefined) json['description'] = input.description;
+    return this.#http.patch(`/api/v1/groups/${checkId(groupId, 'groupId')}`, {
+      ...this.#as(token, options),
+      json,
+      schema: GroupSchema,
+    });
+  }
+
+  /** Deletes a group (needs `groups:delete`). Not retried (a repeat would answer "Access denied"). */
+  async deleteGroup(token: string, groupId: string, options: CallOptions = {}): Promise<void> {
+    await this.#send('DELETE', `/api/v1/groups/${checkId(groupId, 'groupId')}`, token, options);
+  }
+
+  /** Adds a user to a group (needs `groups:manage`; user and group must share an organisation). */
+  async addGroupMember(token: string, groupId: string, userId: string, options: CallOptions = {}) {
+    await this.#send('POST', this.#memberPath(groupId, userId), token, options);
+  }
+
+  /** Removes a user from a group (needs `groups:manage`). Not retried. */
+  async removeGroupMember(token: string, groupId: string, userId: string, options: CallOptions = {}) {
+    await this.#send('DELETE', this.#memberPath(groupId, userId), token, options);
+  }
+
+  /** The token user's organisation, as a one-element list (inkPass lists the primary one only). */
+  async listOrganizations(token: string, options: CallOptions = {}): Promise<Organization[]> {
+    return this.#http.get('/api/v1/organizations', {
+      ...this.#as(token, options),
+      schema: v.array(OrganizationSchema),
+    });
+  }
+
+  /** The token user's organisation with its settings (another id → `PermissionDeniedError`). */
+  async getOrganization(
+    token: string,
+    organizationId: string,
+    options: CallOptions = {},
+  ): Promise<Organization> {
+    return this.#http.get(`/api/v1/organizations/${checkId(organizationId, 'organizationId')}`, {
+      ...this.#as(token, options),
+      schema: OrganizationSchema,
+    });
+  }
+
+  /**
+   * Creates an organisation (any user; the slug defaults to the name lower-cased with `-` for spaces). inkPass
+   * does not make the caller a member of it.
+   */
+  async createOrganization(
+    token: string,
+    input: { name: string; slug?: string },
+    options: CallOptions = {},
+  ): Promise<Organization> {
+    const json: Record<string, string> = {
+      name: checkOrganizationName(checkNonEmpty(input?.name, 'name'), 'name')!,
+    };
+    if (input.slug) json['slug'] = input.slug;
+    return this.#http.post('/api/v1/organizations', {
+      ...this.#as(token, options),
+      json,
+      schema: OrganizationSchema,
+    });
+  }
+
+  /** Renames the token user's organisation and/or replaces its settings (needs `organization:manage`). */
+  async updateOrganization(
+    token: string,
+    organizationId: string,
+    input: { name?: string; settings?: Record<string, unknown> },
+    options: CallOptions = {},
+  ): Promise<Organization> {
+    const json: Record<string, unknown> = {};
+    if (input?.name !== undefined)
+      json['name'] = checkOrganizationName(checkNonEmpty(input.name, 'name'), 'name');
+    if (input?.settings !== undefined) json['settings'] = input.settings;
+    return this.#http.patch(`/api/v1/organizations/${checkId(organizationId, 'organizationId')}`, {
+      ...this.#as(token, options),
+      json,
+      schema: OrganizationSchema,
+    });
+  }
+
+  /** The members of the token user's organisation with their role strings (needs `users:view`). */
+  async listOrganizationMembers(
+    token: string,
+    organizationId: string,
+    options: CallOptions = {},
+  ): Promise<Member[]> {
+    return this.#http.get(`/api/v1/organizations/${checkId(organizationId, 'organizationId')}/members`, {
+      ...this.#as(token, options),
+      schema: v.array(MemberSchema),
+    });
+  }
+
+  /**
+   * Invites `email` to the token's organisation (needs `users:create`); inkPass mails a link valid 7 days.
+   * `role` is the role string the invitee gets (default `member`).
+   */
+  async createInvitation(
+    token: string,
+    input: { email: string; role?: string },
+    options: CallOptions = {},
+  ): Promise<Invitation> {
+    const json: Record<string, string> = { email: checkEmail(input?.email) };
+    if (input.role !== undefined) json['role'] = checkNonEmpty(input.role, 'role');
+    return this.#http.post('/api/v1/invitations', {
+      ...this.#as(token, options),
+      json,
+      schema: InvitationSchema,
+    });
+  }
+
+  /** The organisation's invitations, newest first, optionally of one status (needs `users:view`). */
+  async listInvitations(
+    token: string,
+    filter: { status?: string } = {},
+    options: CallOptions = {},
+  ): Promise<Invitation[]> {
+    return this.#http.get('/api/v1/invitations', {
+      ...this.#as(token, options),
+      query: { status_filter: filter.status || undefined },
+      schema: v.array(InvitationSchema),
+    });
+  }
+
+  /** Revokes a pending invitation (needs `users:manage`). Not retried. */
+  async revokeInvitation(token: string, invitationId: string, options: CallOptions = {}): Promise<void> {
+    await this.#send(
+      'DELETE',
+      `/api/v1/invitations/${checkId(invitationId, 'invitationId')}`,
+      token,
+      options,
+    );
+  }
+
+  /** Mails a new link (the old one stops working) valid 7 more days (needs `users:create`). */
+  async resendInvitation(token: string, invitationId: string, options: CallOptions = {}): Promise<void> {
+    await this.#send(
+      'POST',
+      `/api/v1/invitations/${checkId(invitationId, 'invitationId')}/resend`,
+      token,
+      options,
+    );
+  }
+
+  /** Whether an invitation token (from the mailed link) can be used; no login needed. */
+  async validateInvitation(invitationToken: string, options: CallOptions = {}): Promise<InvitationCheck> {
+    return this.#http.get(
+      `/api/v1/invitations/validate/${encodeURIComponent(checkCredential(invitationToken, 'invitationToken'))}`,
+      {
+        ...options,
+        auth: noAuth(),
+        schema: InvitationCheckSchema,
+      },
+    );
+  }
+
+  /**
+   * Accepts an invitation: a new, active account with this password, or an existing account joins the
+   * organisation. Beware: upstream's tokens in the answer carry no session and inkPass refuses them; log in.
+   */
+  async acceptInvitation(
+    input: { token: string; password: string },
+    options: CallOptions = {},
+  ): Promise<AcceptedInvitation> {
+    const json = { token: checkCredential(input?.token, 'token'), password: checkPassword(input.password) };
+    return this.#http.post('/api/v1/invitations/accept', {
+      ...options,
+      auth: noAuth(),
+      json,
+      schema: AcceptedInvitationSchema,
+    });
+  }
+
+  // ---- roles and permission templates --------------------------------------------------------------
+
+  /** The roles of the template applied to the token's organisation, highest priority first ([] without one). */
+  async listRoles(token: string, options: CallOptions = {}): Promise<Role[]> {
+    return this.#http.get('/api/v1/roles', { ...this.#as(token, options), schema: v.array(RoleSchema) });
+  }
+
+  /**
+   * A user's role in the token's organisation; without `userId` the caller's own. Another user's needs
+   * `users:read`, which no template grants: only an owner or a direct grant passes.
+   */
+  async getUserRole(token: string, userId?: string, options: CallOptions = {}): Promise<UserRole> {
+    const who = userId === undefined ? 'me' : checkId(userId, 'userId');
+    return this.#http.get(`/api/v1/roles/users/${who}`, {
+      ...this.#as(token, options),
+      schema: UserRoleSchema,
+    });
+  }
+
+  /** What a user's role grants, inherited roles included (`users:read`, as {@link InkPassClient.getUserRole}). */
+  async getUserRolePermissions(
+    token: string,
+    userId: string,
+    options: CallOptions = {},
+  ): Promise<EffectivePermission[]> {
+    return this.#http.get(`/api/v1/roles/users/${checkId(userId, 'userId')}/permissions`, {
+      ...this.#as(token, options),
+      schema: v.array(EffectivePermissionSchema),
+    });
+  }
+
+  /**
+   * Gives a member of the token's organisation one of its template's roles by name (needs `users:update`; an
+   * owner). An unknown role or a non-member → `ValidationError` with the server's reason.
+   */
+  async assignRole(
+    token: string,
+    userId: string,
+    role: string,
+    options: CallOptions = {},
+  ): Promise<UserRole> {
+    return this.#http.put(`/api/v1/roles/users/${checkId(userId, 'userId')}`, {
+      ...this.#as(token, options),
+      json: { role: checkNonEmpty(role, 'role') },
+      schema: UserRoleSchema,
+    });
+  }
+
+  /** The permission templates the server offers. */
+  async listTemplates(token: string, options: CallOptions = {}): Promise<Template[]> {
+    return this.#http.get('/api/v1/templates', {
+      ...this.#as(token, options),
+      schema: v.array(TemplateSchema),
+    });
+  }
+
+  /** One template with its roles. */
+  async getTemplate(token: string, templateId: string, options: CallOptions = {}): Promise<TemplateDetail> {
+    return this.#http.get(`/api/v1/templates/${checkId(templateId, 'templateId')}`, {
+      ...this.#as(token, options),
+      schema: TemplateDetailSchema,
+    });
+  }
+
+  /** A template's roles, highest priority first. */
+  async listTemplateRoles(token: string, templateId: string, options: CallOptions = {}): Promise<Role[]> {
+    return this.#http.get(`/api/v1/templates/${checkId(templateId, 'templateId')}/roles`, {
+      ...this.#as(token, options),
+      schema: v.array(RoleSchema),
+    });
+  }
+
+  /** What a template's role grants; `inherited: false` leaves out what it inherits. */
+  async getTemplateRolePermissions(
+    token: string,
+    templateId: string,
+    roleName: string,
+    options: CallOptions & { inherited?: boolean } = {},
+  ): Promise<EffectivePermission[]> {
+    const { inherited, ...call } = options;
+    const role = encodeURIComponent(checkNonEmpty(roleName, 'roleName'));
+    return this.#http.get(
+      `/api/v1/templates/${checkId(templateId, 'templateId')}/roles/${role}/permissions`,
+      {
+        ...this.#as(token, call),
+        query: { include_inherited: inherited },
+        schema: v.array(EffectivePermissionSchema),
+      },
+    );
+  }
+
+  /** The template applied to the token's organisation, or `null`. */
+  async getOrganizationTemplate(
+    token: string,
+    options: CallOptions = {},
+  ): Promise<OrganizationTemplate | null> {
+    return this.#http.get('/api/v1/templates/organization/current', {
+      ...this.#as(token, options),
+      schema: OrganizationTemplateSchema,
+    });
+  }
+
+  /** Brings the organisation to its template's latest version (an owner only); the server's message and version. */
+  async syncOrganizationTemplate(token: string, options: CallOptions = {}): Promise<TemplateSync> {
+    return this.#http.post('/api/v1/templates/organization/sync', {
+      ...this.#as(token, options),
+      schema: v.object({ message: v.string(), version: v.number() }),
+    });
+  }
+
+  /** The call's options with the user's token as its auth. */
+  #as<T extends object>(token: string, options: T): T & { auth: AuthStrategy } {
+    return { ...options, auth: bearer(checkCredential(token, 'token')) };
+  }
+
+  #memberPath(groupId: string, userId: string): string {
+    return `/api/v1/groups/${checkId(groupId, 'groupId')}/members/${checkId(userId, 'userId')}`;
+  }
+
+  /** A write answered with `{message}`, never repeated (a repeat would answer differently). */
+  async #send(method: string, path: string, token: string, options: CallOptions): Promise<void> {
+    await this.#http.request(method, path, {
+      ...this.#as(token, options),
+      idempotent: false,
+      schema: MessageResponseSchema,
+    });
+  }
+
+  /** POSTs `json` and returns the answer's `message` (not retried: these calls send mail or use codes). */
+  async #message(
+    path: string,
+    json: Record<string, string>,
+    auth: AuthStrategy | undefined,
+    options: CallOptions,
+  ): Promise<string> {
+    const answer = await this.#http.post(path, {
+      ...options,
+      ...(auth ? { auth } : {}),
+      json,
+      schema: MessageResponseSchema,
+    });
+    return answer.message;
   }
 
   /** The client's `apiKey` as this call's auth, or a clear error when none is configured. */

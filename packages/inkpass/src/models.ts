@@ -7,6 +7,13 @@
 import * as v from 'valibot';
 
 const nullableString = v.optional(v.nullable(v.string()), null);
+/** The fields every user answer has. */
+const nameFields = {
+  id: v.string(),
+  email: v.string(),
+  first_name: nullableString,
+  last_name: nullableString,
+};
 
 /** POST /auth/login and /auth/refresh answer. `refresh_token` is absent on refresh. */
 export const TokenResponseSchema = v.pipe(
@@ -40,10 +47,7 @@ export interface TokenResponse {
 /** GET /auth/me with a user token. Extra fields (`auth_type`) are ignored. */
 export const UserResponseSchema = v.pipe(
   v.object({
-    id: v.string(),
-    email: v.string(),
-    first_name: nullableString,
-    last_name: nullableString,
+    ...nameFields,
     organization_id: v.string(),
     status: v.optional(v.string(), 'active'),
     two_fa_enabled: v.optional(v.boolean(), false),
@@ -283,6 +287,25 @@ export interface TwoFactorEnableResponse {
   message: string;
   /** Ten `XXXX-XXXX` codes. inkPass does not store them, so they cannot be used to log in. */
   backupCodes: string[];
+}
+
+/** `PATCH /auth/profile` answer: the user's names after the update. */
+export const ProfileResponseSchema = v.pipe(
+  v.object({ ...nameFields, organization_id: v.string() }),
+  v.transform((o) => camel<ProfileResponse>(o)),
+);
+/** The current user's profile as `updateProfile` answers it. */
+export interface ProfileResponse {
+  /** User id. */
+  id: string;
+  /** Email address. */
+  email: string;
+  /** First name. */
+  firstName: string | null;
+  /** Last name. */
+  lastName: string | null;
+  /** The user's organisation. */
+  organizationId: string;
 }
 
 /** `{message}` answers (logout, verify-email, resend-verification, 2FA disable and verify). */
@@ -530,4 +553,329 @@ export interface SubscriptionResponse {
   stripeCustomerId: string | null;
   /** When it ends (the server's zone-less time read as UTC), if set. */
   endsAt: Date | null;
+}
+
+/** Renames an object's snake_case keys to camelCase (one level). */
+function camel<T>(o: object): T {
+  return Object.fromEntries(
+    Object.entries(o).map(([k, x]) => [k.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase()), x]),
+  ) as T;
+}
+
+const userFields = { ...nameFields, status: v.string() };
+
+/** `GET /api/v1/users` element and the answer of creating or updating a user. */
+export const OrgUserSchema = v.pipe(
+  v.object(userFields),
+  v.transform((o) => camel<OrgUser>(o)),
+);
+/** A user of the caller's organisation. */
+export interface OrgUser {
+  /** User id. */
+  id: string;
+  /** Email address. */
+  email: string;
+  /** First name (null for users created by an admin or an invitation). */
+  firstName: string | null;
+  /** Last name. */
+  lastName: string | null;
+  /** `active`, `pending`, `deleted`, … */
+  status: string;
+}
+
+/** `GET /api/v1/users/{id}`. */
+export const OrgUserDetailSchema = v.pipe(
+  v.object({ ...userFields, two_fa_enabled: v.optional(v.boolean(), false) }),
+  v.transform((o) => camel<OrgUserDetail>(o)),
+);
+/** A user with their 2FA state. */
+export interface OrgUserDetail extends OrgUser {
+  /** Whether login needs a TOTP code. */
+  twoFaEnabled: boolean;
+}
+
+/** `GET /api/v1/users/{id}/permissions`: the permissions granted to the user directly. */
+export const UserPermissionsSchema = v.pipe(
+  v.object({ user_id: v.string(), email: v.string(), permissions: v.array(PermissionResponseSchema) }),
+  v.transform((o) => camel<UserPermissions>(o)),
+);
+/** A user's directly granted permissions (not those of their role or groups). */
+export interface UserPermissions {
+  /** User id. */
+  userId: string;
+  /** Email address. */
+  email: string;
+  /** The direct grants, with their ABAC conditions. */
+  permissions: PermissionResponse[];
+}
+
+/** A group (`/api/v1/groups`). */
+export const GroupSchema = v.object({ id: v.string(), name: v.string(), description: nullableString });
+/** A group of the caller's organisation. */
+export interface Group {
+  /** Group id. */
+  id: string;
+  /** Unique in the organisation. */
+  name: string;
+  /** Description, if any. */
+  description: string | null;
+}
+
+/** An organisation (`/api/v1/organizations`); `settings` and `plan_id` only where the route sends them. */
+export const OrganizationSchema = v.pipe(
+  v.object({
+    id: v.string(),
+    name: v.string(),
+    slug: v.string(),
+    settings: v.optional(v.nullable(v.record(v.string(), v.unknown()))),
+    plan_id: v.optional(v.nullable(v.string())),
+  }),
+  v.transform((o) => camel<Organization>(o)),
+);
+/** An organisation. */
+export interface Organization {
+  /** Organisation id. */
+  id: string;
+  /** Name. */
+  name: string;
+  /** URL slug (unique). */
+  slug: string;
+  /** Its settings (get and update only). */
+  settings?: Record<string, unknown> | null;
+  /** Its plan (get only). */
+  planId?: string | null;
+}
+
+/** `GET /api/v1/organizations/{id}/members` element. */
+export const MemberSchema = v.object({
+  id: v.string(),
+  email: v.string(),
+  status: v.string(),
+  role: v.string(),
+});
+/** A member of an organisation with their role string. */
+export interface Member {
+  /** User id. */
+  id: string;
+  /** Email address. */
+  email: string;
+  /** Account status. */
+  status: string;
+  /** The membership's role string (`owner`, `member`, `developer`, …). */
+  role: string;
+}
+
+/** An invitation (`/api/v1/invitations`). */
+export const InvitationSchema = v.pipe(
+  v.object({
+    id: v.string(),
+    email: v.string(),
+    role: v.string(),
+    status: v.string(),
+    invited_by_email: nullableString,
+    expires_at: v.string(),
+    created_at: v.string(),
+  }),
+  v.transform((o) => camel<Invitation>(o)),
+);
+/** An invitation to join the caller's organisation. */
+export interface Invitation {
+  /** Invitation id. */
+  id: string;
+  /** The invitee (lower-cased). */
+  email: string;
+  /** The role string the invitee gets. */
+  role: string;
+  /** `pending`, `accepted`, `revoked` or `expired`. */
+  status: string;
+  /** Who invited, if known. */
+  invitedByEmail: string | null;
+  /** When the link stops working (7 days; ISO 8601, no zone, UTC). */
+  expiresAt: string;
+  /** When it was created. */
+  createdAt: string;
+}
+
+/** `GET /api/v1/invitations/validate/{token}`. */
+export const InvitationCheckSchema = v.pipe(
+  v.object({
+    valid: v.boolean(),
+    email: nullableString,
+    role: nullableString,
+    organization_name: nullableString,
+    error: nullableString,
+  }),
+  v.transform((o) => camel<InvitationCheck>(o)),
+);
+/** Whether an invitation link can be used, and what it offers. */
+export interface InvitationCheck {
+  /** True when it can be accepted. */
+  valid: boolean;
+  /** The invitee, when valid. */
+  email: string | null;
+  /** The role offered, when valid. */
+  role: string | null;
+  /** The inviting organisation, when valid. */
+  organizationName: string | null;
+  /** Why not, when invalid. */
+  error: string | null;
+}
+
+/** `POST /api/v1/invitations/accept`. */
+export const AcceptedInvitationSchema = v.pipe(
+  v.object({
+    access_token: v.string(),
+    refresh_token: v.string(),
+    token_type: v.string(),
+    expires_in: v.number(),
+    user_id: v.string(),
+    email: v.string(),
+    organization_id: v.string(),
+    role: v.string(),
+    is_new_user: v.boolean(),
+  }),
+  v.transform((o) => camel<AcceptedInvitation>(o)),
+);
+/** An accepted invitation: the account and tokens inkPass issued. */
+export interface AcceptedInvitation {
+  /** An access token (see the README: upstream's carry no session and are refused; log in instead). */
+  accessToken: string;
+  /** A refresh token (same caveat). */
+  refreshToken: string;
+  /** `bearer`. */
+  tokenType: string;
+  /** Seconds the access token is valid. */
+  expiresIn: number;
+  /** The account. */
+  userId: string;
+  /** Its email. */
+  email: string;
+  /** The organisation joined. */
+  organizationId: string;
+  /** The role string given. */
+  role: string;
+  /** False when an existing account joined. */
+  isNewUser: boolean;
+}
+
+/** A role of a permission template (`/roles`, `/templates/{id}/roles`). */
+export const RoleSchema = v.pipe(
+  v.object({
+    id: v.string(),
+    role_name: v.string(),
+    display_name: v.string(),
+    description: nullableString,
+    inherits_from: nullableString,
+    priority: v.number(),
+  }),
+  v.transform((o) => camel<Role>(o)),
+);
+/** A role users can be assigned. */
+export interface Role {
+  /** The role's id. */
+  id: string;
+  /** `owner`, `admin`, `developer` or `viewer`. */
+  roleName: string;
+  /** `Owner`, `Administrator`, … */
+  displayName: string;
+  /** What it may do. */
+  description: string | null;
+  /** The role whose permissions it also has. */
+  inheritsFrom: string | null;
+  /** Higher means more permissions (owner 100, admin 80, developer 50, viewer 10). */
+  priority: number;
+}
+
+/** `/roles/users/me` and `/roles/users/{id}`. */
+export const UserRoleSchema = v.pipe(
+  v.object({ user_id: v.string(), organization_id: v.string(), role: v.nullable(RoleSchema) }),
+  v.transform((o) => camel<UserRole>(o)),
+);
+/** A user's role in the caller's organisation. */
+export interface UserRole {
+  /** The user. */
+  userId: string;
+  /** The organisation. */
+  organizationId: string;
+  /** The role, or null when the membership has no role template. */
+  role: Role | null;
+}
+
+const templateFields = {
+  id: v.string(),
+  name: v.string(),
+  product_type: v.string(),
+  version: v.number(),
+  description: nullableString,
+  is_active: v.boolean(),
+  role_count: v.number(),
+};
+/** `GET /templates` element. */
+export const TemplateSchema = v.pipe(
+  v.object(templateFields),
+  v.transform((o) => camel<Template>(o)),
+);
+/** A permission template (one per product). */
+export interface Template {
+  /** Template id. */
+  id: string;
+  /** `INKPASS_SOLO`, `TENTACLE_SOLO`, `MIMIC_SOLO`, `AIOS_BUNDLE`. */
+  name: string;
+  /** The product, e.g. `tentacle_solo`. */
+  productType: string;
+  /** Its version (raised when its permissions change). */
+  version: number;
+  /** What it is for. */
+  description: string | null;
+  /** Whether it is offered. */
+  isActive: boolean;
+  /** How many roles it has. */
+  roleCount: number;
+}
+
+/** `GET /templates/{id}`. */
+export const TemplateDetailSchema = v.pipe(
+  v.object({ ...templateFields, roles: v.array(RoleSchema) }),
+  v.transform((o) => camel<TemplateDetail>(o)),
+);
+/** A template with its roles, highest priority first. */
+export interface TemplateDetail extends Template {
+  /** Its roles. */
+  roles: Role[];
+}
+
+/** `GET /templates/organization/current` (null when none is applied). */
+export const OrganizationTemplateSchema = v.nullable(
+  v.pipe(
+    v.object({
+      id: v.string(),
+      organization_id: v.string(),
+      template_id: v.string(),
+      template_name: v.string(),
+      applied_version: v.number(),
+      current_version: v.number(),
+      needs_update: v.boolean(),
+      applied_at: v.string(),
+    }),
+    v.transform((o) => camel<OrganizationTemplate>(o)),
+  ),
+);
+/** The template applied to the caller's organisation. */
+export interface OrganizationTemplate {
+  /** The record's id. */
+  id: string;
+  /** The organisation. */
+  organizationId: string;
+  /** The template. */
+  templateId: string;
+  /** Its name. */
+  templateName: string;
+  /** The version the organisation has. */
+  appliedVersion: number;
+  /** The template's latest version. */
+  currentVersion: number;
+  /** Whether a sync would bring new permissions. */
+  needsUpdate: boolean;
+  /** When it was applied (ISO 8601, no zone, UTC). */
+  appliedAt: string;
 }

@@ -2,29 +2,17 @@
 // fake over real sockets, with the real server's permissions, statuses and messages.
 import { describe, expect, it } from 'vitest';
 import { PermissionDeniedError, ServiceUnavailableError, ValidationError } from '../src/index.ts';
-import { clientFor, freshEmail, PASSWORD, useFake } from './kit.ts';
+import { clientFor, ownerAndViewer, refusedByClient, useFake } from './kit.ts';
 
 const fake = useFake();
-
-/** A refusal of bad input by the client itself, before any request. */
-const refusedByClient = (error: unknown) =>
-  ValidationError.isInstance(error) && error.fieldErrors?.[0]?.type === 'client';
 
 /** An organisation with an owner, a viewer-template member, and the owner's token and service key. */
 async function organisation() {
   const { client } = clientFor(fake());
-  const owner = fake().seed.user({ email: freshEmail('owner'), password: PASSWORD });
-  const viewer = fake().seed.user({
-    email: freshEmail('viewer'),
-    password: PASSWORD,
-    organizationId: owner.organizationId,
-    roleTemplate: 'viewer',
-  });
-  const ownerToken = (await fake().issueTokens(owner.id)).accessToken;
-  const viewerToken = (await fake().issueTokens(viewer.id)).accessToken;
-  const key = await client.createApiKey(ownerToken, { name: 'billing service' });
+  const team = await ownerAndViewer(fake(), 'billing');
+  const key = await client.createApiKey(team.ownerToken, { name: 'billing service' });
   const service = clientFor(fake(), { apiKey: key.apiKey }).client;
-  return { client, service, owner, viewer, ownerToken, viewerToken, key };
+  return { client, service, key, ...team };
 }
 
 describe('API keys: list and revoke', () => {

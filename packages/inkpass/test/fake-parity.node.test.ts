@@ -151,3 +151,22 @@ describe('routes the server does not have, as FastAPI answers them', () => {
     expect(response.headers.get('location')).toBe(`${fake().url}/api/v1/auth/me`);
   });
 });
+
+describe('validation before authentication, as FastAPI orders it', () => {
+  it('a route that checks the caller itself answers a missing field 422 without a token; a permission-guarded one 401', async () => {
+    const cases: Array<[path: string, body: unknown, status: number]> = [
+      ['/api/v1/auth/check', {}, 422], // no resource/action query
+      ['/api/v1/auth/2fa/enable', {}, 422],
+      ['/api/v1/auth/2fa/verify', {}, 422],
+      ['/api/v1/auth/email-change/confirm', {}, 422],
+      ['/api/v1/organizations', {}, 422],
+      ['/api/v1/groups', {}, 401], // Depends(require_permission('groups', 'create')) runs first
+      ['/api/v1/invitations', {}, 401],
+      ['/api/v1/users', {}, 401],
+    ];
+    for (const [path, body, status] of cases) {
+      const response = await postJson(path, body);
+      expect([path, response.status]).toEqual([path, status]);
+    }
+  });
+});

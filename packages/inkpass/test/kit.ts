@@ -1,6 +1,6 @@
 // Shared set-up: one fake inkPass per test file and clients that never wait between retries.
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { InkPassClient, type InkPassConfig } from '../src/index.ts';
+import { InkPassClient, type InkPassConfig, ValidationError } from '../src/index.ts';
 import { FakeClock, type FakeInkPass, startFakeInkPass } from '../src/testing/index.ts';
 
 export const PASSWORD = 'SecurePassword123!';
@@ -50,3 +50,28 @@ export function clientFor(fake: FakeInkPass, config: InkPassConfig = {}) {
 let counter = 0;
 /** A fresh email address per call. */
 export const freshEmail = (prefix = 'user') => `${prefix}${++counter}-${Date.now()}@example.com`;
+
+/**
+ * An organisation with an owner (who passes every check) and a member with the `viewer` role template,
+ * both logged in.
+ */
+export async function ownerAndViewer(fake: FakeInkPass, prefix = 'org') {
+  const owner = fake.seed.user({ email: freshEmail(`${prefix}-owner`), password: PASSWORD });
+  const viewer = fake.seed.user({
+    email: freshEmail(`${prefix}-viewer`),
+    password: PASSWORD,
+    organizationId: owner.organizationId,
+    roleTemplate: 'viewer',
+  });
+  return {
+    owner,
+    viewer,
+    orgId: owner.organizationId,
+    ownerToken: (await fake.issueTokens(owner.id)).accessToken,
+    viewerToken: (await fake.issueTokens(viewer.id)).accessToken,
+  };
+}
+
+/** A refusal of bad input by the client itself, before any request. */
+export const refusedByClient = (error: unknown): boolean =>
+  ValidationError.isInstance(error) && error.fieldErrors?.[0]?.type === 'client';

@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -26,16 +26,34 @@ import { jwtVerify, SignJWT } from 'jose';
 import { MAX_FILE_SIZE_BYTES } from '../files.ts';
 import type { FileResponse } from '../models.ts';
 import { checkOrganizationName, checkPersonName, MIN_PASSWORD_LENGTH } from '../validation.ts';
+import {
+  backupCodes,
+  MAIL_EMAIL_CHANGE,
+  MAIL_RESET,
+  mailedCode,
+  registerAccountRoutes,
+} from './account-routes.ts';
+import { registerAdminRoutes } from './admin-routes.ts';
 import { type FakeClock, WallClock } from './clock.ts';
+import {
+  detail,
+  type FakeContext,
+  iso,
+  type StoredGroup,
+  type StoredOtp,
+  type StoredUser,
+  unprocessable,
+} from './context.ts';
 import { normaliseServerEmail } from './email.ts';
 import { FileTooLarge, MalformedMultipart, receiveMultipartFile } from './multipart.ts';
 import {
   conditionsMatch,
-  KNOWN_PERMISSIONS,
   type RoleTemplate,
   roleGrantsPermission,
+  type TemplateName,
 } from './permissions.ts';
 import { qrCodeDataUrl } from './qr-png.ts';
+import { registerRoleRoutes } from './roles-routes.ts';
 import { base32Encode, totp } from './totp.ts';
 
 /** The default per-organisation Den quota (5 GiB). */
@@ -128,7 +146,7 @@ export interface FakePermission {
 export interface FakeFile
   extends Omit<
     FileResponse,
-    'status' | 'createdAt' | 'updatedAt' | 'expiresAt' | 'customMetadata' | 'createdByUserId' | 'cdnUrl'
+    'status' | 'createdAt' | 'updatedAt' | 'expiresAt' | 'customMetadata' | 'cdnUrl'
   > {
   /** `active` or `deleted`. */
   status: 'active' | 'deleted';
@@ -245,6 +263,12 @@ export interface FakeInkPassSeed {
     members?: string[];
     permissions?: string[];
   }): FakeGroup;
+  /**
+   * Applies a permission template to an organisation (what upstream's registration or admin sync does),
+   * so its roles can be listed and assigned. Seeding a user with a `roleTemplate` applies `AIOS_BUNDLE`
+   * to an organisation that has none.
+   */
+  template(organizationId: string, name: TemplateName): void;
   /** Sets an organisation's subscription, as Stripe's webhooks would after a checkout. */
   subscription(organizationId: string, subscription: FakeSubscription): void;
   /** Stores a Den file as an agent upload would. */
@@ -289,21 +313,16 @@ export interface FakeInkPass {
   billing(organizationId: string): FakeBilling | undefined;
   /** The latest email-verification code mailed to `email`, as typed or normalised (what the user would read in the mail). */
   verificationCode(email: string): string | undefined;
+  /** The latest password-reset code mailed to `email` (`forgotPassword`), as typed or normalised. */
+  passwordResetCode(email: string): string | undefined;
+  /** The latest email-change code mailed to the new address (`initiateEmailChange`). */
+  emailChangeCode(newEmail: string): string | undefined;
+  /** The token of the latest invitation mailed to `email` (created or resent), as the invitation link carries it. */
+  invitationToken(email: string): string | undefined;
   /** Issues tokens for a user as a login would (a new session). */
   issueTokens(userId: string): Promise<IssuedTokens>;
   /** Stops the server and removes the storage directory. */
   close(): Promise<void>;
-}
-
-interface Membership {
-  organizationId: string;
-  role: string;
-  roleTemplate?: RoleTemplate;
-}
-
-interface StoredUser extends FakeUser {
-  passwordHash: string;
-  membership: Membership;
 }
 
 interface StoredKey {
@@ -322,13 +341,6 @@ type Auth =
   | { kind: 'api_key'; key: StoredKey }
   | { kind: 'anonymous' };
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString().replace('Z', ''));
-
-/** A pydantic-style 422 body. */
-function unprocessable(c: Context, loc: string[], msg: string, type = 'value_error') {
-  return c.json({ detail: [{ type, loc, msg }] }, 422);
-}
-
 /**
  * The download's Content-Disposition as upstream builds it: an ASCII fallback where each non-ASCII character
  * is `?` (quotes and backslashes left as they are), and the name percent-encoded as Python's `quote` does
@@ -344,9 +356,6 @@ function contentDisposition(name: string): string {
     .join('');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
-
-const detail = (c: Context, status: 400 | 401 | 403 | 404 | 413 | 500, message: string) =>
-  c.json({ detail: message }, status);
 
 /**
  * How FastAPI (Starlette's router) answers a request no route takes, given the app's routes: a path some route
@@ -387,7 +396,15 @@ const RATE_LIMITS: Array<[method: string, path: string, limit: number]> = [
   ['POST', '/api/v1/auth/2fa/disable', 5],
   ['POST', '/api/v1/auth/2fa/verify', 5],
   ['POST', '/api/v1/auth/resend-verification', 3],
+  ['POST', '/api/v1/auth/forgot-password', 3],
+  ['POST', '/api/v1/auth/reset-password', 5],
+  ['POST', '/api/v1/auth/2fa/backup-codes', 5],
+  ['PATCH', '/api/v1/auth/profile', 10],
+  ['POST', '/api/v1/auth/email-change/initiate', 3],
+  ['POST', '/api/v1/auth/email-change/confirm', 3],
   ['GET', '/api/v1/auth/me', 30],
+  ['POST', '/api/v1/invitations', 10],
+  ['POST', '/api/v1/invitations/accept', 5],
   ['POST', '/api/v1/auth/check', 200],
 ];
 
@@ -443,10 +460,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   const orgs = new Map<string, FakeOrganization>();
   const permissions = new Map<string, FakePermission>();
   const directGrants = new Map<string, Set<string>>();
-  const groups = new Map<
-    string,
-    { id: string; organizationId: string; members: Set<string>; permissions: Set<string> }
-  >();
+  const groups = new Map<string, StoredGroup>();
   const sessions = new Map<string, { userId: string; expiresAt: number }>();
   const apiKeys = new Map<string, StoredKey>(); // by SHA-256 of the secret
   const billing = new Map<string, FakeBilling>(); // by organisation id
@@ -465,6 +479,8 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     return b;
   };
   const codes = new Map<string, { code: string; expiresAt: number }>(); // email verification by email
+  const otps: StoredOtp[] = []; // password reset and email change
+  const mail = new Map<string, Map<string, string>>(); // recipient → kind → latest code
   const files = new Map<string, FakeFile>();
 
   const nowS = () => Math.floor(clock.now() / 1000);
@@ -484,8 +500,12 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     for (let i = 1; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
   }
 
-  function createOrganization(name: string, quotaBytes = defaultQuota): FakeOrganization {
-    const org = { id: randomUUID(), name, slug: slugFor(name), usedBytes: 0, quotaBytes };
+  function createOrganization(
+    name: string,
+    quotaBytes = defaultQuota,
+    slug = slugFor(name),
+  ): FakeOrganization {
+    const org = { id: randomUUID(), name, slug, usedBytes: 0, quotaBytes };
     orgs.set(org.id, org);
     return org;
   }
@@ -560,7 +580,11 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   /** The decision of spec §8, with ABAC conditions evaluated on `context`. */
   function decide(user: StoredUser, resource: string, action: string, context: Record<string, unknown>) {
     const m = user.membership;
-    if (m.roleTemplate && roleGrantsPermission(m.roleTemplate, resource, action)) return true;
+    if (
+      m.roleTemplate &&
+      roleGrantsPermission(m.roleTemplate, resource, action, roles.templateOf(m.organizationId))
+    )
+      return true;
     if (m.role === 'owner') return true;
     const candidates = new Set(directGrants.get(user.id) ?? []);
     for (const g of groups.values()) {
@@ -599,14 +623,10 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   }
 
   /** The normalised email of a request body, or the server's 422 for an address it refuses. */
-  function validEmail(c: Context, email: string): string | Response {
+  function validEmail(c: Context, email: string, field = 'email'): string | Response {
     return (
       normaliseServerEmail(email) ??
-      unprocessable(
-        c,
-        ['body', 'email'],
-        'value is not a valid email address: The email address is not valid.',
-      )
+      unprocessable(c, ['body', field], 'value is not a valid email address: The email address is not valid.')
     );
   }
 
@@ -642,6 +662,39 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   if (options.rateLimits) app.use(rateLimiter(clock));
 
   app.get('/health', (c) => c.json({ status: 'healthy', service: 'inkpass' }));
+
+  const ctx: FakeContext = {
+    app,
+    clock,
+    users,
+    orgs,
+    otps,
+    mail,
+    groups,
+    permissions,
+    directGrants,
+    extraMemberships: [],
+    createOrganization: (name, slug) => createOrganization(name, defaultQuota, slug),
+    templateOf: (organizationId) => roles.templateOf(organizationId),
+    sign,
+    userByEmail,
+    hashPassword,
+    async endSessions(userId) {
+      for (const [key, session] of sessions) if (session.userId === userId) sessions.delete(key);
+    },
+    requireUser: (c) => requireUser(c),
+    permitted: (c, resource, action) => permitted(c, resource, action),
+    readJson,
+    requireStrings,
+    validEmail,
+  };
+  registerAccountRoutes(ctx);
+  const admin = registerAdminRoutes(ctx);
+  const roles = registerRoleRoutes(ctx);
+  /** Seeding a role template gives the organisation a template to have it from: the platform bundle. */
+  const ensureTemplate = (organizationId: string) => {
+    if (!roles.templateOf(organizationId)) roles.apply(organizationId, 'AIOS_BUNDLE');
+  };
 
   // ---- auth ----------------------------------------------------------------------------------------
   app.post('/api/v1/auth/register', async (c) => {
@@ -822,13 +875,15 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     return detail(c, 401, 'Authentication required');
   });
 
+  // Routes that check the caller inside (no permission dependency) see FastAPI validate their query and
+  // body first: a missing field is a 422 even without a token.
   app.post('/api/v1/auth/check', async (c) => {
-    const auth = await authOf(c);
-    if (auth.kind !== 'user') return detail(c, 401, 'Authentication required');
     const resource = c.req.query('resource');
     const action = c.req.query('action');
     if (resource === undefined) return unprocessable(c, ['query', 'resource'], 'Field required', 'missing');
     if (action === undefined) return unprocessable(c, ['query', 'action'], 'Field required', 'missing');
+    const auth = await authOf(c);
+    if (auth.kind !== 'user') return detail(c, 401, 'Authentication required');
     // Upstream ignores the body; the fake evaluates ABAC conditions on it (our users rely on them).
     const context = (await readJson(c)) ?? {};
     return c.json({
@@ -844,6 +899,15 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     return auth.user;
   }
 
+  /** Upstream's `Depends(require_permission(resource, action))`: a user (401) who holds the pair (403). */
+  async function permitted(c: Context, resource: string, action: string): Promise<StoredUser | Response> {
+    const user = await requireUser(c);
+    if (user instanceof Response) return user;
+    if (!decide(user, resource, action, {}))
+      return detail(c, 403, `Permission denied: ${resource}:${action}`);
+    return user;
+  }
+
   app.post('/api/v1/auth/2fa/setup', async (c) => {
     const user = await requireUser(c);
     if (user instanceof Response) return user;
@@ -853,19 +917,15 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   });
 
   app.post('/api/v1/auth/2fa/enable', async (c) => {
-    const user = await requireUser(c);
-    if (user instanceof Response) return user;
     const body = await readJson(c);
     const missing = requireStrings(c, body, ['secret', 'verification_code']);
     if (missing) return missing;
+    const user = await requireUser(c);
+    if (user instanceof Response) return user;
     const { secret: s, verification_code: code } = body as Record<string, string>;
     if (!totpMatches(s!, code!)) return detail(c, 400, 'Invalid verification code');
     user.twoFaSecret = s!;
-    const backup = Array.from({ length: 10 }, () => {
-      const hex = Buffer.from(randomBytes(4)).toString('hex').toUpperCase();
-      return `${hex.slice(0, 4)}-${hex.slice(4)}`;
-    });
-    return c.json({ message: '2FA enabled successfully', backup_codes: backup });
+    return c.json({ message: '2FA enabled successfully', backup_codes: backupCodes() });
   });
 
   app.post('/api/v1/auth/2fa/disable', async (c) => {
@@ -876,11 +936,11 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   });
 
   app.post('/api/v1/auth/2fa/verify', async (c) => {
-    const user = await requireUser(c);
-    if (user instanceof Response) return user;
     const body = await readJson(c);
     const missing = requireStrings(c, body, ['code']);
     if (missing) return missing;
+    const user = await requireUser(c);
+    if (user instanceof Response) return user;
     const code = (body as Record<string, string>)['code']!;
     if (!user.twoFaSecret || !totpMatches(user.twoFaSecret, code)) return detail(c, 400, 'Invalid 2FA code');
     return c.json({ message: '2FA code verified' });
@@ -951,12 +1011,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   });
 
   // ---- billing (upstream routes/billing.py; Stripe itself is not called: sessions and URLs are made up) ----
-  const billingPermission = async (c: Context, action: string): Promise<StoredUser | Response> => {
-    const user = await requireUser(c);
-    if (user instanceof Response) return user;
-    if (!decide(user, 'billing', action, {})) return detail(c, 403, `Permission denied: billing:${action}`);
-    return user;
-  };
+  const billingPermission = (c: Context, action: string) => permitted(c, 'billing', action);
 
   app.post('/api/v1/billing/configure', async (c) => {
     const body = await readJson(c);
@@ -1066,20 +1121,6 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     );
   });
 
-  app.get('/api/v1/roles/users/me/permissions', async (c) => {
-    const user = await requireUser(c);
-    if (user instanceof Response) return user;
-    // Only what the role template grants (inheritance included), as upstream's role service resolves it.
-    const role = user.membership.roleTemplate;
-    if (!role) return c.json([]);
-    const pairs = Object.entries(KNOWN_PERMISSIONS).flatMap(([resource, actions]) =>
-      actions
-        .filter((action) => roleGrantsPermission(role, resource, action))
-        .map((action) => ({ resource, action })),
-    );
-    return c.json(pairs);
-  });
-
   // ---- Den ------------------------------------------------------------------------------------------
   async function serviceAuth(c: Context): Promise<Response | undefined> {
     const presented = c.req.header('x-service-api-key');
@@ -1122,7 +1163,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     folder_path: f.folderPath,
     tags: f.tags,
     custom_metadata: {},
-    created_by_user_id: null,
+    created_by_user_id: f.createdByUserId,
     created_by_agent: f.createdByAgent,
     workflow_id: f.workflowId,
     status: f.status,
@@ -1142,16 +1183,150 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
 
   const truthy = (value: string | undefined) => value === 'true' || value === '1';
 
-  /** The active file `id` of `orgId`, or a 404 answer. */
-  async function findFile(c: Context): Promise<FakeFile | Response> {
+  /** The active file `id` of the query's `org_id` (or of `orgId`), or a 404 answer. */
+  async function findFile(c: Context, orgId = c.req.query('org_id')): Promise<FakeFile | Response> {
     await sweepExpired();
-    const orgId = c.req.query('org_id');
     if (!orgId) return unprocessable(c, ['query', 'org_id'], 'Field required', 'missing');
     const file = files.get(c.req.param('id') ?? '');
     if (!file || file.organizationId !== orgId || file.status !== 'active') {
       return detail(c, 404, 'File not found');
     }
     return file;
+  }
+
+  /** Receives the multipart part `file` into a new storage path, or answers the server's refusal. */
+  async function receiveUpload(c: Context) {
+    const id = randomUUID();
+    const path = join(storageDir, id);
+    let received: Awaited<ReturnType<typeof receiveMultipartFile>>;
+    try {
+      if (!c.req.raw.body) throw new MalformedMultipart('no body');
+      received = await receiveMultipartFile(
+        c.req.raw.body,
+        c.req.header('content-type') ?? '',
+        path,
+        maxFileBytes,
+      );
+    } catch (error) {
+      await rm(path, { force: true });
+      if (error instanceof FileTooLarge) {
+        return detail(c, 413, `File too large. Maximum size is ${maxFileBytes} bytes`);
+      }
+      if (error instanceof MalformedMultipart)
+        return unprocessable(c, ['body', 'file'], 'Field required', 'missing');
+      // The client went away mid-upload (e.g. it stopped an oversize stream): nothing stored, nobody to answer.
+      return detail(c, 400, 'Upload aborted');
+    }
+    if (!received) {
+      await rm(path, { force: true });
+      return unprocessable(c, ['body', 'file'], 'Field required', 'missing');
+    }
+    return { ...received, path };
+  }
+
+  /** Answers a stored file (201), or the quota's 413 after removing the bytes. */
+  async function stored(c: Context, result: FakeFile | { error: string }, path: string) {
+    if (!('error' in result)) return c.json(fileJson(result), 201);
+    await rm(path, { force: true });
+    return result.error.startsWith('Storage quota')
+      ? detail(c, 413, result.error)
+      : detail(c, 500, 'Internal Server Error');
+  }
+
+  /** Copies a file as upstream's duplicate does (a new, permanent file; the quota checked first). */
+  async function duplicateOf(c: Context, source: FakeFile, createdByAgent: string | null) {
+    const org = orgs.get(source.organizationId)!;
+    if (org.usedBytes + source.sizeBytes > org.quotaBytes)
+      return detail(c, 413, `Storage quota exceeded. Cannot duplicate file of ${source.sizeBytes} bytes.`);
+    const path = join(storageDir, randomUUID());
+    await copyFile(source.path, path);
+    const copy = await storeFile({
+      organizationId: source.organizationId,
+      name: c.req.query('new_name') || `Copy of ${source.name}`,
+      contentType: source.contentType,
+      size: source.sizeBytes,
+      sha256: source.checksumSha256 ?? '',
+      path,
+      folderPath: c.req.query('new_folder') || source.folderPath,
+      tags: [...source.tags],
+      workflowId: null,
+      createdByAgent,
+      isTemporary: false,
+      expiresInHours: undefined,
+      isPublic: source.isPublic,
+    });
+    return stored(c, copy, path);
+  }
+
+  /**
+   * Streams a file's bytes with the server's Content-Disposition and, as upstream's `StreamingResponse`, no
+   * Content-Length (the answer is chunked).
+   */
+  function sendContent(file: FakeFile) {
+    const stream = Readable.toWeb(createReadStream(file.path)) as unknown as ReadableStream<Uint8Array>;
+    return new Response(stream, {
+      headers: { 'content-type': file.contentType, 'content-disposition': contentDisposition(file.name) },
+    });
+  }
+
+  /** Moves and/or renames a file as upstream's move does (an empty name renames nothing). */
+  function moveFile(c: Context, file: FakeFile) {
+    const newFolder = c.req.query('new_folder');
+    const newName = c.req.query('new_name');
+    if (newFolder === undefined && newName === undefined) {
+      return detail(c, 400, 'At least one of new_folder or new_name must be provided');
+    }
+    if (newFolder !== undefined) {
+      let folder = newFolder.startsWith('/') ? newFolder : `/${newFolder}`;
+      if (folder.length > 1) folder = folder.replace(/\/+$/, '') || '/';
+      file.folderPath = folder;
+    }
+    if (newName) file.name = newName;
+    file.updatedAt = clock.now();
+    return c.json(fileJson(file));
+  }
+
+  /** A list query's paging, or its 422. */
+  function paging(c: Context): { limit: number; offset: number } | Response {
+    const limit = Number(c.req.query('limit') ?? 100);
+    const offset = Number(c.req.query('offset') ?? 0);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+      return unprocessable(c, ['query', 'limit'], 'Input should be less than or equal to 1000');
+    }
+    if (!Number.isInteger(offset) || offset < 0) {
+      return unprocessable(c, ['query', 'offset'], 'Input should be greater than or equal to 0');
+    }
+    return { limit, offset };
+  }
+
+  /** The active files of `orgId` matching the list query's filters, newest first, as a page. */
+  function listOf(
+    c: Context,
+    orgId: string,
+    page: { limit: number; offset: number },
+    includeTemporary: boolean,
+  ) {
+    const folder = c.req.query('folder_path');
+    const workflowId = c.req.query('workflow_id');
+    const tags = c.req.queries('tags') ?? [];
+    const search = c.req.query('search')?.toLowerCase();
+    const matching = [...files.values()]
+      .filter(
+        (f) =>
+          f.organizationId === orgId &&
+          f.status === 'active' &&
+          (folder === undefined || f.folderPath === folder) &&
+          (workflowId === undefined || f.workflowId === workflowId) &&
+          tags.every((t) => f.tags.includes(t)) &&
+          (search === undefined || f.name.toLowerCase().includes(search)) &&
+          (includeTemporary || !f.isTemporary),
+      )
+      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1));
+    return c.json({
+      files: matching.slice(page.offset, page.offset + page.limit).map((f) => fileJson(f)),
+      total: matching.length,
+      ...page,
+    });
   }
 
   async function storeFile(input: {
@@ -1165,6 +1340,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     tags: string[];
     workflowId: string | null;
     createdByAgent: string | null;
+    createdByUserId?: string | null;
     isTemporary: boolean;
     expiresInHours: number | undefined;
     isPublic: boolean;
@@ -1188,6 +1364,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
       folderPath: input.folderPath,
       tags: input.tags,
       createdByAgent: input.createdByAgent,
+      createdByUserId: input.createdByUserId ?? null,
       workflowId: input.workflowId,
       status: 'active',
       isTemporary: input.isTemporary,
@@ -1218,34 +1395,12 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
         'Input should be greater than or equal to 1 and less than or equal to 8760',
       );
     }
-    const id = randomUUID();
-    const path = join(storageDir, id);
-    let received: Awaited<ReturnType<typeof receiveMultipartFile>>;
-    try {
-      if (!c.req.raw.body) throw new MalformedMultipart('no body');
-      received = await receiveMultipartFile(
-        c.req.raw.body,
-        c.req.header('content-type') ?? '',
-        path,
-        maxFileBytes,
-      );
-    } catch (error) {
-      await rm(path, { force: true });
-      if (error instanceof FileTooLarge) {
-        return detail(c, 413, `File too large. Maximum size is ${maxFileBytes} bytes`);
-      }
-      if (error instanceof MalformedMultipart)
-        return unprocessable(c, ['body', 'file'], 'Field required', 'missing');
-      // The client went away mid-upload (e.g. it stopped an oversize stream): nothing stored, nobody to answer.
-      return detail(c, 400, 'Upload aborted');
-    }
-    if (!received) {
-      await rm(path, { force: true });
-      return unprocessable(c, ['body', 'file'], 'Field required', 'missing');
-    }
+    const received = await receiveUpload(c);
+    if (received instanceof Response) return received;
+    const path = received.path;
     const folderPath = c.req.query('folder_path') ?? '/agent-outputs';
     const isPublic = truthy(c.req.query('is_public'));
-    const stored = await storeFile({
+    const result = await storeFile({
       organizationId: c.req.query('org_id')!,
       name: received.filename,
       contentType: received.contentType,
@@ -1260,13 +1415,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
       expiresInHours: hours,
       isPublic,
     });
-    if ('error' in stored) {
-      await rm(path, { force: true });
-      return stored.error.startsWith('Storage quota')
-        ? detail(c, 413, stored.error)
-        : detail(c, 500, 'Internal Server Error');
-    }
-    return c.json(fileJson(stored), 201);
+    return stored(c, result, path);
   });
 
   app.get('/api/v1/files/agent/list', async (c) => {
@@ -1275,37 +1424,9 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     await sweepExpired();
     const orgId = c.req.query('org_id');
     if (!orgId) return unprocessable(c, ['query', 'org_id'], 'Field required', 'missing');
-    const limit = Number(c.req.query('limit') ?? 100);
-    const offset = Number(c.req.query('offset') ?? 0);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      return unprocessable(c, ['query', 'limit'], 'Input should be less than or equal to 1000');
-    }
-    if (!Number.isInteger(offset) || offset < 0) {
-      return unprocessable(c, ['query', 'offset'], 'Input should be greater than or equal to 0');
-    }
-    const folder = c.req.query('folder_path');
-    const workflowId = c.req.query('workflow_id');
-    const tags = c.req.queries('tags') ?? [];
-    const search = c.req.query('search')?.toLowerCase();
-    const includeTemporary = c.req.query('include_temporary') !== 'false';
-    const matching = [...files.values()]
-      .filter(
-        (f) =>
-          f.organizationId === orgId &&
-          f.status === 'active' &&
-          (folder === undefined || f.folderPath === folder) &&
-          (workflowId === undefined || f.workflowId === workflowId) &&
-          tags.every((t) => f.tags.includes(t)) &&
-          (search === undefined || f.name.toLowerCase().includes(search)) &&
-          (includeTemporary || !f.isTemporary),
-      )
-      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1));
-    return c.json({
-      files: matching.slice(offset, offset + limit).map((f) => fileJson(f)),
-      total: matching.length,
-      limit,
-      offset,
-    });
+    const page = paging(c);
+    if (page instanceof Response) return page;
+    return listOf(c, orgId, page, c.req.query('include_temporary') !== 'false');
   });
 
   app.get('/api/v1/files/agent/:id/download', async (c) => {
@@ -1313,14 +1434,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     if (denied) return denied;
     const file = await findFile(c);
     if (file instanceof Response) return file;
-    const stream = Readable.toWeb(createReadStream(file.path)) as unknown as ReadableStream<Uint8Array>;
-    return new Response(stream, {
-      headers: {
-        'content-type': file.contentType,
-        'content-length': String((await stat(file.path)).size),
-        'content-disposition': contentDisposition(file.name),
-      },
-    });
+    return sendContent(file);
   });
 
   app.get('/api/v1/files/agent/:id/url', async (c) => {
@@ -1369,30 +1483,8 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     if (source instanceof Response) return source;
     const agentId = c.req.query('agent_id');
     if (!agentId) return unprocessable(c, ['query', 'agent_id'], 'Field required', 'missing');
-    const id = randomUUID();
-    const path = join(storageDir, id);
-    await copyFile(source.path, path);
-    const stored = await storeFile({
-      organizationId: source.organizationId,
-      name: c.req.query('new_name') || `Copy of ${source.name}`,
-      contentType: source.contentType,
-      size: source.sizeBytes,
-      sha256: source.checksumSha256 ?? '',
-      path,
-      folderPath: c.req.query('new_folder') || source.folderPath,
-      tags: [...source.tags],
-      workflowId: null,
-      // Upstream quirk kept: no leading ':' here, so the delete rule refuses this agent its own copy.
-      createdByAgent: `agent:${agentId}`,
-      isTemporary: false,
-      expiresInHours: undefined,
-      isPublic: source.isPublic,
-    });
-    if ('error' in stored) {
-      await rm(path, { force: true });
-      return detail(c, 413, stored.error);
-    }
-    return c.json(fileJson(stored), 201);
+    // Upstream quirk kept: no leading ':' here, so the delete rule refuses this agent its own copy.
+    return duplicateOf(c, source, `agent:${agentId}`);
   });
 
   app.patch('/api/v1/files/agent/:id/move', async (c) => {
@@ -1400,19 +1492,94 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     if (denied) return denied;
     const file = await findFile(c);
     if (file instanceof Response) return file;
-    const newFolder = c.req.query('new_folder');
-    const newName = c.req.query('new_name');
-    if (newFolder === undefined && newName === undefined) {
-      return detail(c, 400, 'At least one of new_folder or new_name must be provided');
+    return moveFile(c, file);
+  });
+
+  // ---- Den for users (bearer token, the token's organisation, files:* permissions) ----------------------
+  app.post('/api/v1/files', async (c) => {
+    const user = await permitted(c, 'files', 'create');
+    if (user instanceof Response) return user;
+    await sweepExpired();
+    const received = await receiveUpload(c);
+    if (received instanceof Response) return received;
+    const result = await storeFile({
+      organizationId: user.organizationId,
+      name: received.filename,
+      contentType: received.contentType,
+      size: received.size,
+      sha256: received.sha256,
+      path: received.path,
+      folderPath: c.req.query('folder_path') ?? '/',
+      tags: c.req.queries('tags') ?? [],
+      workflowId: null,
+      createdByAgent: null,
+      createdByUserId: user.id,
+      isTemporary: false,
+      expiresInHours: undefined,
+      isPublic: truthy(c.req.query('is_public')),
+    });
+    return stored(c, result, received.path);
+  });
+
+  app.get('/api/v1/files', async (c) => {
+    const user = await permitted(c, 'files', 'view');
+    if (user instanceof Response) return user;
+    await sweepExpired();
+    const page = paging(c);
+    if (page instanceof Response) return page;
+    // The user list never shows temporary files (upstream's list default).
+    return listOf(c, user.organizationId, page, false);
+  });
+
+  /** A user route's file: the permission first (as FastAPI runs the dependency), then the file. */
+  async function userFile(c: Context, action: string): Promise<FakeFile | Response> {
+    const user = await permitted(c, 'files', action);
+    if (user instanceof Response) return user;
+    return findFile(c, user.organizationId);
+  }
+
+  app.get('/api/v1/files/:id', async (c) => {
+    const file = await userFile(c, 'view');
+    return file instanceof Response ? file : c.json(fileJson(file));
+  });
+
+  app.get('/api/v1/files/:id/download', async (c) => {
+    const file = await userFile(c, 'view');
+    return file instanceof Response ? file : sendContent(file);
+  });
+
+  app.get('/api/v1/files/:id/url', async (c) => {
+    const user = await permitted(c, 'files', 'view');
+    if (user instanceof Response) return user;
+    // Upstream bounds this one above only.
+    const expiresIn = Number(c.req.query('expires_in') ?? 3600);
+    if (!Number.isInteger(expiresIn) || expiresIn > 86_400) {
+      return unprocessable(c, ['query', 'expires_in'], 'Input should be less than or equal to 86400');
     }
-    if (newFolder !== undefined) {
-      let folder = newFolder.startsWith('/') ? newFolder : `/${newFolder}`;
-      if (folder.length > 1) folder = folder.replace(/\/+$/, '') || '/';
-      file.folderPath = folder;
+    const file = await findFile(c, user.organizationId);
+    if (file instanceof Response) return file;
+    return c.json({ url: `file://${file.path}#expires=${nowS() + expiresIn}`, expires_in: expiresIn });
+  });
+
+  app.post('/api/v1/files/:id/duplicate', async (c) => {
+    const file = await userFile(c, 'create');
+    return file instanceof Response ? file : duplicateOf(c, file, null);
+  });
+
+  app.delete('/api/v1/files/:id', async (c) => {
+    const file = await userFile(c, 'delete');
+    if (file instanceof Response) return file;
+    if (truthy(c.req.query('hard_delete'))) await hardDelete(file);
+    else {
+      file.status = 'deleted';
+      file.deletedAt = clock.now();
     }
-    if (newName !== undefined) file.name = newName;
-    file.updatedAt = clock.now();
-    return c.json(fileJson(file));
+    return c.json({ deleted: true });
+  });
+
+  app.patch('/api/v1/files/:id/move', async (c) => {
+    const file = await userFile(c, 'manage');
+    return file instanceof Response ? file : moveFile(c, file);
   });
 
   // ---- seeding --------------------------------------------------------------------------------------
@@ -1442,6 +1609,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
         },
       };
       users.set(user.id, user);
+      if (input.roleTemplate) ensureTemplate(org.id);
       return user;
     },
     permission({ organizationId, resource, action, conditions }) {
@@ -1455,7 +1623,14 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
       if (!user) throw new Error(`seed.role: no user ${userId}`);
       if (role !== undefined) user.membership.role = role;
       if (roleTemplate === null) delete user.membership.roleTemplate;
-      else if (roleTemplate !== undefined) user.membership.roleTemplate = roleTemplate;
+      else if (roleTemplate !== undefined) {
+        user.membership.roleTemplate = roleTemplate;
+        ensureTemplate(user.organizationId);
+      }
+    },
+    template(organizationId, name) {
+      if (!orgs.has(organizationId)) throw new Error(`seed.template: no organization ${organizationId}`);
+      roles.apply(organizationId, name);
     },
     subscription(organizationId, subscription) {
       if (!orgs.has(organizationId)) throw new Error(`seed.subscription: no organization ${organizationId}`);
@@ -1468,8 +1643,15 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
       directGrants.set(userId, set);
       set.add(permissionId);
     },
-    group({ organizationId, name: _name, members = [], permissions: perms = [] }) {
-      const g = { id: randomUUID(), organizationId, members: new Set(members), permissions: new Set(perms) };
+    group({ organizationId, name, members = [], permissions: perms = [] }) {
+      const g: StoredGroup = {
+        id: randomUUID(),
+        organizationId,
+        name,
+        description: null,
+        members: new Set(members),
+        permissions: new Set(perms),
+      };
       groups.set(g.id, g);
       return { id: g.id };
     },
@@ -1513,6 +1695,9 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     organizations: orgs,
     files,
     verificationCode: (email) => codes.get(normaliseServerEmail(email) ?? email)?.code,
+    passwordResetCode: (email) => mailedCode(ctx, normaliseServerEmail, email, MAIL_RESET),
+    emailChangeCode: (email) => mailedCode(ctx, normaliseServerEmail, email, MAIL_EMAIL_CHANGE),
+    invitationToken: (email) => admin.invitationToken((normaliseServerEmail(email) ?? email).toLowerCase()),
     billing: (organizationId) => (orgs.has(organizationId) ? billingOf(organizationId) : undefined),
     async issueTokens(userId) {
       const user = users.get(userId);

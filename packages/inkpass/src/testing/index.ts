@@ -7,5 +7,5 @@
 export { type FakeCors, type FakeCorsOptions, isLoopbackOrigin } from '@x/http-core/testing';
 export { FakeClock, WallClock } from './clock.ts';
 export * from './fake-inkpass.ts';
-export { KNOWN_PERMISSIONS, type RoleTemplate } from './permissions.ts';
+export { KNOWN_PERMISSIONS, type RoleTemplate, type TemplateName } from './permissions.ts';
 export { totp } from './totp.ts';

@@ -4,68 +4,100 @@
  *
  * @module
  */
+import {
+  ALL_PERMISSIONS,
+  INKPASS_PERMISSIONS,
+  MIMIC_PERMISSIONS,
+  TENTACLE_PERMISSIONS,
+} from '../dev-permissions.ts';
 
-/** Known resources and their actions (spec §8). Role templates grant from this set. */
-export const KNOWN_PERMISSIONS: Readonly<Record<string, readonly string[]>> = {
-  organization: ['view', 'manage'],
-  users: ['view', 'create', 'manage', 'delete'],
-  groups: ['view', 'create', 'manage', 'delete'],
-  permissions: ['view', 'create', 'manage', 'delete', 'assign'],
-  api_keys: ['view', 'create', 'manage', 'delete'],
-  billing: ['view', 'create', 'manage'],
-  files: ['view', 'create', 'manage', 'delete'],
-  plans: ['view', 'create', 'manage'],
-  workflows: ['view', 'create', 'update', 'execute', 'delete', 'control', 'trigger'],
-  workflow_specs: ['view', 'create', 'update', 'delete', 'share'],
-  workflow_runs: ['view', 'execute'],
-  agents: ['view', 'create', 'update', 'delete', 'execute', 'search'],
+/** Pairs grouped by resource, after `start`'s. */
+function tableOf(
+  pairs: ReadonlyArray<readonly [string, string]>,
+  start: Record<string, string[]> = {},
+): Record<string, string[]> {
+  const table = { ...start };
+  for (const [resource, action] of pairs) {
+    table[resource] ??= [];
+    table[resource].push(action);
+  }
+  return table;
+}
+
+/**
+ * Known resources and their actions (spec §8): what the server's permission templates grant from, i.e. the
+ * developer presets' union plus `capabilities` and `integrations`, which the templates have and the upstream
+ * SDK's presets lack. Role templates grant from this set.
+ */
+export const KNOWN_PERMISSIONS: Readonly<Record<string, readonly string[]>> = tableOf(ALL_PERMISSIONS, {
   capabilities: ['view', 'manage'],
-  tasks: ['view', 'create', 'update', 'delete', 'execute', 'assign'],
-  checkpoints: ['view', 'resolve'],
-  preferences: ['view', 'create', 'delete'],
-  events: ['view', 'publish', 'subscribe'],
-  webhooks: ['view', 'create', 'delete', 'configure'],
-  workspace: ['view', 'create', 'update', 'delete', 'query'],
-  workspace_types: ['view', 'create'],
-  audit: ['view'],
-  metrics: ['view', 'admin'],
   integrations: ['view', 'create', 'update', 'delete', 'execute'],
-  notifications: ['send', 'view'],
-  templates: ['view', 'create', 'update', 'delete'],
-  provider_keys: ['view', 'create', 'update', 'delete', 'test'],
-  delivery_logs: ['view'],
-  analytics: ['view'],
-  gateway: ['view', 'admin'],
-  jobs: ['view', 'update', 'delete', 'retry', 'cancel'],
-  customers: ['view', 'create', 'update', 'delete'],
-  credits: ['view', 'create', 'spend'],
-  cells: ['view', 'create', 'manage', 'delete', 'provision', 'restart'],
-  usage: ['view', 'admin'],
-  marketplace: ['view', 'create', 'update', 'delete', 'publish', 'purchase', 'download', 'review', 'admin'],
-};
+});
 
 /** The role templates a membership can carry. */
 export type RoleTemplate = 'owner' | 'admin' | 'developer' | 'viewer';
 
+/** The permission templates the server defines (one per product). */
+export type TemplateName = 'INKPASS_SOLO' | 'TENTACLE_SOLO' | 'MIMIC_SOLO' | 'AIOS_BUNDLE';
+
+const has = (table: Readonly<Record<string, readonly string[]>>, r: string, a: string) =>
+  table[r]?.includes(a) === true;
+const inkpassCore = tableOf(INKPASS_PERMISSIONS);
+/** The pairs each template's roles grant from: its product's permissions and inkPass's own. */
+const UNIVERSES: Record<TemplateName, (r: string, a: string) => boolean> = {
+  INKPASS_SOLO: (r, a) => has(inkpassCore, r, a),
+  TENTACLE_SOLO: (r, a) =>
+    has(inkpassCore, r, a) ||
+    has(tableOf(TENTACLE_PERMISSIONS), r, a) ||
+    r === 'capabilities' ||
+    r === 'integrations',
+  MIMIC_SOLO: (r, a) =>
+    has(inkpassCore, r, a) ||
+    has(tableOf(MIMIC_PERMISSIONS), r, a) ||
+    (r === 'integrations' && a !== 'execute'),
+  AIOS_BUNDLE: (r, a) => has(KNOWN_PERMISSIONS, r, a),
+};
+
+const DEVELOPER_ACTIONS = [
+  'view',
+  'create',
+  'update',
+  'execute',
+  'trigger',
+  'query',
+  'search',
+  'send',
+  'resolve',
+];
 const roleGrants: Record<
   RoleTemplate,
-  { inherits?: RoleTemplate; grants: (r: string, a: string) => boolean }
+  { inherits?: RoleTemplate; grants: (r: string, a: string, template: TemplateName) => boolean }
 > = {
   owner: { grants: () => true },
-  admin: { inherits: 'developer', grants: (r, a) => !(r === 'billing' && a === 'manage') },
-  developer: {
-    inherits: 'viewer',
-    grants: (_r, a) =>
-      ['view', 'create', 'update', 'execute', 'trigger', 'query', 'search', 'send', 'resolve'].includes(a),
+  // All but billing:manage (and, in the bundle, the platform's usage:admin and marketplace:admin).
+  admin: {
+    inherits: 'developer',
+    grants: (r, a, t) =>
+      !(r === 'billing' && a === 'manage') &&
+      !(t === 'AIOS_BUNDLE' && a === 'admin' && (r === 'usage' || r === 'marketplace')),
   },
+  developer: { inherits: 'viewer', grants: (_r, a) => DEVELOPER_ACTIONS.includes(a) },
   viewer: { grants: (_r, a) => ['view', 'query', 'search'].includes(a) },
 };
 
-/** Whether a role template (with what it inherits) grants the pair; only known pairs are granted. */
-export function roleGrantsPermission(role: RoleTemplate, resource: string, action: string): boolean {
-  if (!KNOWN_PERMISSIONS[resource]?.includes(action)) return false;
+/**
+ * Whether a role of a template (with what it inherits) grants the pair; only the template's pairs are
+ * granted. Without a template: the platform bundle's, whose pairs are every known one.
+ */
+export function roleGrantsPermission(
+  role: RoleTemplate,
+  resource: string,
+  action: string,
+  template: TemplateName = 'AIOS_BUNDLE',
+): boolean {
+  if (!UNIVERSES[template](resource, action)) return false;
   for (let r: RoleTemplate | undefined = role; r; r = roleGrants[r].inherits) {
-    if (roleGrants[r].grants(resource, action)) return true;
+    if (roleGrants[r].grants(resource, action, template)) return true;
   }
   return false;
 }
@@ -84,4 +116,26 @@ function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * What a role of a template grants, inherited roles included (or, with `inherited: false`, the role's own
+ * pairs), sorted by resource then action as upstream lists it.
+ */
+export function rolePermissions(
+  role: RoleTemplate,
+  template: TemplateName = 'AIOS_BUNDLE',
+  inherited = true,
+): Array<{ resource: string; action: string }> {
+  const grants = (r: string, a: string) =>
+    inherited
+      ? roleGrantsPermission(role, r, a, template)
+      : UNIVERSES[template](r, a) && roleGrants[role].grants(r, a, template);
+  return Object.entries(KNOWN_PERMISSIONS)
+    .flatMap(([resource, actions]) =>
+      actions.filter((action) => grants(resource, action)).map((action) => ({ resource, action })),
+    )
+    .sort((x, y) =>
+      x.resource === y.resource ? (x.action < y.action ? -1 : 1) : x.resource < y.resource ? -1 : 1,
+    );
 }
