@@ -25,6 +25,26 @@ const outDir = outFlag > 0 ? resolve(process.argv[outFlag + 1] ?? '.tmp/api-docs
 
 let failed = 0;
 const built: string[] = [];
+
+// TSDoc speaks to users: where a fact came from (a section of our wire notes, the seed docs) means nothing
+// to them, so shipped code does not cite it.
+for (const pkg of listPackages()) {
+  let cited = '';
+  try {
+    cited = execFileSync('git', ['grep', '-n', '-I', '-E', 'spec §', '--', 'src'], {
+      cwd: pkg.dir,
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    // git grep exits 1 when nothing matches.
+  }
+  if (cited) {
+    console.error(
+      `${cited}\n  FAIL  ${pkg.manifest.name}: comments cite "spec §" (say what it means for the user)`,
+    );
+    failed++;
+  }
+}
 for (const pkg of listPackages()) {
   const entries = Object.keys(pkg.manifest.exports ?? {})
     .filter((subpath) => subpath !== './package.json')

@@ -1,5 +1,5 @@
 /**
- * `InkPassClient`: registration, login, tokens, fail-safe permission checks and API keys (spec §5, §6).
+ * `InkPassClient`: registration, login, tokens, fail-safe permission checks and API keys.
  *
  * @module
  */

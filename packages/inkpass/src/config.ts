@@ -1,5 +1,5 @@
 /**
- * Client configuration (spec §1), validated once at construction, and the http-core client built from it.
+ * Client configuration, validated once at construction, and the http-core client built from it.
  *
  * @module
  */
@@ -161,7 +161,7 @@ export function buildHttpClient(
     );
   return createHttpClient({
     baseUrl: config.baseUrl,
-    // The inkPass SDK sends `Content-Type: application/json` on every call (spec §2); Den calls do not.
+    // The inkPass SDK sends `Content-Type: application/json` on every call; Den calls do not.
     // inkPass honours no idempotency key: calls safe to repeat say so with `idempotent: true`, every other
     // write is retried only when it cannot have reached the server (http-core's rule).
     headers: options.jsonContentType ? { 'content-type': 'application/json' } : {},
@@ -172,7 +172,7 @@ export function buildHttpClient(
       baseDelay: Math.min(config.retryMaxWait, config.retryMinWait * 2),
       maxDelay: config.retryMaxWait,
     },
-    // Full jitter may draw below the minimum; the seed promises at least retryMinWait between attempts.
+    // Full jitter may draw below the minimum; the Python SDK promises at least retryMinWait between attempts.
     sleep: (ms, signal) => sleep(Math.max(ms, config.retryMinWait), signal),
     userAgent: `x-inkpass/${VERSION}`,
     // http-core prepares its debug records (redacted headers and URL) whenever it has a logger, which costs

@@ -1,5 +1,5 @@
 /**
- * The inkPass error family (spec §4) on top of the @x/http-core classes. Every error the SDK raises for an
+ * The inkPass error family on top of the @x/http-core classes. Every error the SDK raises for an
  * inkPass answer passes `InkPassError.isInstance()` and carries `statusCode` and the server's `detail`.
  *
  * @module
@@ -36,7 +36,7 @@ const MARK = Symbol.for('@x/inkpass.InkPassError');
 
 /** What every inkPass error carries besides the http-core fields. */
 export interface InkPassErrorFields {
-  /** The HTTP status (the seed's `status_code`), or `undefined` when no response came. */
+  /** The HTTP status (the Python SDK's `status_code`), or `undefined` when no response came. */
   readonly statusCode: number | undefined;
   /** Field problems of a 422 (empty otherwise). */
   readonly fieldErrors: readonly FieldError[];
@@ -219,7 +219,7 @@ function messageOf(body: unknown, fieldErrors: FieldError[], fallback: string): 
 }
 
 /**
- * Maps an inkPass error answer to its class (spec §4.3): 400 and 422 → {@link ValidationError}, 401, 403,
+ * Maps an inkPass error answer to its class: 400 and 422 → {@link ValidationError}, 401, 403,
  * 404, 429, 503 → their classes, anything else → {@link InkPassError} with the real status. The message is
  * the server's `detail`.
  */

@@ -1,5 +1,5 @@
 /**
- * `FileClient`: the Den file service (spec §9) with `X-Service-API-Key` auth, streamed uploads and
+ * `FileClient`: the Den file service with `X-Service-API-Key` auth, streamed uploads and
  * downloads, and the 100 MiB limit checked before sending.
  *
  * @module

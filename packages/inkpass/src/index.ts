@@ -7,7 +7,7 @@
  */
 
 // The http-core errors a call can also raise (AbortError, ResponseValidationError, …), so callers need one
-// import. inkPass's own classes above keep the seed's names (AuthenticationError, …) and extend http-core's.
+// import. inkPass's own classes above keep the Python SDK's names (AuthenticationError, …) and extend http-core's.
 export {
   AbortError,
   BadRequestError,

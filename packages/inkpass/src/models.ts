@@ -1,5 +1,5 @@
 /**
- * Wire models (spec §5.1, §7, §9.5): valibot schemas with the server's field names, transformed to the
+ * Wire models: valibot schemas with the server's field names, transformed to the
  * camelCase shapes the SDK returns.
  *
  * @module
@@ -311,7 +311,7 @@ export interface ProfileResponse {
 /** `{message}` answers (logout, verify-email, resend-verification, 2FA disable and verify). */
 export const MessageResponseSchema = v.object({ message: v.string() });
 
-/** Den file metadata (FileResponse, spec §9.5). */
+/** Den file metadata (FileResponse). */
 export const FileResponseSchema = v.pipe(
   v.object({
     id: v.string(),

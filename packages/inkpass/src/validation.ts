@@ -1,5 +1,5 @@
 /**
- * The server's input rules (spec §7.2) checked before any request, so bad input fails fast with a
+ * The server's input rules checked before any request, so bad input fails fast with a
  * message naming the field. The fake server applies the same rules.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * A faithful fake inkPass (spec §7–§9) on a loopback port: registration, email verification, login with
+ * A faithful fake inkPass on a loopback port: registration, email verification, login with
  * HS256 tokens and sessions, refresh, logout, 2FA, API keys, permission checks with role templates, the
  * owner shortcut and ABAC conditions, and Den files on a real temporary directory.
  *
@@ -82,7 +82,7 @@ export interface FakeInkPassOptions {
   /** Den's default per-organisation quota in bytes (default 5 GiB). */
   orgQuotaBytes?: number;
   /**
-   * Enforce the server's per-minute rate limits (spec §7.4; upstream only when Redis is reachable, so off by
+   * Enforce the server's per-minute rate limits (upstream only when Redis is reachable, so off by
    * default): fixed 60 s windows on the fake clock, 429 `Rate limit exceeded: N requests per 60 seconds`.
    */
   rateLimits?: boolean;
@@ -384,7 +384,7 @@ function fastApiRouting(routes: () => ReadonlyArray<{ method: string; path: stri
   };
 }
 
-/** Per-minute limits by route (spec §7.4). Login counts per client and email; the fake has one client. */
+/** Per-minute limits by route. Login counts per client and email; the fake has one client. */
 const RATE_LIMITS: Array<[method: string, path: string, limit: number]> = [
   ['POST', '/api/v1/auth/register', 3],
   ['POST', '/api/v1/auth/login', 10],
@@ -577,7 +577,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     return { kind: 'anonymous' };
   }
 
-  /** The decision of spec §8, with ABAC conditions evaluated on `context`. */
+  /** The permission decision, with ABAC conditions evaluated on `context`. */
   function decide(user: StoredUser, resource: string, action: string, context: Record<string, unknown>) {
     const m = user.membership;
     if (
@@ -1446,7 +1446,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
     }
     const file = await findFile(c);
     if (file instanceof Response) return file;
-    // The local storage backend's URL (spec §9.6): the path plus the expiry, not a signed URL.
+    // The local storage backend's URL: the path plus the expiry, not a signed URL.
     return c.json({ url: `file://${file.path}#expires=${nowS() + expiresIn}`, expires_in: expiresIn });
   });
 

@@ -1,5 +1,5 @@
 /**
- * The fake's permission model (spec §8): role templates with inheritance, the legacy owner shortcut, then
+ * The fake's permission model: role templates with inheritance, the legacy owner shortcut, then
  * direct and group permissions whose ABAC conditions must all equal the request context.
  *
  * @module
@@ -25,7 +25,7 @@ function tableOf(
 }
 
 /**
- * Known resources and their actions (spec §8): what the server's permission templates grant from, i.e. the
+ * Known resources and their actions: what the server's permission templates grant from, i.e. the
  * developer presets' union plus `capabilities` and `integrations`, which the templates have and the upstream
  * SDK's presets lack. Role templates grant from this set.
  */

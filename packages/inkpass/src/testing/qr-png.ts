@@ -1,5 +1,5 @@
 /**
- * The QR code of the 2FA provisioning URI as inkPass sends it: a `data:image/png;base64,…` string (spec §7.3),
+ * The QR code of the 2FA provisioning URI as inkPass sends it: a `data:image/png;base64,…` string,
  * black modules on white, 10 pixels per module with a 4-module quiet zone.
  *
  * @module
