@@ -83,6 +83,14 @@ for (const pkg of packages) {
   const name = pkg.manifest.name;
   const tarball = tarballs.get(name)!;
   console.log(`\n${name} (${tarball.split('/').pop()})`);
+  step('runtime dependencies in caret ranges', () => {
+    // An exact pin makes two of our packages in one app install two copies of the same library.
+    const pinned = Object.entries(pkg.manifest.dependencies ?? {}).filter(
+      ([, range]) => !range.startsWith('^') && !range.startsWith('workspace:'),
+    );
+    if (pinned.length)
+      throw new Error(`pinned: ${pinned.map(([dep, range]) => `${dep}@${range}`).join(', ')} (use ^)`);
+  });
   step('publint --strict', () => run('pnpm', ['exec', 'publint', '--strict', tarball], repoRoot));
   step('attw --profile esm-only', () =>
     run('pnpm', ['exec', 'attw', tarball, '--profile', 'esm-only', '--format', 'table-flipped'], repoRoot),
@@ -118,10 +126,89 @@ for (const pkg of packages) {
       const env = { ...process.env };
       delete env.NODE_OPTIONS;
       run(process.execPath, ['--import', 'tsx', 'quickstart.ts'], scratch, env);
+      checkConsumers(pkg, scratch, env);
     } finally {
       rmSync(scratch, { recursive: true, force: true });
     }
   });
+}
+
+/**
+ * What a consumer project sees in the installed tarball: its types under `moduleResolution` `bundler`,
+ * `node16` and `nodenext` (an ESM project), and `require()` of the default entry from CommonJS (Node 22's
+ * `require(esm)`).
+ */
+function checkConsumers(pkg: WorkspacePackage, scratch: string, env: NodeJS.ProcessEnv): void {
+  const name = pkg.manifest.name;
+  const subpaths = Object.keys(pkg.manifest.exports ?? {}).filter((subpath) => subpath !== './package.json');
+  const specifiers = subpaths.map((subpath) => (subpath === '.' ? name : `${name}/${subpath.slice(2)}`));
+  writeFileSync(
+    join(scratch, 'types.ts'),
+    specifiers
+      .map(
+        (spec, i) =>
+          `import type * as entry${i} from '${spec}';\nexport type Entry${i} = typeof entry${i};\n`,
+      )
+      .join(''),
+  );
+  const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  const settings: Array<[string, Record<string, string>]> = [
+    ['bundler', { module: 'esnext', moduleResolution: 'bundler' }],
+    ['node16', { module: 'node16', moduleResolution: 'node16' }],
+    ['nodenext', { module: 'nodenext', moduleResolution: 'nodenext' }],
+  ];
+  for (const [label, resolution] of settings) {
+    writeFileSync(
+      join(scratch, `tsconfig.${label}.json`),
+      JSON.stringify({
+        compilerOptions: {
+          ...resolution,
+          target: 'es2022',
+          lib: ['es2023', 'dom', 'dom.iterable'],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: ['node'],
+          typeRoots: [join(repoRoot, 'node_modules', '@types')],
+        },
+        files: ['types.ts'],
+      }),
+    );
+    run(process.execPath, [tsc, '-p', `tsconfig.${label}.json`], scratch, env);
+  }
+  // A CommonJS program: `require` of an ES module works on Node 22 and 24 (no top-level await in ours), and
+  // TypeScript compiles a CommonJS file importing it under `module: nodenext` (TS ≥ 5.8; node16 says TS1479).
+  run(process.execPath, ['--eval', `require(${JSON.stringify(name)})`], scratch, env);
+  const cjs = join(scratch, 'cjs');
+  mkdirSync(cjs);
+  writeFileSync(join(cjs, 'package.json'), JSON.stringify({ type: 'commonjs' }));
+  writeFileSync(
+    join(cjs, 'index.ts'),
+    `import * as entry from '${name}';\nconsole.log(Object.keys(entry).length > 0);\n`,
+  );
+  run(
+    process.execPath,
+    [
+      tsc,
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--typeRoots',
+      join(repoRoot, 'node_modules', '@types'),
+      '--outDir',
+      'out',
+      'index.ts',
+    ],
+    cjs,
+    env,
+  );
+  run(process.execPath, [join('out', 'index.js')], cjs, env);
 }
 
 if (failed) {

@@ -213,6 +213,19 @@ function checkCredential(value: string | undefined, what: string): void {
     });
 }
 
+/**
+ * The options bag of a call, refused with a `TypeError` that says what to pass when it is not an object
+ * (the upstream SDKs take positional arguments, e.g. `waitForDecision(id, 25)`, which would be ignored).
+ */
+function optionsBag<T extends object>(value: T | undefined, call: string, example: string): T {
+  if (value === undefined) return {} as T;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TypeError(
+      `${call}: the last argument is an options object such as ${example}, got ${JSON.stringify(value) ?? typeof value}.`,
+    );
+  return value;
+}
+
 function required(value: unknown, what: string): string {
   if (typeof value !== 'string' || value.trim() === '')
     throw new AirlockInputError(`${what} is required.`, { code: 'invalid_argument' });
@@ -362,6 +375,7 @@ export class AirlockGatewayClient {
   }
 
   #call(options: CallOptions) {
+    optionsBag(options, 'AirlockGatewayClient', '{ signal, timeout, headers }');
     return {
       signal: options.signal,
       timeout: options.timeout,
@@ -514,6 +528,11 @@ export class AirlockGatewayClient {
     requestId: string,
     options: WaitOptions = {},
   ): Promise<DecisionDeliverEnvelope | null> {
+    optionsBag(
+      options,
+      'waitForDecision(requestId, options)',
+      `{ timeoutSeconds: ${JSON.stringify(options)} }`,
+    );
     const asked = Math.floor(options.timeoutSeconds ?? 30);
     const seconds = Number.isNaN(asked) ? 30 : Math.min(60, Math.max(1, asked));
     const envelope = await this.#http.get(`/v1/exchanges/${path(requestId, 'requestId')}/wait`, {
@@ -535,8 +554,7 @@ export class AirlockGatewayClient {
       if (!hash)
         throw new DecisionVerificationError(
           `The decision on ${requestId} cannot be verified: the artifact hash is unknown (pass artifactHash).`,
-          'artifact_hash_unknown',
-          { code: 'artifact_hash_unknown' },
+          { reason: 'artifact_hash_unknown', code: 'artifact_hash_unknown' },
         );
       this.#remember(requestId, hash);
       known = this.#submitted.get(requestId);
@@ -560,6 +578,7 @@ export class AirlockGatewayClient {
     requestId: string,
     options: WaitUntilDecidedOptions = {},
   ): Promise<DecisionDeliverEnvelope> {
+    optionsBag(options, 'waitUntilDecided(requestId, options)', '{ totalTimeout: 120_000, signal }');
     const {
       totalTimeout = 120_000,
       withdrawOnTimeout = false,
@@ -741,6 +760,10 @@ export class AirlockGatewayClient {
 
   /** `GET /v1/policy/dnd/effective`: the do-not-disturb policies in force. */
   async getEffectiveDndPolicies(query: DndQuery, options: CallOptions = {}): Promise<DndEffectiveResponse> {
+    if (typeof query === 'string')
+      throw new TypeError(
+        `getEffectiveDndPolicies(query, options): pass { enforcerId: ${JSON.stringify(query)}, workspaceId, sessionId? } as one object, not positional strings.`,
+      );
     const response = await this.#http.get('/v1/policy/dnd/effective', {
       ...this.#call(options),
       query: {

@@ -111,7 +111,7 @@ export interface VerifiedDecision {
 }
 
 const refuse = (message: string, reason: DecisionRejectionReason): never => {
-  throw new DecisionVerificationError(message, reason);
+  throw new DecisionVerificationError(message, { reason });
 };
 
 /**

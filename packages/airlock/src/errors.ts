@@ -184,9 +184,10 @@ export class AirlockConsentError extends AirlockPermissionError {
   static override readonly brand: symbol = Symbol.for('@x/airlock.AirlockConsentError');
   /** The consent details. */
   readonly consent: ConsentErrorInfo;
-  /** Creates the error. */
-  constructor(message: string, consent: ConsentErrorInfo, options: AirlockErrorOptions = {}) {
-    super(message, options);
+  /** Creates the error: the message, then `{ consent, …options }`. */
+  constructor(message: string, options: AirlockErrorOptions & { consent: ConsentErrorInfo }) {
+    const { consent, ...rest } = options;
+    super(message, rest);
     this.consent = consent;
   }
 }
@@ -321,9 +322,10 @@ export class DecisionVerificationError extends XError {
   static override readonly defaultCode: string = 'decision_rejected';
   /** What was wrong. */
   readonly reason: DecisionRejectionReason;
-  /** Creates the error. */
-  constructor(message: string, reason: DecisionRejectionReason, options: XErrorOptions = {}) {
-    super(message, options);
+  /** Creates the error: the message, then `{ reason, …options }`. */
+  constructor(message: string, options: XErrorOptions & { reason: DecisionRejectionReason }) {
+    const { reason, ...rest } = options;
+    super(message, rest);
     this.reason = reason;
   }
 }
@@ -428,7 +430,7 @@ export function gatewayError(context: ErrorContext, rawBody?: string): XError {
   const detail = parsed.message ?? `Gateway returned ${status}`;
   const message = `${context.method} ${context.url}: ${detail}${parsed.errorCode ? ` (${parsed.errorCode})` : ''}`;
   const consent = parseConsentError(status, body);
-  if (consent) return new AirlockConsentError(message, consent, options);
+  if (consent) return new AirlockConsentError(message, { ...options, consent });
   const cls =
     status === 400
       ? AirlockBadRequestError

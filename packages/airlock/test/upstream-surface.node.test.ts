@@ -171,3 +171,22 @@ describe('currentAccessToken', () => {
     expect(auth.currentAccessToken).toBeUndefined();
   });
 });
+
+describe('upstream-style positional calls', () => {
+  it('are refused with a TypeError that says what to pass, before any request', async () => {
+    r = await rig();
+    const before = r.gateway.recorder.requests.length;
+    await expect(r.client.waitForDecision('req-1', 25 as never)).rejects.toThrow(
+      /waitForDecision\(requestId, options\).*\{ timeoutSeconds: 25 \}/,
+    );
+    await expect(r.client.waitUntilDecided('req-1', 120 as never)).rejects.toThrow(TypeError);
+    await expect(r.client.getEffectiveDndPolicies('enf-1' as never, 'ws-1' as never)).rejects.toThrow(
+      /pass \{ enforcerId: "enf-1", workspaceId, sessionId\? \} as one object/,
+    );
+    await expect(r.client.echo('now' as never)).rejects.toThrow(
+      /options object such as \{ signal, timeout, headers \}/,
+    );
+    await expect(r.client.getExchangeStatus('req-1', null as never)).rejects.toThrow(TypeError);
+    expect(r.gateway.recorder.requests.length).toBe(before);
+  });
+});

@@ -59,6 +59,8 @@ const statusOf: Record<ArtifactGatewayErrorCode, number> = {
 
 /** Options of {@link ArtifactGatewayError}. */
 export interface ArtifactGatewayErrorOptions extends Omit<XErrorOptions, 'code'> {
+  /** The gateway code (one of {@link ArtifactGatewayErrorCode}); it implies the status. */
+  code: ArtifactGatewayErrorCode;
   /** Overrides the status the code implies (e.g. 503 for a missing database server). */
   status?: number;
 }
@@ -82,9 +84,12 @@ export class ArtifactGatewayError extends XError {
   /** The HTTP status the gateway answers with. */
   declare readonly status: number;
 
-  /** Creates an error with its code; the status defaults to the code's (see {@link ArtifactGatewayErrorCode}). */
-  constructor(code: ArtifactGatewayErrorCode, message: string, options: ArtifactGatewayErrorOptions = {}) {
-    super(message, { ...options, code, status: options.status ?? statusOf[code] });
+  /**
+   * Creates an error: the message, then `{ code, status?, cause? }` (the one constructor shape of the SDKs);
+   * the status defaults to the code's (see {@link ArtifactGatewayErrorCode}).
+   */
+  constructor(message: string, options: ArtifactGatewayErrorOptions) {
+    super(message, { ...options, status: options.status ?? statusOf[options.code] });
   }
 }
 
@@ -94,14 +99,28 @@ export class VersionConflictError extends ArtifactGatewayError {
   /** The version the resource has now. */
   readonly currentVersion: number;
 
-  /** Creates the error for a resource whose version is `currentVersion`. */
-  constructor(currentVersion: number) {
-    super('version_conflict', `version conflict (current=${currentVersion}); read the resource and retry`);
+  /** Creates the error: the message, then `{ currentVersion, …options }` (see {@link VersionConflictError.at}). */
+  constructor(
+    message: string,
+    options: Omit<ArtifactGatewayErrorOptions, 'code'> & { currentVersion: number },
+  ) {
+    const { currentVersion, ...rest } = options;
+    super(message, { ...rest, code: 'version_conflict' });
     this.currentVersion = currentVersion;
+  }
+
+  /** The error for a resource whose version is `currentVersion`, with the gateway's message. */
+  static at(currentVersion: number): VersionConflictError {
+    return new VersionConflictError(
+      `version conflict (current=${currentVersion}); read the resource and retry`,
+      {
+        currentVersion,
+      },
+    );
   }
 }
 
 /** Shorthand for a 400 `invalid_request`. */
 export function invalidRequest(message: string): ArtifactGatewayError {
-  return new ArtifactGatewayError('invalid_request', message);
+  return new ArtifactGatewayError(message, { code: 'invalid_request' });
 }

@@ -120,29 +120,25 @@ export class InternalProxy {
     const upper = normaliseMethod(method);
     if (MUTATING.has(upper)) {
       if (!scope.includes(SCOPES.internalWrite))
-        throw new ArtifactGatewayError(
-          'permission_denied',
-          "Scope 'internal:write' is required for mutating internal API calls",
-        );
+        throw new ArtifactGatewayError("Scope 'internal:write' is required for mutating internal API calls", {
+          code: 'permission_denied',
+        });
     } else if (!scope.includes(SCOPES.internalRead) && !scope.includes(SCOPES.internalWrite)) {
-      throw new ArtifactGatewayError(
-        'permission_denied',
-        "Scope 'internal:read' is required for internal API calls",
-      );
+      throw new ArtifactGatewayError("Scope 'internal:read' is required for internal API calls", {
+        code: 'permission_denied',
+      });
     }
     const segments = normaliseInternalPath(path);
     const clean = `/${segments.join('/')}`;
     const entry = this.#allowlist.find(([prefix]) => clean === prefix || clean.startsWith(`${prefix}/`));
     if (!entry)
-      throw new ArtifactGatewayError(
-        'permission_denied',
-        `Path '${clean}' is not in the internal API allowlist`,
-      );
+      throw new ArtifactGatewayError(`Path '${clean}' is not in the internal API allowlist`, {
+        code: 'permission_denied',
+      });
     if (!entry[1].some((m) => m.toUpperCase() === upper))
-      throw new ArtifactGatewayError(
-        'permission_denied',
-        `Method ${upper} is not allowed for internal path ${clean}`,
-      );
+      throw new ArtifactGatewayError(`Method ${upper} is not allowed for internal path ${clean}`, {
+        code: 'permission_denied',
+      });
     return `/${segments.map(encodeURIComponent).join('/')}`;
   }
 
@@ -156,10 +152,9 @@ export class InternalProxy {
     const method = normaliseMethod(options.method ?? 'GET');
     const path = this.authorize(options.scope ?? [], method, options.path);
     if (typeof options.userJwt !== 'string' || options.userJwt === '')
-      throw new ArtifactGatewayError(
-        'permission_denied',
-        'This app token carries no user JWT for internal calls',
-      );
+      throw new ArtifactGatewayError('This app token carries no user JWT for internal calls', {
+        code: 'permission_denied',
+      });
     const url = new URL(this.#baseUrl + path);
     for (const [name, value] of Object.entries(options.query ?? {})) {
       if (typeof value !== 'string') throw invalidRequest(`query parameter ${name} must be a string`);
@@ -181,11 +176,13 @@ export class InternalProxy {
     } catch (error) {
       if (ArtifactGatewayError.isInstance(error)) throw error;
       if (timeout.aborted)
-        throw new ArtifactGatewayError(
-          'upstream_timeout',
-          `the internal API did not answer within ${this.#timeoutMs} ms`,
-        );
-      throw new ArtifactGatewayError('upstream_error', 'Could not reach the internal API', { cause: error });
+        throw new ArtifactGatewayError(`the internal API did not answer within ${this.#timeoutMs} ms`, {
+          code: 'upstream_timeout',
+        });
+      throw new ArtifactGatewayError('Could not reach the internal API', {
+        code: 'upstream_error',
+        cause: error,
+      });
     }
   }
 }

@@ -90,7 +90,8 @@ export async function readCapped(
   for await (const chunk of iterable) {
     size += chunk.byteLength;
     if (size > maxBytes)
-      throw new ArtifactGatewayError('payload_too_large', `the upstream response exceeds ${maxBytes} bytes`, {
+      throw new ArtifactGatewayError(`the upstream response exceeds ${maxBytes} bytes`, {
+        code: 'payload_too_large',
         status: 502,
       });
     chunks.push(chunk);

@@ -322,7 +322,7 @@ export class StateStore implements StateBackend {
     const current = space.docs.get(rid);
     const currentVersion = current?.version ?? 0;
     if (checked.expectedVersion !== undefined && checked.expectedVersion !== currentVersion)
-      throw new VersionConflictError(currentVersion);
+      throw VersionConflictError.at(currentVersion);
     if (!current && space.docs.size >= this.#maxResources)
       throw invalidRequest(`this namespace holds the maximum of ${this.#maxResources} resources`);
     const ts = new Date(this.#now()).toISOString();

@@ -216,7 +216,7 @@ export async function validateAppToken(options: ValidateAppTokenOptions): Promis
     }));
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired)
-      throw new ArtifactGatewayError('token_expired', 'App token has expired', { cause: error });
+      throw new ArtifactGatewayError('App token has expired', { code: 'token_expired', cause: error });
     throw invalid(joseReason(joseErrors, error), error);
   }
   // jose itself accepts the critical extensions it implements (`b64`); no app token carries any, so a token
@@ -261,7 +261,7 @@ export async function refreshAppToken(options: RefreshAppTokenOptions): Promise<
 }
 
 function invalid(reason: string, cause?: unknown): ArtifactGatewayError {
-  return new ArtifactGatewayError('invalid_token', `Invalid app token: ${reason}`, { cause });
+  return new ArtifactGatewayError(`Invalid app token: ${reason}`, { code: 'invalid_token', cause });
 }
 
 function joseReason(joseErrors: Jose['errors'], error: unknown): string {

@@ -27,7 +27,7 @@ export const PLACEMENT_QUERY = 'query';
 export type CredentialPlacement = typeof PLACEMENT_BEARER | typeof PLACEMENT_HEADER | typeof PLACEMENT_QUERY;
 
 function credentialError(message: string, cause?: unknown): ArtifactGatewayError {
-  return new ArtifactGatewayError('credential_error', message, { cause });
+  return new ArtifactGatewayError(message, { code: 'credential_error', cause });
 }
 
 /**

@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AuthenticationError, PermissionDeniedError } from '@x/http-core';
+import { AbortError, AuthenticationError, PermissionDeniedError, TimeoutError } from '@x/http-core';
 import { startTestServer, type TestServer } from '@x/http-core/testing';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,5 +111,41 @@ describe('browser client', () => {
     expect((denied as PermissionDeniedError).body).toEqual({
       detail: "Scope 'external:*' is required for external proxy calls",
     });
+  });
+});
+
+describe('browser client deadlines', () => {
+  it('every call takes { signal, timeout } last; the client has a default timeout; a bad bag is a TypeError', async () => {
+    const slow = await startTestServer(
+      new Hono().post('/api/app/*', async (c) => {
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        return c.json({ ok: true });
+      }),
+    );
+    try {
+      const proxyBase = `${slow.url}/api/app/`;
+      const client = createClient({ token: 't', proxyBase });
+      const timedOut = await client.db
+        .userQuery('d', 'SELECT 1', [], { timeout: 100 })
+        .catch((e: unknown) => e);
+      expect(TimeoutError.isInstance(timedOut)).toBe(true);
+
+      const controller = new AbortController();
+      const pending = client.files.list('', { signal: controller.signal }).catch((e: unknown) => e);
+      setTimeout(() => controller.abort(), 50);
+      expect(AbortError.isInstance(await pending)).toBe(true);
+
+      const streamed = await client
+        .stream({ url: 'https://api.example.com/x' }, () => {}, { timeout: 100 })
+        .catch((e: unknown) => e);
+      expect(TimeoutError.isInstance(streamed)).toBe(true);
+
+      const quick = createClient({ token: 't', proxyBase, timeout: 150 });
+      expect(TimeoutError.isInstance(await quick.state.get('ns', 'id').catch((e: unknown) => e))).toBe(true);
+
+      await expect(client.files.read('a.txt', 'utf8' as never)).rejects.toThrow(TypeError);
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -105,7 +105,9 @@ function find(): NodeCryptoModule | undefined {
 function nodeCrypto(): NodeCryptoModule {
   const module = detect();
   if (!module) {
-    throw new CryptoError('unsupported', 'The node-crypto backend is not available in this runtime');
+    throw new CryptoError('The node-crypto backend is not available in this runtime', {
+      code: 'unsupported',
+    });
   }
   return module;
 }

@@ -17,7 +17,10 @@ X25519_BASE[0] = 9;
 
 function subtle(): SubtleCrypto {
   const s = globalThis.crypto?.subtle;
-  if (!s) throw new CryptoError('unsupported', 'WebCrypto (crypto.subtle) is not available in this runtime');
+  if (!s)
+    throw new CryptoError('WebCrypto (crypto.subtle) is not available in this runtime', {
+      code: 'unsupported',
+    });
   return s;
 }
 
@@ -28,7 +31,7 @@ async function native<T>(what: string, run: () => Promise<T>): Promise<T> {
   } catch (cause) {
     const name = (cause as { name?: string } | null)?.name;
     if (name === 'NotSupportedError' || name === 'TypeError' || name === 'SyntaxError') {
-      throw new CryptoError('unsupported', `WebCrypto in this runtime cannot do ${what}`, { cause });
+      throw new CryptoError(`WebCrypto in this runtime cannot do ${what}`, { code: 'unsupported', cause });
     }
     throw cause;
   }
@@ -134,7 +137,7 @@ export const webCryptoBackend: CryptoBackend = {
     );
     const jwk = await subtle().exportKey('jwk', key);
     if (typeof jwk.x !== 'string')
-      throw new CryptoError('unsupported', 'WebCrypto did not export an Ed25519 public key');
+      throw new CryptoError('WebCrypto did not export an Ed25519 public key', { code: 'unsupported' });
     return base64UrlDecode(jwk.x);
   },
   async ed25519Sign(seed, message) {
@@ -157,7 +160,7 @@ export const webCryptoBackend: CryptoBackend = {
     } catch (cause) {
       // A 32-byte string that is not a curve point cannot verify anything; an unknown algorithm is different.
       if ((cause as { name?: string } | null)?.name === 'NotSupportedError') {
-        throw new CryptoError('unsupported', 'WebCrypto in this runtime cannot do Ed25519', { cause });
+        throw new CryptoError('WebCrypto in this runtime cannot do Ed25519', { code: 'unsupported', cause });
       }
       return false;
     }

@@ -112,7 +112,9 @@ const ALGORITHM_OF: Record<BackendMethod, Algorithm> = {
 
 /** The typed error for a backend asked for an algorithm it does not have. */
 export function unsupported(backend: string, algorithm: Algorithm, why = 'does not provide'): CryptoError {
-  return new CryptoError('unsupported', `The ${backend} backend ${why} ${ALGORITHM_LABELS[algorithm]}`);
+  return new CryptoError(`The ${backend} backend ${why} ${ALGORITHM_LABELS[algorithm]}`, {
+    code: 'unsupported',
+  });
 }
 
 /**

@@ -15,9 +15,11 @@ export function isBytes(value: unknown): value is Uint8Array {
 
 /** Throws `invalid_argument` unless `value` is a Uint8Array (of `length`, when given). */
 export function assertBytes(value: unknown, name: string, length?: number): Uint8Array {
-  if (!isBytes(value)) throw new CryptoError('invalid_argument', `${name} must be a Uint8Array`);
+  if (!isBytes(value)) throw new CryptoError(`${name} must be a Uint8Array`, { code: 'invalid_argument' });
   if (length !== undefined && value.length !== length) {
-    throw new CryptoError('invalid_argument', `${name} must be ${length} bytes, got ${value.length}`);
+    throw new CryptoError(`${name} must be ${length} bytes, got ${value.length}`, {
+      code: 'invalid_argument',
+    });
   }
   return value;
 }

@@ -35,7 +35,8 @@ export async function deriveE2EKey(
   params: DeriveE2EKeyParams,
   options?: BackendOptions,
 ): Promise<Uint8Array> {
-  if (params?.info === undefined) throw new CryptoError('invalid_argument', 'deriveE2EKey: info is required');
+  if (params?.info === undefined)
+    throw new CryptoError('deriveE2EKey: info is required', { code: 'invalid_argument' });
   const shared = await x25519SharedSecret(params.privateKey, params.peerPublicKey, options);
   try {
     return await hkdfSha256({ ikm: shared, info: params.info, length: 32 }, options);

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { XError, type XErrorOptions } from '@x/http-core';
+
 /**
  * The stable codes of @x/crypto errors.
  *
@@ -26,24 +28,16 @@ export type CryptoErrorCode =
   | 'unsupported';
 
 /** What every {@link CryptoError} constructor accepts besides the message. */
-export interface CryptoErrorOptions {
+export interface CryptoErrorOptions extends Omit<XErrorOptions, 'code'> {
+  /** The code (each subclass has its own default; {@link CryptoError} defaults to `invalid_argument`). */
+  code?: CryptoErrorCode;
   /** The underlying error, if any (e.g. the WebCrypto `OperationError`). */
   cause?: unknown;
 }
 
-const brandOf = (name: string): symbol => Symbol.for(`@x/crypto.${name}`);
-
-function isBranded(value: unknown, brand: symbol): boolean {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
-}
-
-function brand(target: object, name: string): void {
-  // A non-enumerable own property so the brand survives duplicate copies of the package (Symbol.for is global).
-  Object.defineProperty(target, brandOf(name), { value: true, enumerable: false });
-}
-
 /**
- * Base class of every error thrown by @x/crypto.
+ * Base class of every error thrown by @x/crypto: an @x/http-core `XError`, so one `XError.isInstance`
+ * check covers every error of the @x SDKs.
  *
  * @example
  * ```ts
@@ -54,35 +48,22 @@ function brand(target: object, name: string): void {
  * }
  * ```
  */
-export class CryptoError extends Error {
+export class CryptoError extends XError {
+  static override readonly brand: symbol = Symbol.for('@x/crypto.CryptoError');
+  static override readonly defaultCode: CryptoErrorCode = 'invalid_argument';
   /** The stable machine-readable code. */
-  readonly code: CryptoErrorCode;
+  declare readonly code: CryptoErrorCode;
 
-  constructor(code: CryptoErrorCode, message: string, options: CryptoErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'CryptoError';
-    this.code = code;
-    brand(this, 'CryptoError');
-  }
-
-  /** True for any @x/crypto error, including one from another copy of the package. */
-  static isInstance(value: unknown): value is CryptoError {
-    return isBranded(value, brandOf('CryptoError'));
+  /** Creates the error: the message, then `{ code, cause }`. */
+  constructor(message: string, options: CryptoErrorOptions = {}) {
+    super(message, options);
   }
 }
 
 /** Input to a decoder (base64, base64url, hex, UTF-8) was not in the strict canonical form. */
 export class CodecError extends CryptoError {
-  constructor(message: string, options: CryptoErrorOptions = {}) {
-    super('codec_error', message, options);
-    this.name = 'CodecError';
-    brand(this, 'CodecError');
-  }
-
-  /** True for a {@link CodecError}, including one from another copy of the package. */
-  static override isInstance(value: unknown): value is CodecError {
-    return isBranded(value, brandOf('CodecError'));
-  }
+  static override readonly brand: symbol = Symbol.for('@x/crypto.CodecError');
+  static override readonly defaultCode: CryptoErrorCode = 'codec_error';
 }
 
 /**
@@ -90,30 +71,14 @@ export class CodecError extends CryptoError {
  * No plaintext is ever returned in that case.
  */
 export class DecryptionError extends CryptoError {
-  constructor(message: string, options: CryptoErrorOptions = {}) {
-    super('decryption_failed', message, options);
-    this.name = 'DecryptionError';
-    brand(this, 'DecryptionError');
-  }
-
-  /** True for a {@link DecryptionError}, including one from another copy of the package. */
-  static override isInstance(value: unknown): value is DecryptionError {
-    return isBranded(value, brandOf('DecryptionError'));
-  }
+  static override readonly brand: symbol = Symbol.for('@x/crypto.DecryptionError');
+  static override readonly defaultCode: CryptoErrorCode = 'decryption_failed';
 }
 
 /** A key is not usable: wrong type or length, or an X25519 exchange produced the all-zero secret. */
 export class InvalidKeyError extends CryptoError {
-  constructor(message: string, options: CryptoErrorOptions = {}) {
-    super('invalid_key', message, options);
-    this.name = 'InvalidKeyError';
-    brand(this, 'InvalidKeyError');
-  }
-
-  /** True for an {@link InvalidKeyError}, including one from another copy of the package. */
-  static override isInstance(value: unknown): value is InvalidKeyError {
-    return isBranded(value, brandOf('InvalidKeyError'));
-  }
+  static override readonly brand: symbol = Symbol.for('@x/crypto.InvalidKeyError');
+  static override readonly defaultCode: CryptoErrorCode = 'invalid_key';
 }
 
 /**
@@ -121,14 +86,6 @@ export class InvalidKeyError extends CryptoError {
  * top level or in an array, a function or symbol, or a Map/Set/binary value JSON would silently mangle.
  */
 export class CanonicalizationError extends CryptoError {
-  constructor(message: string, options: CryptoErrorOptions = {}) {
-    super('canonicalization_failed', message, options);
-    this.name = 'CanonicalizationError';
-    brand(this, 'CanonicalizationError');
-  }
-
-  /** True for a {@link CanonicalizationError}, including one from another copy of the package. */
-  static override isInstance(value: unknown): value is CanonicalizationError {
-    return isBranded(value, brandOf('CanonicalizationError'));
-  }
+  static override readonly brand: symbol = Symbol.for('@x/crypto.CanonicalizationError');
+  static override readonly defaultCode: CryptoErrorCode = 'canonicalization_failed';
 }

@@ -45,10 +45,9 @@ export async function hkdfSha256(params: HkdfParams, options?: BackendOptions): 
           : assertBytes(params.info, 'hkdfSha256: info');
   const { length } = params;
   if (!Number.isInteger(length) || length < 1 || length > 255 * 32) {
-    throw new CryptoError(
-      'invalid_argument',
-      `hkdfSha256: length must be an integer from 1 to 8160, got ${length}`,
-    );
+    throw new CryptoError(`hkdfSha256: length must be an integer from 1 to 8160, got ${length}`, {
+      code: 'invalid_argument',
+    });
   }
   return backendMethod(options, 'hkdfSha256')(ikm, salt, info, length);
 }

@@ -31,7 +31,9 @@ export function isPkceVerifier(verifier: unknown): verifier is string {
  */
 export function generatePkceVerifier(length = 43): string {
   if (!Number.isInteger(length) || length < 43 || length > 128) {
-    throw new CryptoError('invalid_argument', `PKCE verifier length must be 43 to 128, got ${length}`);
+    throw new CryptoError(`PKCE verifier length must be 43 to 128, got ${length}`, {
+      code: 'invalid_argument',
+    });
   }
   return base64UrlEncode(randomBytes(Math.ceil((length * 3) / 4))).slice(0, length);
 }
@@ -48,10 +50,9 @@ export function generatePkceVerifier(length = 43): string {
  */
 export async function pkceChallengeS256(verifier: string, options?: BackendOptions): Promise<string> {
   if (!isPkceVerifier(verifier)) {
-    throw new CryptoError(
-      'invalid_argument',
-      'PKCE verifier must be 43 to 128 characters of A-Z, a-z, 0-9, "-", ".", "_", "~"',
-    );
+    throw new CryptoError('PKCE verifier must be 43 to 128 characters of A-Z, a-z, 0-9, "-", ".", "_", "~"', {
+      code: 'invalid_argument',
+    });
   }
   return base64UrlEncode(await sha256(verifier, options));
 }

@@ -18,14 +18,13 @@ const QUOTA = 65_536;
  */
 export function randomBytes(length: number): Uint8Array {
   if (!Number.isSafeInteger(length) || length < 0) {
-    throw new CryptoError(
-      'invalid_argument',
-      `randomBytes: length must be a non-negative integer, got ${length}`,
-    );
+    throw new CryptoError(`randomBytes: length must be a non-negative integer, got ${length}`, {
+      code: 'invalid_argument',
+    });
   }
   const webCrypto = globalThis.crypto;
   if (typeof webCrypto?.getRandomValues !== 'function') {
-    throw new CryptoError('unsupported', 'randomBytes: this runtime has no crypto.getRandomValues');
+    throw new CryptoError('randomBytes: this runtime has no crypto.getRandomValues', { code: 'unsupported' });
   }
   const out = new Uint8Array(length);
   for (let offset = 0; offset < length; offset += QUOTA) {

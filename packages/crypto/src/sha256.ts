@@ -11,7 +11,7 @@ import { CryptoError } from './errors.ts';
 function input(data: Uint8Array | string): Uint8Array {
   if (typeof data === 'string') return utf8Encode(data);
   if (!isBytes(data))
-    throw new CryptoError('invalid_argument', 'sha256: data must be a Uint8Array or a string');
+    throw new CryptoError('sha256: data must be a Uint8Array or a string', { code: 'invalid_argument' });
   return data;
 }
 

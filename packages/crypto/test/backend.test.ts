@@ -322,11 +322,11 @@ it('the public X25519 function refuses an all-zero secret even from a backend th
   const lax = { ...nobleBackend, name: 'lax', x25519SharedSecret: async () => new Uint8Array(32) };
   await expect(
     x25519SharedSecret(new Uint8Array(32).fill(5), new Uint8Array(32).fill(9), { backend: lax }),
-  ).rejects.toSatisfy(InvalidKeyError.isInstance);
+  ).rejects.toSatisfy((e: unknown) => InvalidKeyError.isInstance(e));
   // And each built-in backend with X25519 refuses it on its own, without the public wrapper.
   for (const backend of [nobleBackend, webCryptoBackend]) {
     await expect(
       backend.x25519SharedSecret!(new Uint8Array(32).fill(5), new Uint8Array(32)),
-    ).rejects.toSatisfy(InvalidKeyError.isInstance);
+    ).rejects.toSatisfy((e: unknown) => InvalidKeyError.isInstance(e));
   }
 });

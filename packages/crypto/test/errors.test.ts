@@ -1,3 +1,4 @@
+import { XError } from '@x/http-core';
 import { describe, expect, it } from 'vitest';
 import {
   CanonicalizationError,
@@ -34,9 +35,11 @@ describe.each(classes)('%o', (Class, code) => {
   });
 
   it('isInstance works across copies of the package (Symbol.for brand), not by shape', () => {
-    const foreign = Object.create(Error.prototype) as Record<symbol, unknown>;
-    foreign[Symbol.for(`@x/crypto.${Class.name}`)] = true;
-    expect(Class.isInstance(foreign)).toBe(true);
+    // Another copy's class carries the same global brand symbol.
+    const Foreign = class extends Error {
+      static readonly brand = Symbol.for(`@x/crypto.${Class.name}`);
+    };
+    expect(Class.isInstance(new Foreign('x'))).toBe(true);
     expect(Class.isInstance({ code, name: Class.name })).toBe(false);
     expect(Class.isInstance(new Error('x'))).toBe(false);
     expect(Class.isInstance(null)).toBe(false);
@@ -45,9 +48,22 @@ describe.each(classes)('%o', (Class, code) => {
 });
 
 it('the base class takes any documented code', () => {
-  const error = new CryptoError('invalid_argument', 'bad length');
+  const error = new CryptoError('bad length', { code: 'invalid_argument' });
   expect(CryptoError.isInstance(error)).toBe(true);
   expect(CodecError.isInstance(error)).toBe(false);
   expect(error.code).toBe('invalid_argument');
   expect(error.cause).toBeUndefined();
+});
+
+it('every crypto error is an @x/http-core XError, with one constructor shape (message, then options)', () => {
+  const error = new DecryptionError('tampered', { cause: new Error('op') });
+  expect(XError.isInstance(error)).toBe(true);
+  expect(error).toBeInstanceOf(XError);
+  expect(error.retryable).toBe(false);
+  expect(new CryptoError('no backend', { code: 'unsupported' }).code).toBe('unsupported');
+  expect(new CryptoError('default').code).toBe('invalid_argument');
+  expect(JSON.parse(JSON.stringify(error))).toMatchObject({
+    name: 'DecryptionError',
+    code: 'decryption_failed',
+  });
 });

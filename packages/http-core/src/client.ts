@@ -675,7 +675,6 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     if (thrown instanceof SyntaxError)
       return new ResponseValidationError(
         `${call.method} ${call.safe()}: the response body is not valid JSON.`,
-        [],
         {
           cause: thrown,
         },

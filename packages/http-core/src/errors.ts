@@ -267,9 +267,13 @@ export class ResponseValidationError extends XError {
   /** The valibot issues (empty when the body was not JSON at all; then `cause` holds the parse error). */
   readonly issues: readonly unknown[];
 
-  /** Creates the error with the schema's issues (their input values left out: they may be secrets). */
-  constructor(message: string, issues: readonly unknown[], options: XErrorOptions = {}) {
-    super(message, options);
+  /**
+   * Creates the error: the message, then `{ issues, …XErrorOptions }` with the schema's issues (their input
+   * values left out: they may be secrets).
+   */
+  constructor(message: string, options: XErrorOptions & { issues?: readonly unknown[] } = {}) {
+    const { issues = [], ...rest } = options;
+    super(message, rest);
     this.issues = redactIssues(issues);
   }
 }

@@ -47,6 +47,7 @@ export {
   type XErrorCode,
   type XErrorOptions,
 } from './errors.ts';
+export { type Closeable, closeable, type HasClose } from './lifecycle.ts';
 export {
   createLogger,
   defaultRedactedHeaders,

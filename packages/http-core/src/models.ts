@@ -62,8 +62,8 @@ export function validationError(
       .join('.') || '(root)';
   return new ResponseValidationError(
     `${source.method} ${source.url}: the response body does not match the expected shape at ${path}: ${first.message}`,
-    issues,
     {
+      issues,
       status: source.status,
       body: value,
       ...(source.requestId === undefined ? {} : { requestId: source.requestId }),

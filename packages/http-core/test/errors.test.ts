@@ -106,7 +106,7 @@ describe('error classes', () => {
     expect(new TimeoutError('t').retryable).toBe(false);
     expect(new TimeoutError('t', { retryable: true }).retryable).toBe(true);
     expect(new AbortError('a').code).toBe('aborted');
-    const validation = new ResponseValidationError('bad', [{ message: 'x' }], { status: 200 });
+    const validation = new ResponseValidationError('bad', { issues: [{ message: 'x' }], status: 200 });
     expect(validation.issues).toHaveLength(1);
     expect(validation.code).toBe('response_validation');
     expect(validation.name).toBe('ResponseValidationError');

@@ -101,3 +101,24 @@ describe('fault injector and recorder', () => {
     await server.close();
   });
 });
+
+describe('lifecycle', () => {
+  it('a test server closes once however often close is called, and with await using', async () => {
+    const app = (request: Request) => new Response(new URL(request.url).pathname);
+    let url: string;
+    {
+      await using server = await startTestServer(app);
+      url = server.url;
+      expect(await (await fetch(`${url}/x`)).text()).toBe('/x');
+      const first = server.close();
+      expect(server.close()).toBe(first);
+      await first;
+    }
+    await expect(fetch(`${url}/x`)).rejects.toThrow();
+    {
+      await using server = await startTestServer(app);
+      url = server.url;
+    }
+    await expect(fetch(`${url}/y`)).rejects.toThrow();
+  });
+});

@@ -6,6 +6,8 @@
  *
  * @module
  */
+
+import { closeable } from '@x/http-core';
 import {
   createFaultInjector,
   createRequestRecorder,
@@ -237,8 +239,10 @@ export interface FakeGateway {
   decide(requestId: string, decision?: FakeDecision | 'approve' | 'reject'): Promise<DecisionDeliverEnvelope>;
   /** How many long-polls are being held right now. */
   pendingWaits(): number;
-  /** Stops the server and answers every held poll. */
+  /** Stops the server and answers every held poll (again: the first call's outcome); also `await using`. */
   close(): Promise<void>;
+  /** {@link FakeGateway.close}, for `await using gateway = await startFakeGateway()`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 type Waiter = (result: DecisionDeliverEnvelope | 'gone' | null) => void;
@@ -732,7 +736,7 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
   const find = (id: string) =>
     pairings.get(id) ?? [...pairings.values()].find((p) => p.pairingCode === id || p.routingToken === id);
 
-  return {
+  return closeable<FakeGateway>({
     url: server.url,
     recorder,
     faults,
@@ -785,7 +789,7 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
       if (answering) await new Promise((resolve) => setTimeout(resolve, 50));
       await server.close();
     },
-  };
+  });
 }
 
 function strings(body: Record<string, unknown>, keys: string[]): Record<string, string> {

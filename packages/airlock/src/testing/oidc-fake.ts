@@ -325,9 +325,14 @@ export class FakeOidcProvider {
     }
   }
 
-  /** Stops the server. */
+  /** Stops the server (again: the first call's outcome). */
   close(): Promise<void> {
     return this.#server.close();
+  }
+
+  /** {@link FakeOidcProvider.close}, for `await using idp = await startFakeOidcProvider()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   #device(userCode: string): DeviceRecord {

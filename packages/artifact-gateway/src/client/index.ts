@@ -84,6 +84,16 @@ export interface ArtifactClientOptions {
   proxyBase?: string;
   /** The fetch to use (default the global one). */
   fetch?: FetchLike;
+  /** Per-call timeout in ms until the answer's headers and body arrive (default 30 000; `false` for none). */
+  timeout?: number | false;
+}
+
+/** The options bag every call takes last. */
+export interface ArtifactCallOptions {
+  /** Aborts the call (rejects with `AbortError`); for `stream`, also stops reading the body. */
+  signal?: AbortSignal;
+  /** This call's timeout in ms (`false` for none); for `stream`, until the answer's headers arrive. */
+  timeout?: number | false;
 }
 
 /** The client. */
@@ -101,17 +111,26 @@ export interface ArtifactGatewayClient {
   /** The upstream SDK's name of {@link ArtifactGatewayClient.onReady}: setting either sets both. */
   _onReady: ((client: ArtifactGatewayClient) => void) | null;
   /** POSTs `payload` to `proxyBase + type` and resolves with the JSON answer. */
-  fetch<T = unknown>(type: string, payload?: unknown): Promise<T>;
+  fetch<T = unknown>(type: string, payload?: unknown, options?: ArtifactCallOptions): Promise<T>;
   /** Gets a fresh token now (joins a refresh under way). */
   refresh(): Promise<string>;
   /** Calls an external HTTPS API through the gateway. */
-  external(request: ExternalRequest): Promise<ExternalResponse>;
+  external(request: ExternalRequest, options?: ArtifactCallOptions): Promise<ExternalResponse>;
   /** Streams an external call; `onChunk` gets each decoded text chunk. */
-  stream(request: ExternalRequest, onChunk: (chunk: string) => void): Promise<void>;
+  stream(
+    request: ExternalRequest,
+    onChunk: (chunk: string) => void,
+    options?: ArtifactCallOptions,
+  ): Promise<void>;
   /** Calls an allowlisted internal API. */
-  internal(request: InternalRequest): Promise<InternalResponse>;
+  internal(request: InternalRequest, options?: ArtifactCallOptions): Promise<InternalResponse>;
   /** Runs code (only when the host enables it). */
-  run(language: 'python' | 'javascript' | 'bash', code: string, stdin?: string): Promise<RunResult>;
+  run(
+    language: 'python' | 'javascript' | 'bash',
+    code: string,
+    stdin?: string,
+    options?: ArtifactCallOptions,
+  ): Promise<RunResult>;
   /** DuckDB and Mongo calls. */
   db: DbApi;
   /** User and session files. */
@@ -123,43 +142,63 @@ export interface ArtifactGatewayClient {
 /** `client.db`: DuckDB (`…Query`, `…Exec`) and MongoDB (`find`, `upsert`, `delete`) calls. */
 export interface DbApi {
   /** Runs one SELECT (or, with an rw scope, any allowed statement) on a user database. */
-  userQuery(db: string, sql: string, params?: unknown[]): Promise<QueryResult>;
+  userQuery(db: string, sql: string, params?: unknown[], options?: ArtifactCallOptions): Promise<QueryResult>;
   /** Runs one statement on a user database. */
-  userExec(db: string, sql: string, params?: unknown[]): Promise<ExecResult>;
+  userExec(db: string, sql: string, params?: unknown[], options?: ArtifactCallOptions): Promise<ExecResult>;
   /** Like `userQuery`, on the current session's database. */
-  sessionQuery(db: string, sql: string, params?: unknown[]): Promise<QueryResult>;
+  sessionQuery(
+    db: string,
+    sql: string,
+    params?: unknown[],
+    options?: ArtifactCallOptions,
+  ): Promise<QueryResult>;
   /** Like `userExec`, on the current session's database. */
-  sessionExec(db: string, sql: string, params?: unknown[]): Promise<ExecResult>;
+  sessionExec(
+    db: string,
+    sql: string,
+    params?: unknown[],
+    options?: ArtifactCallOptions,
+  ): Promise<ExecResult>;
   /** Finds documents (limit 1–10 000, default 100). */
-  find(collection: string, filter?: Record<string, unknown>, limit?: number): Promise<FindResult>;
+  find(
+    collection: string,
+    filter?: Record<string, unknown>,
+    limit?: number,
+    options?: ArtifactCallOptions,
+  ): Promise<FindResult>;
   /** Updates the first match or inserts one. */
   upsert(
     collection: string,
     filter: Record<string, unknown>,
     update: Record<string, unknown>,
+    options?: ArtifactCallOptions,
   ): Promise<UpsertResult>;
   /** Deletes every match. */
-  delete(collection: string, filter: Record<string, unknown>): Promise<DeleteResult>;
+  delete(
+    collection: string,
+    filter: Record<string, unknown>,
+    options?: ArtifactCallOptions,
+  ): Promise<DeleteResult>;
 }
 
 /** `client.files`: the user's files, and the session's (`session…`). */
 export interface FilesApi {
   /** Writes a UTF-8 text file. */
-  write(path: string, content: string): Promise<FileWriteResult>;
+  write(path: string, content: string, options?: ArtifactCallOptions): Promise<FileWriteResult>;
   /** Reads a UTF-8 text file. */
-  read(path: string): Promise<FileReadResult>;
+  read(path: string, options?: ArtifactCallOptions): Promise<FileReadResult>;
   /** Lists a folder (default the root). */
-  list(path?: string): Promise<FileListResult>;
+  list(path?: string, options?: ArtifactCallOptions): Promise<FileListResult>;
   /** Deletes a file or folder (never the root). */
-  delete(path: string): Promise<FileDeleteResult>;
+  delete(path: string, options?: ArtifactCallOptions): Promise<FileDeleteResult>;
   /** `write` in the session's folder. */
-  sessionWrite(path: string, content: string): Promise<FileWriteResult>;
+  sessionWrite(path: string, content: string, options?: ArtifactCallOptions): Promise<FileWriteResult>;
   /** `read` in the session's folder. */
-  sessionRead(path: string): Promise<FileReadResult>;
+  sessionRead(path: string, options?: ArtifactCallOptions): Promise<FileReadResult>;
   /** `list` in the session's folder. */
-  sessionList(path?: string): Promise<FileListResult>;
+  sessionList(path?: string, options?: ArtifactCallOptions): Promise<FileListResult>;
   /** `delete` in the session's folder. */
-  sessionDelete(path: string): Promise<FileDeleteResult>;
+  sessionDelete(path: string, options?: ArtifactCallOptions): Promise<FileDeleteResult>;
 }
 
 /** `client.state`: versioned documents with history, per account. */
@@ -170,18 +209,29 @@ export interface StateApi {
     id: string,
     patch?: Record<string, unknown>,
     expectedVersion?: number | null,
+    options?: ArtifactCallOptions,
   ): Promise<StateSetResult>;
   /** The document (`data: null` when missing). */
-  get<T = Record<string, unknown>>(ns: string, id: string): Promise<StateGetResult<T>>;
+  get<T = Record<string, unknown>>(
+    ns: string,
+    id: string,
+    options?: ArtifactCallOptions,
+  ): Promise<StateGetResult<T>>;
   /** Documents matching `filter`. */
   list<T = Record<string, unknown>>(
     ns: string,
     filter?: Record<string, unknown>,
+    options?: ArtifactCallOptions,
   ): Promise<ListResult<StateDoc<T>>>;
   /** Deletes the document. */
-  remove(ns: string, id: string): Promise<StateDeleteResult>;
+  remove(ns: string, id: string, options?: ArtifactCallOptions): Promise<StateDeleteResult>;
   /** Events of one document (or of the namespace), newest first. */
-  history(ns: string, id?: string | null, limit?: number): Promise<ListResult<Record<string, unknown>>>;
+  history(
+    ns: string,
+    id?: string | null,
+    limit?: number,
+    options?: ArtifactCallOptions,
+  ): Promise<ListResult<Record<string, unknown>>>;
 }
 
 /** `state/{ns}/get`. */
@@ -204,6 +254,22 @@ export interface StateDoc<T> {
   created_at: string;
   /** ISO update time. */
   updated_at: string;
+}
+
+/** A call's options as http-core takes them; anything but an object is refused, saying what to pass. */
+function callOptions(opts: ArtifactCallOptions | undefined): {
+  signal?: AbortSignal;
+  timeout?: number | false;
+} {
+  if (opts === undefined) return {};
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts))
+    throw new TypeError(
+      `The last argument of a gateway call is an options object { signal, timeout }, got ${typeof opts}.`,
+    );
+  return {
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    ...(opts.timeout === undefined ? {} : { timeout: opts.timeout }),
+  };
 }
 
 function absoluteBase(base: string): string {
@@ -230,7 +296,7 @@ export function createClient(options: ArtifactClientOptions = {}): ArtifactGatew
     createHttpClient({
       baseUrl: absoluteBase(proxyBase),
       retry: false,
-      timeout: false,
+      timeout: options.timeout ?? 30_000,
       auth: strategy,
       fetch: options.fetch,
     });
@@ -241,12 +307,12 @@ export function createClient(options: ArtifactClientOptions = {}): ArtifactGatew
       },
     }).post('token/refresh')) as { token?: unknown };
     if (typeof answer?.token !== 'string')
-      throw new ArtifactGatewayError('invalid_token', 'token/refresh answered without a token');
+      throw new ArtifactGatewayError('token/refresh answered without a token', { code: 'invalid_token' });
     return answer.token;
   };
   const client = (): HttpClient => {
     if (token === undefined)
-      throw new ArtifactGatewayError('invalid_token', 'artifact-gateway token not yet received');
+      throw new ArtifactGatewayError('artifact-gateway token not yet received', { code: 'invalid_token' });
     if (!http || auth?.token !== token) {
       auth = refreshingBearer({
         token,
@@ -259,8 +325,11 @@ export function createClient(options: ArtifactClientOptions = {}): ArtifactGatew
     }
     return http;
   };
-  const call = async <T>(type: string, payload?: unknown): Promise<T> =>
-    (await client().post(type, payload === undefined ? {} : { json: payload })) as T;
+  const call = async <T>(type: string, payload?: unknown, opts: ArtifactCallOptions = {}): Promise<T> =>
+    (await client().post(type, {
+      ...callOptions(opts),
+      ...(payload === undefined ? {} : { json: payload }),
+    })) as T;
 
   const self: ArtifactGatewayClient = {
     setToken(value) {
@@ -286,14 +355,17 @@ export function createClient(options: ArtifactClientOptions = {}): ArtifactGatew
     set _onReady(callback) {
       self.onReady = callback;
     },
-    fetch: call,
+    fetch: (type, payload, opts) => call(type, payload, opts),
     async refresh() {
       client();
       return auth!.refresh();
     },
-    external: (request) => call('external', request),
-    async stream(request, onChunk) {
-      const { body } = await client().stream('POST', 'external/stream', { json: request });
+    external: (request, opts) => call('external', request, opts),
+    async stream(request, onChunk, opts) {
+      const { body } = await client().stream('POST', 'external/stream', {
+        ...callOptions(opts),
+        json: request,
+      });
       const reader = body.getReader();
       const decoder = new TextDecoder();
       for (;;) {
@@ -307,42 +379,49 @@ export function createClient(options: ArtifactClientOptions = {}): ArtifactGatew
         if (text) onChunk(text);
       }
     },
-    internal: (request) => call('internal', request),
-    run: (language, code, stdin) => call('run', { language, code, stdin: stdin || '' }),
+    internal: (request, opts) => call('internal', request, opts),
+    run: (language, code, stdin, opts) => call('run', { language, code, stdin: stdin || '' }, opts),
     db: {
-      userQuery: (db, sql, params) => call(`db/user/${db}/query`, { sql, params: params || [] }),
-      userExec: (db, sql, params) => call(`db/user/${db}/exec`, { sql, params: params || [] }),
-      sessionQuery: (db, sql, params) => call(`db/session/${db}/query`, { sql, params: params || [] }),
-      sessionExec: (db, sql, params) => call(`db/session/${db}/exec`, { sql, params: params || [] }),
-      find: (collection, filter, limit) =>
-        call(`db/user/${collection}/find`, { filter: filter || {}, limit: limit || 100 }),
-      upsert: (collection, filter, update) => call(`db/user/${collection}/upsert`, { filter, update }),
-      delete: (collection, filter) => call(`db/user/${collection}/delete`, { filter }),
+      userQuery: (db, sql, params, opts) => call(`db/user/${db}/query`, { sql, params: params || [] }, opts),
+      userExec: (db, sql, params, opts) => call(`db/user/${db}/exec`, { sql, params: params || [] }, opts),
+      sessionQuery: (db, sql, params, opts) =>
+        call(`db/session/${db}/query`, { sql, params: params || [] }, opts),
+      sessionExec: (db, sql, params, opts) =>
+        call(`db/session/${db}/exec`, { sql, params: params || [] }, opts),
+      find: (collection, filter, limit, opts) =>
+        call(`db/user/${collection}/find`, { filter: filter || {}, limit: limit || 100 }, opts),
+      upsert: (collection, filter, update, opts) =>
+        call(`db/user/${collection}/upsert`, { filter, update }, opts),
+      delete: (collection, filter, opts) => call(`db/user/${collection}/delete`, { filter }, opts),
     },
     files: {
-      write: (path, content) => call('files/user/write', { path, content }),
-      read: (path) => call('files/user/read', { path }),
-      list: (path) => call('files/user/list', { path: path || '' }),
-      delete: (path) => call('files/user/delete', { path }),
-      sessionWrite: (path, content) => call('files/session/write', { path, content }),
-      sessionRead: (path) => call('files/session/read', { path }),
-      sessionList: (path) => call('files/session/list', { path: path || '' }),
-      sessionDelete: (path) => call('files/session/delete', { path }),
+      write: (path, content, opts) => call('files/user/write', { path, content }, opts),
+      read: (path, opts) => call('files/user/read', { path }, opts),
+      list: (path, opts) => call('files/user/list', { path: path || '' }, opts),
+      delete: (path, opts) => call('files/user/delete', { path }, opts),
+      sessionWrite: (path, content, opts) => call('files/session/write', { path, content }, opts),
+      sessionRead: (path, opts) => call('files/session/read', { path }, opts),
+      sessionList: (path, opts) => call('files/session/list', { path: path || '' }, opts),
+      sessionDelete: (path, opts) => call('files/session/delete', { path }, opts),
     },
     state: {
-      set: (ns, id, patch, expectedVersion) =>
-        call(`state/${ns}/set`, {
-          resource_id: id,
-          patch: patch || {},
-          ...(expectedVersion === undefined || expectedVersion === null
-            ? {}
-            : { expected_version: expectedVersion }),
-        }),
-      get: (ns, id) => call(`state/${ns}/get`, { resource_id: id }),
-      list: (ns, filter) => call(`state/${ns}/list`, { filter: filter || {} }),
-      remove: (ns, id) => call(`state/${ns}/delete`, { resource_id: id }),
-      history: (ns, id, limit) =>
-        call(`state/${ns}/events`, { resource_id: id ?? null, limit: limit || 100 }),
+      set: (ns, id, patch, expectedVersion, opts) =>
+        call(
+          `state/${ns}/set`,
+          {
+            resource_id: id,
+            patch: patch || {},
+            ...(expectedVersion === undefined || expectedVersion === null
+              ? {}
+              : { expected_version: expectedVersion }),
+          },
+          opts,
+        ),
+      get: (ns, id, opts) => call(`state/${ns}/get`, { resource_id: id }, opts),
+      list: (ns, filter, opts) => call(`state/${ns}/list`, { filter: filter || {} }, opts),
+      remove: (ns, id, opts) => call(`state/${ns}/delete`, { resource_id: id }, opts),
+      history: (ns, id, limit, opts) =>
+        call(`state/${ns}/events`, { resource_id: id ?? null, limit: limit || 100 }, opts),
     },
   };
   return self;

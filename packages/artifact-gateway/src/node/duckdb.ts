@@ -124,13 +124,10 @@ let duckDbModule: Promise<DuckDbModule> | undefined;
 export function loadDuckDb(): Promise<DuckDbModule> {
   duckDbModule ??= import('@duckdb/node-api').catch((error: unknown) => {
     duckDbModule = undefined;
-    throw new ArtifactGatewayError(
-      'not_configured',
-      'DuckDB needs the optional dependency @duckdb/node-api',
-      {
-        cause: error,
-      },
-    );
+    throw new ArtifactGatewayError('DuckDB needs the optional dependency @duckdb/node-api', {
+      code: 'not_configured',
+      cause: error,
+    });
   });
   return duckDbModule;
 }
@@ -307,10 +304,10 @@ export class DuckDbHandler {
         const type = prepared.statementType as number;
         if (type !== SELECT && !(access === 'write' && WRITE_TYPES.has(type)))
           throw new ArtifactGatewayError(
-            'permission_denied',
             access === 'read'
               ? 'this token may only run SELECT statements here'
               : 'this statement type is not allowed (ATTACH, COPY, LOAD, SET, PRAGMA, transactions and the like are refused)',
+            { code: 'permission_denied' },
           );
         if (prepared.parameterCount !== values.length)
           throw invalidRequest(
@@ -328,9 +325,8 @@ export class DuckDbHandler {
           if (ArtifactGatewayError.isInstance(error)) throw error;
           if (timedOut)
             throw new ArtifactGatewayError(
-              'upstream_timeout',
               `the statement ran longer than ${this.#timeoutMs} ms and was stopped; narrow the query or add a LIMIT`,
-              { cause: error },
+              { code: 'upstream_timeout', cause: error },
             );
           throw sqlError(error as Error);
         }

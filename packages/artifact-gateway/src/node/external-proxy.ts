@@ -108,10 +108,9 @@ const systemResolver: Resolver = async (hostname) =>
   }));
 
 function blocked(host: string, reason: string): ArtifactGatewayError {
-  return new ArtifactGatewayError(
-    'blocked_destination',
-    `External calls to ${host} are not permitted: it resolves to ${reason}`,
-  );
+  return new ArtifactGatewayError(`External calls to ${host} are not permitted: it resolves to ${reason}`, {
+    code: 'blocked_destination',
+  });
 }
 
 function findGatewayError(error: unknown): ArtifactGatewayError | undefined {
@@ -186,10 +185,13 @@ export class ExternalProxy {
     try {
       addresses = await this.#resolver(hostname);
     } catch (error) {
-      throw new ArtifactGatewayError('upstream_error', `Could not resolve ${hostname}`, { cause: error });
+      throw new ArtifactGatewayError(`Could not resolve ${hostname}`, {
+        code: 'upstream_error',
+        cause: error,
+      });
     }
     if (addresses.length === 0)
-      throw new ArtifactGatewayError('upstream_error', `${hostname} has no address`);
+      throw new ArtifactGatewayError(`${hostname} has no address`, { code: 'upstream_error' });
     for (const { address } of addresses) {
       const reason = this.#policy(address, hostname);
       if (reason) throw blocked(hostname, reason);
@@ -200,16 +202,14 @@ export class ExternalProxy {
   /** Checks scope, method and URL; returns what the request needs. */
   #prepare(options: ExternalCallOptions): { method: ProxyMethod; url: URL; body: string | undefined } {
     if (!options.scope?.includes(SCOPES.external))
-      throw new ArtifactGatewayError(
-        'permission_denied',
-        "Scope 'external:*' is required for external proxy calls",
-      );
+      throw new ArtifactGatewayError("Scope 'external:*' is required for external proxy calls", {
+        code: 'permission_denied',
+      });
     const method = normaliseMethod(options.method);
     if (typeof options.url !== 'string' || !/^https:\/\//i.test(options.url))
-      throw new ArtifactGatewayError(
-        'blocked_destination',
-        'Only HTTPS URLs are permitted for external proxy calls',
-      );
+      throw new ArtifactGatewayError('Only HTTPS URLs are permitted for external proxy calls', {
+        code: 'blocked_destination',
+      });
     let url: URL;
     try {
       url = new URL(options.url);
@@ -230,10 +230,9 @@ export class ExternalProxy {
     const body = encodeJsonBody(options.body);
     if (body !== undefined && method === 'GET') throw invalidRequest('a GET request cannot carry a body');
     if (body !== undefined && new TextEncoder().encode(body).byteLength > this.#maxRequestBytes)
-      throw new ArtifactGatewayError(
-        'payload_too_large',
-        `the request body exceeds ${this.#maxRequestBytes} bytes`,
-      );
+      throw new ArtifactGatewayError(`the request body exceeds ${this.#maxRequestBytes} bytes`, {
+        code: 'payload_too_large',
+      });
     return { method, url, body };
   }
 
@@ -268,14 +267,11 @@ export class ExternalProxy {
     const own = findGatewayError(error);
     if (own) return own;
     if (timeout.aborted)
-      return new ArtifactGatewayError(
-        'upstream_timeout',
-        `${host} did not answer within ${this.#timeoutMs} ms`,
-        {
-          cause: error,
-        },
-      );
-    return new ArtifactGatewayError('upstream_error', `Could not reach ${host}`, { cause: error });
+      return new ArtifactGatewayError(`${host} did not answer within ${this.#timeoutMs} ms`, {
+        code: 'upstream_timeout',
+        cause: error,
+      });
+    return new ArtifactGatewayError(`Could not reach ${host}`, { code: 'upstream_error', cause: error });
   }
 
   /**
@@ -314,7 +310,8 @@ export class ExternalProxy {
           if (size > max) {
             source.destroy();
             return controller.error(
-              new ArtifactGatewayError('payload_too_large', `the upstream stream exceeds ${max} bytes`, {
+              new ArtifactGatewayError(`the upstream stream exceeds ${max} bytes`, {
+                code: 'payload_too_large',
                 status: 502,
               }),
             );

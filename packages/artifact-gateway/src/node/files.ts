@@ -37,7 +37,7 @@ export interface FilesTarget {
 }
 
 function escapeError(): ArtifactGatewayError {
-  return new ArtifactGatewayError('path_escape', 'Path escapes the workspace boundary');
+  return new ArtifactGatewayError('Path escapes the workspace boundary', { code: 'path_escape' });
 }
 
 /** Name prefix of the temporary file a write goes to before it is renamed into place. */
@@ -48,7 +48,8 @@ function writeFailure(error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === 'EISDIR' || code === 'ENOTEMPTY') return invalidRequest('path is a folder');
   if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG')
-    return new ArtifactGatewayError('payload_too_large', 'There is not enough storage for the file', {
+    return new ArtifactGatewayError('There is not enough storage for the file', {
+      code: 'payload_too_large',
       status: 507,
       cause: error,
     });
@@ -56,7 +57,7 @@ function writeFailure(error: unknown): unknown {
 }
 
 function notFound(path: string): ArtifactGatewayError {
-  return new ArtifactGatewayError('not_found', `No file at ${JSON.stringify(path)}`);
+  return new ArtifactGatewayError(`No file at ${JSON.stringify(path)}`, { code: 'not_found' });
 }
 
 /**
@@ -159,8 +160,8 @@ export class FilesHandler {
     const data = new TextEncoder().encode(content);
     if (data.byteLength > this.#maxFileBytes)
       throw new ArtifactGatewayError(
-        'payload_too_large',
         `File exceeds max size (${data.byteLength} > ${this.#maxFileBytes} bytes)`,
+        { code: 'payload_too_large' },
       );
     const { root, segments } = await this.#resolve(target, path);
     if (segments.length === 0) throw invalidRequest('path must name a file');
@@ -222,10 +223,9 @@ export class FilesHandler {
       const info = await file.stat();
       if (!info.isFile()) throw notFound(path);
       if (info.size > this.#maxFileBytes)
-        throw new ArtifactGatewayError(
-          'payload_too_large',
-          `File exceeds max size (${info.size} > ${this.#maxFileBytes} bytes)`,
-        );
+        throw new ArtifactGatewayError(`File exceeds max size (${info.size} > ${this.#maxFileBytes} bytes)`, {
+          code: 'payload_too_large',
+        });
       const bytes = await file.readFile();
       try {
         return { path, content: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };

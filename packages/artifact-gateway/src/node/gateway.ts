@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from 'node:path';
-import type { Logger } from '@x/http-core';
+import { closeable, type Logger } from '@x/http-core';
 import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import * as v from 'valibot';
@@ -176,8 +176,10 @@ function corsMiddleware(options: GatewayCorsOptions) {
 
 /** The gateway: a Hono app plus `close()` to release databases and pooled connections. */
 export type ArtifactGateway = Hono<GatewayEnv> & {
-  /** Closes DuckDB files, the Mongo client and pooled connections. */
+  /** Closes DuckDB files, the Mongo client and pooled connections (again: the first call's outcome). */
   close(): Promise<void>;
+  /** {@link ArtifactGateway.close}, for `await using gateway = createArtifactGateway(…)`. */
+  [Symbol.asyncDispose](): Promise<void>;
 };
 
 type GatewayEnv = { Variables: { claims: AppTokenClaims; body: Uint8Array } };
@@ -226,7 +228,7 @@ function limitBody(max: number) {
 }
 
 function bodyTooLarge(max: number): ArtifactGatewayError {
-  return new ArtifactGatewayError('payload_too_large', `the request body exceeds ${max} bytes`);
+  return new ArtifactGatewayError(`the request body exceeds ${max} bytes`, { code: 'payload_too_large' });
 }
 
 async function readJson<S extends v.GenericSchema>(
@@ -249,7 +251,8 @@ async function readJson<S extends v.GenericSchema>(
   if (!parsed.success) {
     const issue = parsed.issues[0];
     const at = v.getDotPath(issue);
-    throw new ArtifactGatewayError('invalid_request', `${at ? `${at}: ` : ''}${issue.message}`, {
+    throw new ArtifactGatewayError(`${at ? `${at}: ` : ''}${issue.message}`, {
+      code: 'invalid_request',
       status: 422,
     });
   }
@@ -259,7 +262,9 @@ async function readJson<S extends v.GenericSchema>(
 function requireScope(claims: AppTokenClaims, storage: StorageScope, access: 'read' | 'rw'): void {
   const needed = storageScopes(storage, access);
   if (!needed.some((s) => claims.scope.includes(s)))
-    throw new ArtifactGatewayError('permission_denied', `Scope '${needed.at(-1)}' is required for this call`);
+    throw new ArtifactGatewayError(`Scope '${needed.at(-1)}' is required for this call`, {
+      code: 'permission_denied',
+    });
 }
 
 /** Checks a Mongo call's input before any connection, so bad input is a 400 even without a server. */
@@ -301,7 +306,8 @@ class VerifiedTokens {
 }
 
 function storageOf(value: string): StorageScope {
-  if (value !== 'user' && value !== 'session') throw new ArtifactGatewayError('not_found', 'Not found');
+  if (value !== 'user' && value !== 'session')
+    throw new ArtifactGatewayError('Not found', { code: 'not_found' });
   return value;
 }
 
@@ -332,7 +338,8 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
     mongoConnection ??= connectMongo(url, dbName ?? 'artifact_gateway').catch((error: unknown) => {
       throw ArtifactGatewayError.isInstance(error)
         ? error
-        : new ArtifactGatewayError('upstream_error', 'MongoDB is unreachable', {
+        : new ArtifactGatewayError('MongoDB is unreachable', {
+            code: 'upstream_error',
             status: 503,
             cause: error,
           });
@@ -344,13 +351,10 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
   };
   const mongo = async (): Promise<MongoHandler> => {
     if (!mongoSetting)
-      throw new ArtifactGatewayError(
-        'not_configured',
-        'MongoDB is not configured on this gateway (set MONGODB_URL)',
-        {
-          status: 503,
-        },
-      );
+      throw new ArtifactGatewayError('MongoDB is not configured on this gateway (set MONGODB_URL)', {
+        code: 'not_configured',
+        status: 503,
+      });
     if (!('url' in mongoSetting)) return mongoSetting;
     return (await connection(mongoSetting.url, mongoSetting.dbName)).handler;
   };
@@ -397,7 +401,9 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
   app.use('*', async (c, next) => {
     const header = c.req.header('authorization');
     if (!header)
-      throw new ArtifactGatewayError('invalid_token', 'Authorization header with the app token is required');
+      throw new ArtifactGatewayError('Authorization header with the app token is required', {
+        code: 'invalid_token',
+      });
     const token = header.replace(/^Bearer\s+/i, '');
     c.set('claims', await verifiedTokens.validate(options.secretKey, token, now()));
     await next();
@@ -438,10 +444,12 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
     const credentialId = req.credential_id ?? req.credentialId;
     if (credentialId) {
       if (!options.resolveCredential || !vault)
-        throw new ArtifactGatewayError('not_configured', 'This gateway has no credential store');
+        throw new ArtifactGatewayError('This gateway has no credential store', { code: 'not_configured' });
       const stored = await options.resolveCredential(credentialId, claims);
       if (!stored)
-        throw new ArtifactGatewayError('not_found', `No credential ${JSON.stringify(credentialId)}`);
+        throw new ArtifactGatewayError(`No credential ${JSON.stringify(credentialId)}`, {
+          code: 'not_found',
+        });
       const secret = await vault.decrypt(stored.ciphertext);
       ({ headers: credentialHeaders, query } = applyCredential({
         secret,
@@ -477,14 +485,15 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
     const claims = c.get('claims');
     const req = await readJson(c, m.InternalCallRequest, maxBody);
     if (!internal)
-      throw new ArtifactGatewayError('not_configured', 'This gateway has no internal API configured');
+      throw new ArtifactGatewayError('This gateway has no internal API configured', {
+        code: 'not_configured',
+      });
     internal.authorize(claims.scope, req.method, req.path);
     const userJwt = await resolveUserJwt(claims);
     if (!userJwt)
-      throw new ArtifactGatewayError(
-        'permission_denied',
-        'This app token carries no user JWT for internal calls',
-      );
+      throw new ArtifactGatewayError('This app token carries no user JWT for internal calls', {
+        code: 'permission_denied',
+      });
     return c.json(
       await internal.call({
         scope: claims.scope,
@@ -501,7 +510,9 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
     const claims = c.get('claims');
     const req = await readJson(c, m.RunRequest, maxBody);
     if (!options.runner)
-      throw new ArtifactGatewayError('not_configured', 'Code execution is not enabled on this gateway');
+      throw new ArtifactGatewayError('Code execution is not enabled on this gateway', {
+        code: 'not_configured',
+      });
     return c.json(await options.runner(req, claims));
   });
 
@@ -544,7 +555,7 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
       checkMongoInput(target, req.filter);
       return c.json({ ok: true, ...(await (await mongo()).delete(target, req.filter)) });
     }
-    throw new ArtifactGatewayError('not_found', 'Not found');
+    throw new ArtifactGatewayError('Not found', { code: 'not_found' });
   });
 
   base.post('/files/:scope/:op', async (c) => {
@@ -573,7 +584,7 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
         return c.json({ ok: true, ...(await files.delete(target, req.path)) });
       }
       default:
-        throw new ArtifactGatewayError('not_found', 'Not found');
+        throw new ArtifactGatewayError('Not found', { code: 'not_found' });
     }
   });
 
@@ -611,18 +622,20 @@ export function createArtifactGateway(options: ArtifactGatewayOptions): Artifact
         return c.json({ data, count: data.length });
       }
       default:
-        throw new ArtifactGatewayError('not_found', 'Not found');
+        throw new ArtifactGatewayError('Not found', { code: 'not_found' });
     }
   });
 
-  return Object.assign(app, {
-    async close() {
-      await Promise.all([
-        duck.close(),
-        ownState?.close?.(),
-        options.external instanceof ExternalProxy ? undefined : external.close(),
-        mongoConnection?.then(({ client }) => client.close()).catch(() => {}),
-      ]);
-    },
-  });
+  return closeable(
+    Object.assign(app, {
+      async close() {
+        await Promise.all([
+          duck.close(),
+          ownState?.close?.(),
+          options.external instanceof ExternalProxy ? undefined : external.close(),
+          mongoConnection?.then(({ client }) => client.close()).catch(() => {}),
+        ]);
+      },
+    }),
+  );
 }

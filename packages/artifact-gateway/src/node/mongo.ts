@@ -67,14 +67,12 @@ export class MongoHandler {
       if (ArtifactGatewayError.isInstance(error)) throw error;
       const name = (error as Error)?.name ?? '';
       if (name === 'MongoServerError')
-        throw new ArtifactGatewayError(
-          'invalid_request',
-          `MongoDB refused the operation: ${(error as Error).message}`,
-          {
-            cause: error,
-          },
-        );
-      throw new ArtifactGatewayError('upstream_error', 'MongoDB is unreachable', {
+        throw new ArtifactGatewayError(`MongoDB refused the operation: ${(error as Error).message}`, {
+          code: 'invalid_request',
+          cause: error,
+        });
+      throw new ArtifactGatewayError('MongoDB is unreachable', {
+        code: 'upstream_error',
         status: 503,
         cause: error,
       });
@@ -134,7 +132,8 @@ export interface MongoConnection {
 /** Connects to `url` and returns the client and a handler on database `dbName`. */
 export async function connectMongo(url: string, dbName: string): Promise<MongoConnection> {
   const { MongoClient } = await import('mongodb').catch((error: unknown) => {
-    throw new ArtifactGatewayError('not_configured', 'MongoDB needs the optional dependency mongodb', {
+    throw new ArtifactGatewayError('MongoDB needs the optional dependency mongodb', {
+      code: 'not_configured',
       cause: error,
     });
   });

@@ -149,7 +149,7 @@ export class DuckDbStateStore implements StateBackend {
         const doc = current ? toDocument(current) : undefined;
         const currentVersion = doc?.version ?? 0;
         if (checked.expectedVersion !== undefined && checked.expectedVersion !== currentVersion)
-          throw new VersionConflictError(currentVersion);
+          throw VersionConflictError.at(currentVersion);
         if (!doc) {
           const [count] = await this.#rows(
             connection,

@@ -196,10 +196,10 @@ export class MongoStateStore implements StateBackend {
     } catch (error) {
       // A duplicate key: another set inserted the resource first, so the expected version is stale.
       if ((error as { code?: number })?.code === 11000)
-        throw new VersionConflictError(await this.#currentVersion(tenant, ns, checked.rid));
+        throw VersionConflictError.at(await this.#currentVersion(tenant, ns, checked.rid));
       throw unreachable(error);
     }
-    if (!updated) throw new VersionConflictError(await this.#currentVersion(tenant, ns, checked.rid));
+    if (!updated) throw VersionConflictError.at(await this.#currentVersion(tenant, ns, checked.rid));
     const version = Number(updated['version']);
     await events.insertOne(
       buildStateEvent(
@@ -269,5 +269,9 @@ export class MongoStateStore implements StateBackend {
 
 function unreachable(error: unknown): ArtifactGatewayError {
   if (ArtifactGatewayError.isInstance(error)) return error;
-  return new ArtifactGatewayError('upstream_error', 'MongoDB is unreachable', { status: 503, cause: error });
+  return new ArtifactGatewayError('MongoDB is unreachable', {
+    code: 'upstream_error',
+    status: 503,
+    cause: error,
+  });
 }

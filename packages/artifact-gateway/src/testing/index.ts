@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { closeable } from '@x/http-core';
 import { startTestServer } from '@x/http-core/testing';
 import { Hono } from 'hono';
 import { type ArtifactGateway, type ArtifactGatewayOptions, createArtifactGateway } from '../node/gateway.ts';
@@ -33,8 +34,10 @@ export interface TestGateway {
   gateway: ArtifactGateway;
   /** Issues a token for `userId` with the scopes of `role` (default `member`) and session `lab_session:test`. */
   issueToken(userId?: string, role?: string, overrides?: Partial<IssueAppTokenOptions>): Promise<string>;
-  /** Stops the server, closes the gateway and removes a temporary workspace. */
+  /** Stops the server, closes the gateway and removes a temporary workspace (again: the first call's outcome). */
   close(): Promise<void>;
+  /** {@link TestGateway.close}, for `await using gw = await startTestGateway()`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
@@ -55,7 +58,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   const basePath = (options.basePath ?? '/api/app').replace(/\/+$/, '');
   const gateway = createArtifactGateway({ ...options, secretKey, workspace });
   const server = await startTestServer(new Hono().route(basePath, gateway));
-  return {
+  return closeable({
     url: server.url,
     proxyBase: `${server.url}${basePath}/`,
     secretKey,
@@ -75,5 +78,5 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       await gateway.close();
       if (ownWorkspace) await rm(workspace, { recursive: true, force: true });
     },
-  };
+  });
 }

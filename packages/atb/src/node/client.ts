@@ -569,9 +569,14 @@ export class AtbClient {
     }
   }
 
-  /** Closes the mTLS connections (none to close before the first request). */
+  /** Closes the mTLS connections (none to close before the first request); idempotent. */
   async close(): Promise<void> {
     await this.#transport.close();
+  }
+
+  /** {@link AtbClient.close}, for `await using client = new AtbClient(…)`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
   }
 
   #brokerFailure(error: unknown, riskTier: RiskTier | undefined, routed: boolean): unknown {

@@ -9,7 +9,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
-import type { FetchLike } from '@x/http-core';
+import { closeable, type FetchLike } from '@x/http-core';
 import type { Agent, Dispatcher } from 'undici';
 import { AtbError } from '../errors.ts';
 import { spiffeIdProblem } from '../models.ts';
@@ -105,8 +105,10 @@ export interface MtlsTransport {
   readonly dispatcher: Agent;
   /** A fetch for @x/http-core that sends through the dispatcher and returns redirects instead of following them. */
   fetch: FetchLike;
-  /** Closes the dispatcher's connections; nothing to do (and undici not loaded) when none was made. */
+  /** Closes the dispatcher's connections; nothing to do (and undici not loaded) when none was made. Idempotent. */
   close(): Promise<void>;
+  /** {@link MtlsTransport.close}, for `await using transport = …`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 type Undici = typeof import('undici');
@@ -329,7 +331,7 @@ export function createMtlsTransport(material: TlsMaterial): MtlsTransport {
       redirect: 'manual',
     }) as unknown as Promise<Response>;
   };
-  return {
+  return closeable<MtlsTransport>({
     get dispatcher() {
       return dispatcher();
     },
@@ -337,5 +339,5 @@ export function createMtlsTransport(material: TlsMaterial): MtlsTransport {
     close: async () => {
       await agent?.close();
     },
-  };
+  });
 }

@@ -5,8 +5,10 @@
  *
  * @module
  */
+
 import { randomBytes } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
+import { closeable } from '@x/http-core';
 import { Hono } from 'hono';
 import { compactVerify, importJWK, type JWK, jwtVerify } from 'jose';
 import { AUDIT_GENESIS_HASH, type AuditBatch, type AuditEvent, sealAuditBatch } from '../audit.ts';
@@ -155,8 +157,10 @@ export interface FakeBroker {
   flushAudit(): Promise<void>;
   /** `jti`s seen, with the time (epoch s) until which they are remembered. */
   seenJtis: Map<string, number>;
-  /** Stops the server (after a last audit flush) and closes its connections. */
+  /** Stops the server (after a last audit flush) and closes its connections (again: the first call's outcome). */
   close(): Promise<void>;
+  /** {@link FakeBroker.close}, for `await using broker = …`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 type Obj = Record<string, unknown>;
@@ -597,7 +601,7 @@ export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeB
     requireClientCert: options.verifyClientCerts ?? true,
     port: options.port ?? 0,
   });
-  return {
+  return closeable<FakeBroker>({
     url: server.url,
     audit,
     auditBatches: trail.batches,
@@ -607,7 +611,7 @@ export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeB
       await trail.close();
       await server.close();
     },
-  };
+  });
 }
 
 /**

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { closeable } from '@x/http-core';
 import {
   createFaultInjector,
   createRequestRecorder,
@@ -32,8 +33,10 @@ export interface FakeGuardrails {
   recorder: RequestRecorder;
   /** Scripted faults: `faults.enqueue({ delayMs: 5000 })` outlasts the broker's timeout, `{ status: 500 }` breaks it. */
   faults: FaultInjector;
-  /** Stops the server. */
+  /** Stops the server (again: the first call's outcome). */
   close(): Promise<void>;
+  /** {@link FakeGuardrails.close}, for `await using guardrails = …`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 function defaultJudge(request: GuardrailsRequest): GuardrailsVerdict {
@@ -60,5 +63,5 @@ export async function startFakeGuardrails(options: FakeGuardrailsOptions = {}): 
   app.use(faults.middleware);
   app.post('/', async (c) => c.json(await judge(await c.req.json<GuardrailsRequest>())));
   const server = await startTestServer(app);
-  return { url: `${server.url}/`, recorder, faults, close: server.close };
+  return closeable<FakeGuardrails>({ url: `${server.url}/`, recorder, faults, close: server.close });
 }

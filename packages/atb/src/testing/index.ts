@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { closeable } from '@x/http-core';
 import { createRequestRecorder, type RequestRecorder, startTestServer } from '@x/http-core/testing';
 import { Hono } from 'hono';
 import { type CryptoKey, generateKeyPair, SignJWT } from 'jose';
@@ -95,8 +96,10 @@ export interface FakeAtb {
   ): Promise<string>;
   /** Options of `AtbClient` for the default agent, with the fakes' clock: `new AtbClient(atb.clientOptions())`. */
   clientOptions(): FakeClientOptions;
-  /** Stops everything. */
+  /** Stops everything (again: the first call's outcome). */
   close(): Promise<void>;
+  /** {@link FakeAtb.close}, for `await using atb = …`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** What {@link FakeAtb.clientOptions} gives: URLs, the agent's PEM material and the fake clock. */
@@ -177,7 +180,7 @@ export async function startFakeAtb(options: FakeAtbOptions = {}): Promise<FakeAt
     port: options.brokerPort ?? 0,
   });
 
-  return {
+  return closeable<FakeAtb>({
     brokerUrl: broker.url,
     agentauthUrl: agentAuthServer.url,
     caCert: pki.caCert,
@@ -207,7 +210,7 @@ export async function startFakeAtb(options: FakeAtbOptions = {}): Promise<FakeAt
       await broker.close();
       await Promise.all([agentAuthServer.close(), ...echoServers.map((server) => server.close())]);
     },
-  };
+  });
 }
 
 /** The upstream echo service: answers every call with what it received and which service it is. */

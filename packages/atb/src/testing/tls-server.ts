@@ -4,10 +4,12 @@
  *
  * @module
  */
+
 import type { Server } from 'node:https';
 import { createServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { serve } from '@hono/node-server';
+import { closeable } from '@x/http-core';
 import type { Hono } from 'hono';
 import type { FakeEnv } from './agentauth-fake.ts';
 
@@ -29,8 +31,10 @@ export interface TlsTestServerOptions {
 export interface TlsTestServer {
   /** `https://127.0.0.1:<port>`. */
   url: string;
-  /** Stops listening and destroys open connections. */
+  /** Stops listening and destroys open connections (again: the first call's outcome). */
   close(): Promise<void>;
+  /** {@link TlsTestServer.close}, for `await using server = …`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Starts `app` on `https://127.0.0.1:<port>` (an ephemeral one unless `port` is given) with TLS ≥ 1.2, asking for client certificates. */
@@ -57,14 +61,16 @@ export function startTlsTestServer(
         },
       },
       (info) =>
-        resolve({
-          url: `https://127.0.0.1:${info.port}`,
-          close: () =>
-            new Promise<void>((done) => {
-              (server as Server).close(() => done());
-              for (const s of sockets) s.destroy();
-            }),
-        }),
+        resolve(
+          closeable<TlsTestServer>({
+            url: `https://127.0.0.1:${info.port}`,
+            close: () =>
+              new Promise<void>((done) => {
+                (server as Server).close(() => done());
+                for (const s of sockets) s.destroy();
+              }),
+          }),
+        ),
     ) as Server;
     server.on('secureConnection', (socket: Socket) => {
       sockets.add(socket);

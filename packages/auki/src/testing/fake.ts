@@ -5,6 +5,7 @@
  * @module
  */
 import { base64UrlEncode, randomBytes } from '@x/crypto';
+import { closeable } from '@x/http-core';
 import {
   createFaultInjector,
   createRequestRecorder,
@@ -133,8 +134,10 @@ export interface FakeAuki {
    * fake accepts and its expiry — the inputs of opaque credentials.
    */
   createOpaqueSession(subject?: string): Promise<FakeAukiOpaqueSession>;
-  /** Stops both servers. */
+  /** Stops both servers (again: the first call's outcome). */
   close(): Promise<void>;
+  /** {@link FakeAuki.close}, for `await using fake = await startFakeAuki()`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 const ISSUER = 'auki-fake';
@@ -309,7 +312,7 @@ export async function startFakeAuki(options: FakeAukiOptions = {}): Promise<Fake
     throw error;
   });
   const refreshUrl = `${apiServer.url}/user/refresh`;
-  return {
+  return closeable<FakeAuki>({
     apiUrl: apiServer.url,
     refreshUrl,
     ddsUrl: ddsServer.url,
@@ -343,5 +346,5 @@ export async function startFakeAuki(options: FakeAukiOptions = {}): Promise<Fake
     async close() {
       await Promise.all([apiServer.close(), ddsServer.close()]);
     },
-  };
+  });
 }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { type HttpBindings, serve } from '@hono/node-server';
+import { type Closeable, closeable } from '../lifecycle.ts';
 
 /** A fetch handler: what `app.fetch` of a Hono app is, or any `(request) => Response`. */
 export type FetchHandler = (request: Request, env: HttpBindings) => Response | Promise<Response>;
@@ -12,8 +13,8 @@ export interface TestServerOptions {
   hostname?: string;
 }
 
-/** A running test server. */
-export interface TestServer {
+/** A running test server; `await using server = await startTestServer(app)` closes it at the block's end. */
+export interface TestServer extends Closeable {
   /** The base URL, e.g. `http://127.0.0.1:40123` (no trailing slash). */
   url: string;
   /** The port it listens on. */
@@ -43,15 +44,17 @@ export function startTestServer(
     const sockets = new Set<Socket>();
     const server = serve({ fetch: handler as never, port: options.port ?? 0, hostname }, (info) => {
       const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-      resolve({
-        url: `http://${host}:${info.port}`,
-        port: info.port,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            for (const socket of sockets) socket.destroy();
-          }),
-      });
+      resolve(
+        closeable({
+          url: `http://${host}:${info.port}`,
+          port: info.port,
+          close: () =>
+            new Promise<void>((done) => {
+              server.close(() => done());
+              for (const socket of sockets) socket.destroy();
+            }),
+        }),
+      );
     });
     server.on('connection', (socket: Socket) => {
       sockets.add(socket);
