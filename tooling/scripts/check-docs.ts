@@ -1,7 +1,9 @@
 // Fails when an export of a public package has no TSDoc: typedoc validates every entry of every exports map
-// (notDocumented, invalid links) and emits nothing.
+// (notDocumented, invalid links). With `--out <dir>` (`pnpm docs`) it also builds the API site there: one
+// TypeDoc site per package and an index page linking them, with the same checks.
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { listPackages, sourceEntry } from './workspace.ts';
 
 /**
@@ -18,7 +20,11 @@ function withoutSchemaNoise(output: string): string {
     .trim();
 }
 
+const outFlag = process.argv.indexOf('--out');
+const outDir = outFlag > 0 ? resolve(process.argv[outFlag + 1] ?? '.tmp/api-docs') : undefined;
+
 let failed = 0;
+const built: string[] = [];
 for (const pkg of listPackages()) {
   const entries = Object.keys(pkg.manifest.exports ?? {})
     .filter((subpath) => subpath !== './package.json')
@@ -32,8 +38,9 @@ for (const pkg of listPackages()) {
         ...entries,
         '--tsconfig',
         join(pkg.dir, 'tsconfig.json'),
-        '--emit',
-        'none',
+        ...(outDir
+          ? ['--out', join(outDir, pkg.manifest.name.replace('/', '-')), '--name', pkg.manifest.name]
+          : ['--emit', 'none']),
         '--disableSources',
         '--disableGit',
         '--validation.notExported',
@@ -50,11 +57,21 @@ for (const pkg of listPackages()) {
       { cwd: pkg.dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' },
     );
     console.log(`  ok    ${pkg.manifest.name}: every export documented`);
+    built.push(pkg.manifest.name);
   } catch (error) {
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     console.error(withoutSchemaNoise(stdout + stderr));
     failed++;
     console.error(`  FAIL  ${pkg.manifest.name}: undocumented exports (above)`);
   }
+}
+if (outDir && !failed) {
+  mkdirSync(outDir, { recursive: true });
+  const links = built.map((name) => `<li><a href="${name.replace('/', '-')}/index.html">${name}</a></li>`);
+  writeFileSync(
+    join(outDir, 'index.html'),
+    `<!doctype html><meta charset="utf-8"><title>@x SDKs API</title><h1>@x SDKs API</h1><ul>${links.join('')}</ul>\n`,
+  );
+  console.log(`\nAPI site: ${join(outDir, 'index.html')}`);
 }
 if (failed) process.exit(1);

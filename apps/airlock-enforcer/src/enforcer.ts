@@ -131,7 +131,7 @@ export class Enforcer {
         return;
       }
       this.auth = new AirlockAuthClient({
-        keycloakRealmUrl: realm,
+        baseUrl: realm,
         ...(discovery.idp?.clientId ? { oidcClientId: discovery.idp.clientId } : {}),
         store: this.config.tokenStore(),
       });

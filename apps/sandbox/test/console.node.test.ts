@@ -111,7 +111,7 @@ describe('approver console (Chromium)', () => {
   it('signs a CLI in with the device flow: the code shows in the console, "Sign in" completes the login', async () => {
     // Real time on both sides, as a person runs it: the client waits the provider's 5 s before each poll, and
     // the sandbox's identity provider judges that wait (and dates its tokens) on the wall clock.
-    const auth = new AirlockAuthClient({ keycloakRealmUrl: sandbox.airlock.idp.realmUrl });
+    const auth = new AirlockAuthClient({ baseUrl: sandbox.airlock.idp.realmUrl });
     let shown = '';
     const signedIn = auth.login(async (info) => {
       shown = info.userCode;

@@ -394,7 +394,7 @@ export class AirlockGatewayClient {
 
   /**
    * `GET /v1/integrations/discovery`: the identity provider to sign in with (`idp.baseUrl` is the
-   * `keycloakRealmUrl` of `AirlockAuthClient`). Test enforcers call it with a 5 s timeout and disable sign-in
+   * `baseUrl` of `AirlockAuthClient`). Test enforcers call it with a 5 s timeout and disable sign-in
    * when it fails; PATs work either way.
    */
   async getDiscovery(options: CallOptions = {}): Promise<DiscoveryResponse> {

@@ -301,7 +301,7 @@ export const DiscoveryResponse = v.object({
   /** The identity provider. */
   idp: opt(
     v.object({
-      /** The Keycloak realm URL (the auth client's `keycloakRealmUrl`). */
+      /** The Keycloak realm URL (the auth client's `baseUrl`). */
       baseUrl: opt(str),
       /** The OIDC client id, e.g. `airlock-integrations`. */
       clientId: opt(str),

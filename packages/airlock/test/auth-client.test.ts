@@ -187,7 +187,7 @@ describe('MemoryTokenStore', () => {
 
 describe('AirlockAuthClient without a network', () => {
   it('has the upstream defaults', () => {
-    const auth = new AirlockAuthClient({ keycloakRealmUrl: `${REALM}//` });
+    const auth = new AirlockAuthClient({ baseUrl: `${REALM}//` });
     expect(auth.realmUrl).toBe(REALM);
     expect(auth.clientId).toBe(DEFAULT_OIDC_CLIENT_ID);
     expect(auth.clientId).toBe('airlock-integrations');
@@ -199,7 +199,7 @@ describe('AirlockAuthClient without a network', () => {
 
   it('restores, exports and times a session (expiresAt in epoch ms)', async () => {
     let now = 1_000_000;
-    const auth = new AirlockAuthClient({ keycloakRealmUrl: REALM, now: () => now });
+    const auth = new AirlockAuthClient({ baseUrl: REALM, now: () => now });
     await auth.restoreTokens({ accessToken: 'at', refreshToken: 'rt', expiresAt: 1_060_000 });
     expect(auth.isLoggedIn()).toBe(true);
     expect(auth.isTokenExpired()).toBe(false);
@@ -214,14 +214,14 @@ describe('AirlockAuthClient without a network', () => {
   });
 
   it('never expires a session without expiresAt', async () => {
-    const auth = new AirlockAuthClient({ keycloakRealmUrl: REALM, now: () => Number.MAX_SAFE_INTEGER });
+    const auth = new AirlockAuthClient({ baseUrl: REALM, now: () => Number.MAX_SAFE_INTEGER });
     await auth.restoreTokens({ accessToken: 'at' });
     expect(auth.isTokenExpired()).toBe(false);
     expect(await auth.getAccessToken()).toBe('at');
   });
 
   it('refuses to restore something that is not a session', async () => {
-    const auth = new AirlockAuthClient({ keycloakRealmUrl: REALM });
+    const auth = new AirlockAuthClient({ baseUrl: REALM });
     for (const bad of [{}, { accessToken: '' }, { accessToken: 'a', expiresAt: 'soon' }, null]) {
       expect((await failure(auth.restoreTokens(bad as never))).code).toBe('invalid_token_state');
     }
@@ -230,7 +230,7 @@ describe('AirlockAuthClient without a network', () => {
 
   it('says not_logged_in, no_refresh_token and session_expired without asking anyone', async () => {
     let now = 0;
-    const auth = new AirlockAuthClient({ keycloakRealmUrl: REALM, now: () => now });
+    const auth = new AirlockAuthClient({ baseUrl: REALM, now: () => now });
     expect((await failure(auth.getAccessToken())).code).toBe('not_logged_in');
     await auth.restoreTokens({ accessToken: 'at', expiresAt: 10 });
     expect((await failure(auth.refreshToken())).code).toBe('no_refresh_token');
@@ -242,29 +242,41 @@ describe('AirlockAuthClient without a network', () => {
 
   it('reads and writes the session through the store', async () => {
     const store = new MemoryTokenStore({ accessToken: 'saved', refreshToken: 'r' });
-    const auth = new AirlockAuthClient({ keycloakRealmUrl: REALM, store });
+    const auth = new AirlockAuthClient({ baseUrl: REALM, store });
     expect(await auth.loadTokens()).toEqual({ accessToken: 'saved', refreshToken: 'r' });
     await auth.restoreTokens({ accessToken: 'other' });
     expect(store.load()).toEqual({ accessToken: 'other' });
     // A store holding garbage loads as signed out.
     const broken = new AirlockAuthClient({
-      keycloakRealmUrl: REALM,
+      baseUrl: REALM,
       store: { load: () => ({ nope: true }) as never, save() {}, clear() {} },
     });
     expect(await broken.loadTokens()).toBeUndefined();
+  });
+
+  it('names its URL baseUrl; the upstream SDKs’ keycloakRealmUrl is refused with a message saying so', () => {
+    let error: unknown;
+    try {
+      new AirlockAuthClient({ keycloakRealmUrl: REALM } as never);
+    } catch (e) {
+      error = e;
+    }
+    expect(AirlockAuthError.isInstance(error) && error.code).toBe('invalid_argument');
+    expect((error as Error).message).toMatch(/keycloakRealmUrl is called baseUrl here/);
+    expect(new AirlockAuthClient({ baseUrl: REALM }).realmUrl).toBe(REALM);
   });
 
   it('refuses bad arguments before any request', async () => {
     for (const realm of ['', 'not a url', 'ftp://idp.example.com/realms/a']) {
       let error: unknown;
       try {
-        new AirlockAuthClient({ keycloakRealmUrl: realm });
+        new AirlockAuthClient({ baseUrl: realm });
       } catch (e) {
         error = e;
       }
       expect(AirlockAuthError.isInstance(error) && error.code).toBe('invalid_argument');
     }
-    const auth = new AirlockAuthClient({ keycloakRealmUrl: REALM });
+    const auth = new AirlockAuthClient({ baseUrl: REALM });
     for (const redirect of ['/callback', '', 'https://app.example.com/cb#frag']) {
       expect((await failure(auth.getAuthorizationUrl(redirect))).code).toBe('invalid_argument');
     }

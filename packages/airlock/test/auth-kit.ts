@@ -12,7 +12,7 @@ export async function startIdp(options: FakeOidcProviderOptions = {}) {
   let onSleep: (index: number, ms: number) => unknown = () => {};
   const client = (extra: Partial<AirlockAuthClientOptions> = {}) =>
     new AirlockAuthClient({
-      keycloakRealmUrl: idp.realmUrl,
+      baseUrl: idp.realmUrl,
       now: () => idp.clock.now(),
       sleep: async (ms) => {
         const index = sleeps.length;

@@ -24,7 +24,7 @@ describe('README: Auth client', () => {
     try {
       const run = async () => {
         const auth = new AirlockAuthClient({
-          keycloakRealmUrl: idp.realmUrl,
+          baseUrl: idp.realmUrl,
           store: new FileTokenStore(join(home, '.airlock', 'tokens.json')),
           now: () => idp.clock.now(),
           sleep: async (ms) => idp.clock.advance(ms),
@@ -69,7 +69,7 @@ describe('README: Auth client', () => {
     idp = await startFakeOidcProvider();
     let browser: Promise<unknown> | undefined;
 
-    const auth = new AirlockAuthClient({ keycloakRealmUrl: idp.realmUrl });
+    const auth = new AirlockAuthClient({ baseUrl: idp.realmUrl });
     await loginWithAuthCode(auth, (url) => {
       browser = idp.completeAuthorization(url); // the user signs in in the browser
     });
@@ -88,7 +88,7 @@ describe('README: Auth client', () => {
       leftFor = url;
     };
 
-    const auth = new AirlockAuthClient({ keycloakRealmUrl: idp.realmUrl });
+    const auth = new AirlockAuthClient({ baseUrl: idp.realmUrl });
 
     const request = await auth.getAuthorizationUrl('https://app.example.com/callback');
     sessionStorage.set('airlock-login', JSON.stringify(request));
@@ -107,7 +107,7 @@ describe('README: Auth client', () => {
   it('errors snippet', async () => {
     idp = await startFakeOidcProvider();
     const auth = new AirlockAuthClient({
-      keycloakRealmUrl: idp.realmUrl,
+      baseUrl: idp.realmUrl,
       now: () => idp.clock.now(),
       sleep: async (ms) => idp.clock.advance(ms),
     });
@@ -128,7 +128,7 @@ describe('README: Auth client', () => {
   it('testing quick start', async () => {
     const idp = await startFakeOidcProvider();
     const auth = new AirlockAuthClient({
-      keycloakRealmUrl: idp.realmUrl,
+      baseUrl: idp.realmUrl,
       now: () => idp.clock.now(),
       sleep: async (ms) => idp.clock.advance(ms),
     });

@@ -310,7 +310,7 @@ describe('discovery', () => {
 
   it('strips a trailing slash from the realm URL', async () => {
     ctx = await startIdp();
-    const auth = ctx.client({ keycloakRealmUrl: `${ctx.idp.realmUrl}/` });
+    const auth = ctx.client({ baseUrl: `${ctx.idp.realmUrl}/` });
     expect(auth.realmUrl).toBe(ctx.idp.realmUrl);
     await auth.discover();
     expect(ctx.idp.recorder.requests[0]!.path).toBe('/realms/airlock/.well-known/openid-configuration');
@@ -329,7 +329,7 @@ describe('discovery', () => {
       new Hono().get('/realms/x/.well-known/openid-configuration', (c) => c.json({ issuer: 'x' })),
     );
     try {
-      const auth = new AirlockAuthClient({ keycloakRealmUrl: `${server.url}/realms/x` });
+      const auth = new AirlockAuthClient({ baseUrl: `${server.url}/realms/x` });
       const error = await failure(auth.discover());
       expect(error.code).toBe('invalid_discovery');
       expect(error.message).toMatch(/token_endpoint/);

@@ -13,6 +13,7 @@ import {
   type FetchLike,
   type HttpClient,
   type Logger,
+  type RetryOptions,
   TimeoutError,
 } from '@x/http-core';
 import * as v from 'valibot';
@@ -47,8 +48,8 @@ export interface AgentAuthClientOptions {
   fetch?: FetchLike;
   /** Per-request timeout, ms (default 30 000). */
   timeout?: number;
-  /** Retries of idempotent requests (default 3). */
-  retry?: number;
+  /** Retries of idempotent requests: a count (default 3), `false`, or @x/http-core's `RetryOptions`. */
+  retry?: number | false | RetryOptions;
   /** Where to log (secrets are redacted). */
   logger?: Logger;
   /** The clock, epoch ms (default `Date.now`): token expiry is judged with it. */

@@ -115,5 +115,20 @@ describe('AtbClient.fromEnv', () => {
           new AtbClient({ brokerUrl: atb.brokerUrl, agentauthUrl: atb.agentauthUrl, cert: atb.agent.cert }),
       ).message,
     ).toMatch(/^keyFile is required/);
+    const base = {
+      brokerUrl: atb.brokerUrl,
+      agentauthUrl: atb.agentauthUrl,
+      cert: atb.agent.cert,
+      key: atb.agent.key,
+    };
+    expect(configError(() => new AtbClient({ ...base, retry: 1.5 })).message).toMatch(
+      /^retry must be a whole number/,
+    );
+    expect(configError(() => new AtbClient({ ...base, retryCount: 2 } as never)).message).toMatch(
+      /retryCount is called retry here/,
+    );
+    // The one retry shape of the SDKs: a count, false or http-core's RetryOptions.
+    expect(new AtbClient({ ...base, retry: false })).toBeInstanceOf(AtbClient);
+    expect(new AtbClient({ ...base, retry: { limit: 1, baseDelay: 10 } })).toBeInstanceOf(AtbClient);
   });
 });

@@ -5,14 +5,12 @@
  *
  * @module
  */
-import type { BackendMethod, CryptoBackend } from './backend.ts';
+import type { BackendMethod, CryptoBackend, NobleDeps } from './backend-types.ts';
 import { concatBytes, isAllZero } from './bytes.ts';
 import { DecryptionError, InvalidKeyError } from './errors.ts';
 
 /** What the lazily loaded method modules take from the package (so their chunks import nothing of it). */
-const deps = { concatBytes, isAllZero, DecryptionError, InvalidKeyError };
-/** The type of {@link deps}. */
-export type NobleDeps = typeof deps;
+const deps: NobleDeps = { concatBytes, isAllZero, DecryptionError, InvalidKeyError };
 
 /**
  * A loader that runs `load` once, on first use, and then answers from one cached promise. A failed load (e.g. a

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { CryptoBackend } from './backend.ts';
+import type { CryptoBackend } from './backend-types.ts';
 
 /** The node:crypto backend as browsers see it: never available (see `backend-node-crypto.ts`). */
 export const nodeCryptoBackend: CryptoBackend = { name: 'node-crypto', supports: async () => false };

@@ -7,8 +7,9 @@
  *
  * @module
  */
-import type { Algorithm, CryptoBackend } from './backend.ts';
+
 import { nobleBackend } from './backend-noble.ts';
+import type { Algorithm, CryptoBackend } from './backend-types.ts';
 import { derWrap, PKCS8_ED25519, SPKI_ED25519 } from './der.ts';
 import { CryptoError, DecryptionError } from './errors.ts';
 import { cachedKey } from './key-cache.ts';

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Algorithm, CryptoBackend } from './backend.ts';
+import type { Algorithm, CryptoBackend } from './backend-types.ts';
 import { concatBytes, fresh } from './bytes.ts';
 import { base64UrlDecode } from './codecs.ts';
 import { derWrap, PKCS8_ED25519, PKCS8_X25519 } from './der.ts';

@@ -6,8 +6,7 @@
  * @module
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
-import type { CryptoBackend } from './backend.ts';
-import type { NobleDeps } from './backend-noble.ts';
+import type { CryptoBackend, NobleDeps } from './backend-types.ts';
 
 const LOW_ORDER = 'X25519: the peer public key is a low-order point (all-zero shared secret)';
 

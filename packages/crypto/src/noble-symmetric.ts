@@ -8,8 +8,7 @@
 import { gcm } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
-import type { CryptoBackend } from './backend.ts';
-import type { NobleDeps } from './backend-noble.ts';
+import type { CryptoBackend, NobleDeps } from './backend-types.ts';
 
 type Methods = Required<Pick<CryptoBackend, 'sha256' | 'hkdfSha256' | 'aesGcmSeal' | 'aesGcmOpen'>>;
 

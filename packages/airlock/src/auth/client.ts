@@ -52,8 +52,8 @@ const MAX_REFRESH_ATTEMPTS = 3;
 
 /** Options of {@link AirlockAuthClient}. */
 export interface AirlockAuthClientOptions {
-  /** The realm's URL, e.g. `https://auth.airlocks.io/realms/airlock` (discovery is read below it). */
-  keycloakRealmUrl: string | URL;
+  /** The Keycloak realm's URL, e.g. `https://auth.airlocks.io/realms/airlock` (discovery is read below it). */
+  baseUrl: string | URL;
   /** The public OIDC client id (default `airlock-integrations`). No client secret is ever sent. */
   oidcClientId?: string;
   /** The scope logins ask for (default `openid profile email`). */
@@ -144,7 +144,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  *
  * @example Device login (CLIs, agents, desktop and VS Code apps)
  * ```ts
- * const auth = new AirlockAuthClient({ keycloakRealmUrl: 'https://auth.airlocks.io/realms/airlock' });
+ * const auth = new AirlockAuthClient({ baseUrl: 'https://auth.airlocks.io/realms/airlock' });
  * await auth.login((info) => console.log(`Open ${info.verificationUri} and enter ${info.userCode}`));
  * const token = await auth.getAccessToken(); // refreshed when it has expired
  * ```
@@ -172,12 +172,17 @@ export class AirlockAuthClient implements AccessTokenProvider {
   /**
    * Creates the client; no request is sent until a method needs one.
    *
-   * @throws {AirlockAuthError} `invalid_argument` when `keycloakRealmUrl` is not an http(s) URL.
+   * @throws {AirlockAuthError} `invalid_argument` when `baseUrl` is not an http(s) URL, or when the upstream
+   *   SDKs' `keycloakRealmUrl` is given instead.
    */
   constructor(options: AirlockAuthClientOptions) {
-    this.realmUrl = String(options?.keycloakRealmUrl ?? '').replace(/\/+$/, '');
+    if ((options as { keycloakRealmUrl?: unknown } | undefined)?.keycloakRealmUrl !== undefined)
+      throw invalidArgument(
+        'keycloakRealmUrl is called baseUrl here (every client names its service URL baseUrl).',
+      );
+    this.realmUrl = String(options?.baseUrl ?? '').replace(/\/+$/, '');
     if (!/^https?:$/.test(parseUrl(this.realmUrl)?.protocol ?? '')) {
-      throw invalidArgument(`keycloakRealmUrl must be an http(s) URL, got "${this.realmUrl}".`);
+      throw invalidArgument(`baseUrl must be an http(s) URL of the Keycloak realm, got "${this.realmUrl}".`);
     }
     this.clientId = options.oidcClientId ?? DEFAULT_OIDC_CLIENT_ID;
     this.scope = options.scope ?? DEFAULT_OIDC_SCOPE;

@@ -48,7 +48,7 @@ function isMissing(error: unknown): boolean {
  * ```ts
  * import { FileTokenStore } from '@x/airlock/node';
  * const store = new FileTokenStore(join(homedir(), '.airlock', 'tokens.json'));
- * const auth = new AirlockAuthClient({ keycloakRealmUrl, store });
+ * const auth = new AirlockAuthClient({ baseUrl, store });
  * ```
  */
 export class FileTokenStore implements TokenStore {

@@ -48,7 +48,7 @@ export type LockedTokenStore = Omit<TokenStore, 'withLock'>;
  * @example
  * ```ts
  * const store = new MemoryTokenStore();
- * const auth = new AirlockAuthClient({ keycloakRealmUrl, store });
+ * const auth = new AirlockAuthClient({ baseUrl, store });
  * ```
  */
 export class MemoryTokenStore implements TokenStore {

@@ -211,7 +211,7 @@ function defaultAllowRedirectUri(uri: string): boolean {
 export class FakeOidcProvider {
   /** The server's base URL (`http://127.0.0.1:<port>`). */
   readonly url: string;
-  /** The realm URL to give the client as `keycloakRealmUrl`; also the token issuer. */
+  /** The realm URL to give the client as `baseUrl`; also the token issuer. */
   readonly realmUrl: string;
   /** The clock the provider reads; advance it to expire codes and tokens. */
   readonly clock: OidcFakeClock;
@@ -378,7 +378,7 @@ interface ProviderState {
  * @example
  * ```ts
  * const idp = await startFakeOidcProvider();
- * const auth = new AirlockAuthClient({ keycloakRealmUrl: idp.realmUrl, sleep: async (ms) => idp.clock.advance(ms), now: () => idp.clock.now() });
+ * const auth = new AirlockAuthClient({ baseUrl: idp.realmUrl, sleep: async (ms) => idp.clock.advance(ms), now: () => idp.clock.now() });
  * const login = auth.login((info) => idp.approveDevice(info.userCode));
  * await login;
  * await idp.close();

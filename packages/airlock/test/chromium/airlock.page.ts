@@ -135,7 +135,7 @@ export async function waitUntilDecided(requestId: string) {
 
 /** Starts the code + PKCE login, keeping state and verifier in sessionStorage as a real page would. */
 export async function beginLogin(redirectUri: string) {
-  const auth = new AirlockAuthClient({ keycloakRealmUrl: config.realmUrl });
+  const auth = new AirlockAuthClient({ baseUrl: config.realmUrl });
   const request = await auth.getAuthorizationUrl(redirectUri);
   sessionStorage.setItem(LOGIN_KEY, JSON.stringify({ ...request, config }));
   return request.authorizationUrl;
@@ -151,7 +151,7 @@ export async function finishLogin() {
   };
   sessionStorage.removeItem(LOGIN_KEY);
   config = saved.config;
-  const auth = new AirlockAuthClient({ keycloakRealmUrl: config.realmUrl });
+  const auth = new AirlockAuthClient({ baseUrl: config.realmUrl });
   const forged = new URL(location.href);
   forged.searchParams.set('state', 'forged-state');
   const refused = await auth.completeAuthorization(forged.href, saved).then(

@@ -13,6 +13,7 @@ import {
   type Logger,
   type LogLevel,
   NetworkError,
+  type RetryOptions,
 } from '@x/http-core';
 import { AgentAuthClient, type CallOptions, type WaitForApprovalOptions } from '../agentauth.ts';
 import {
@@ -65,8 +66,11 @@ export interface AtbClientOptions {
   ca?: string;
   /** Per-request timeout in ms (default 30 000; `ATB_TIMEOUT` is in seconds). */
   timeout?: number;
-  /** Retries of idempotent AgentAuth requests (default 3). Broker calls are never retried: a PoA may be single-use. */
-  retryCount?: number;
+  /**
+   * Retries of idempotent AgentAuth requests: a count (default 3), `false`, or @x/http-core's `RetryOptions`,
+   * the one retry shape of the SDKs. Broker calls are never retried: a PoA may be single-use.
+   */
+  retry?: number | false | RetryOptions;
   /** Log level of the built-in console logger (default `info`); ignored when `logger` is given. */
   logLevel?: LogLevel;
   /** Where to log (secrets are redacted). */
@@ -303,11 +307,10 @@ export class AtbClient {
     if (options.timeout !== undefined && !(options.timeout > 0)) {
       throw configError(`${name('timeout')} must be a positive number, got ${options.timeout}.`);
     }
-    if (
-      options.retryCount !== undefined &&
-      !(Number.isInteger(options.retryCount) && options.retryCount >= 0)
-    ) {
-      throw configError(`${name('retryCount')} must be a whole number ≥ 0, got ${options.retryCount}.`);
+    if ((options as { retryCount?: unknown }).retryCount !== undefined)
+      throw configError('retryCount is called retry here (the one retry option of the SDKs).');
+    if (typeof options.retry === 'number' && !(Number.isInteger(options.retry) && options.retry >= 0)) {
+      throw configError(`${name('retry')} must be a whole number ≥ 0, got ${options.retry}.`);
     }
     this.#now = options.now ?? Date.now;
     this.#transport = createMtlsTransport(material);
@@ -315,7 +318,7 @@ export class AtbClient {
     this.agentAuth = new AgentAuthClient({
       baseUrl: options.agentauthUrl,
       timeout: options.timeout ?? 30_000,
-      retry: options.retryCount ?? 3,
+      retry: options.retry ?? 3,
       logger,
       now: this.#now,
       // The same transport: the client certificate is presented when AgentAuth is served over https.
@@ -375,7 +378,7 @@ export class AtbClient {
       keyFile: required('ATB_KEY_FILE'),
       ...(caFile === undefined ? {} : { caFile }),
       timeout: timeoutSeconds * 1000,
-      retryCount,
+      retry: retryCount,
       logLevel,
       ...overrides,
       [OPTION_NAMES]: {
@@ -385,7 +388,7 @@ export class AtbClient {
         keyFile: 'ATB_KEY_FILE',
         caFile: 'ATB_CA_FILE',
         timeout: 'ATB_TIMEOUT',
-        retryCount: 'ATB_RETRY_COUNT',
+        retry: 'ATB_RETRY_COUNT',
       },
     };
     return new AtbClient(named);
