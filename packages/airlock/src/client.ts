@@ -1,5 +1,5 @@
 /**
- * `AirlockGatewayClient`: every endpoint of the Integrations Gateway (spec §3.1) over @x/http-core.
+ * `AirlockGatewayClient`: every endpoint of the Integrations Gateway over @x/http-core.
  *
  * @module
  */
@@ -147,7 +147,7 @@ export interface ArtifactSubmitRequest {
   requestId?: string;
 }
 
-/** `encryptAndSubmitArtifact` input (spec §5.3). */
+/** `encryptAndSubmitArtifact` input. */
 export interface EncryptAndSubmitRequest extends Omit<ArtifactSubmitRequest, 'artifactHash' | 'ciphertext'> {
   /** The artifact as JSON text; it is canonicalized, hashed and encrypted. */
   plaintextPayload: string;
@@ -241,7 +241,7 @@ function path(id: string, what: string): string {
 
 /**
  * The Airlock Integrations Gateway client: artifacts, long-poll decisions, pairing, presence, DND policies
- * and consent. Credentials per spec §2 in any combination (PAT, bearer token or token provider, app id and
+ * and consent. Credentials in any combination (PAT, bearer token or token provider, app id and
  * secret), changeable at runtime.
  *
  * @example
@@ -286,7 +286,7 @@ export class AirlockGatewayClient {
       logger: options.logger,
       now: this.#now,
       hooks: options.hooks,
-      // Reads both error body shapes; responseBody is the raw text http-core read (spec §4.1).
+      // Reads both error body shapes; responseBody is the raw text http-core read.
       mapError: gatewayError,
     });
     this.setPat(options.pat);
@@ -405,7 +405,7 @@ export class AirlockGatewayClient {
   }
 
   /**
-   * `POST /v1/artifacts`: submits an encrypted artifact (spec §5.2). The `requestId` is the idempotency key:
+   * `POST /v1/artifacts`: submits an encrypted artifact. The `requestId` is the idempotency key:
    * retries after a lost response reuse it, and a 409 for a request the gateway already holds with the same
    * artifact hash resolves with `duplicate: true`.
    *
@@ -475,7 +475,7 @@ export class AirlockGatewayClient {
   }
 
   /**
-   * Canonicalizes, hashes and encrypts a JSON payload with the pairing key, then submits it (spec §5.3).
+   * Canonicalizes, hashes and encrypts a JSON payload with the pairing key, then submits it.
    *
    * @example
    * ```ts
@@ -626,7 +626,7 @@ export class AirlockGatewayClient {
   }
 
   /**
-   * `POST /v1/acks`: acknowledges a delivered decision (spec §5.4). Test enforcers treat a failure as
+   * `POST /v1/acks`: acknowledges a delivered decision. Test enforcers treat a failure as
    * non-fatal.
    */
   async acknowledgeDecision(
@@ -790,7 +790,7 @@ export class AirlockGatewayClient {
   }
 }
 
-// Absent optionals are omitted from request bodies (TS/Go/.NET behaviour, spec §12).
+// Absent optionals are omitted from request bodies (as the TypeScript, Go and .NET SDKs do).
 function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined && x !== null)) as T;
 }

@@ -1,5 +1,5 @@
 /**
- * The Airlock crypto helpers with the upstream SDKs' names and string encodings (spec §7): keys and
+ * The Airlock crypto helpers with the upstream SDKs' names and string encodings: keys and
  * signatures as base64url without padding, ciphertext parts as standard base64, hashes as lowercase hex.
  * All async, as the upstream SDKs' helpers are.
  *
@@ -10,7 +10,7 @@ import * as xc from '@x/crypto';
 import { AirlockDecryptionError, AirlockInputError } from './errors.ts';
 import { parseJsonExact } from './json.ts';
 
-/** The HKDF info string of the Airlock E2E key (spec §7.3). */
+/** The HKDF info string of the Airlock E2E key. */
 export const E2E_INFO = 'HARP-E2E-AES256GCM';
 /** The `alg` the helpers write into ciphertext objects. */
 export const AES_256_GCM = 'AES-256-GCM';
@@ -25,7 +25,7 @@ export interface AirlockKeyPair {
   publicKey: string;
 }
 
-/** An AES-256-GCM ciphertext as it travels in `ciphertext` (spec §5.2): standard base64 with padding. */
+/** An AES-256-GCM ciphertext as it travels in `ciphertext`: standard base64 with padding. */
 export interface EncryptedPayload {
   /** `AES-256-GCM`. */
   alg: string;
@@ -73,7 +73,7 @@ function decodePeerKey(text: unknown, what: string): Uint8Array {
 }
 
 /**
- * Generates an X25519 key pair for pairing (spec §6, §7.1).
+ * Generates an X25519 key pair for pairing.
  *
  * @example
  * ```ts
@@ -93,7 +93,7 @@ export async function getX25519PublicKey(privateKey: string): Promise<string> {
 
 /**
  * Derives the pairing's AES-256 key: HKDF-SHA256(X25519(mine, peer), no salt, `HARP-E2E-AES256GCM`, 32)
- * (spec §7.3). Both sides get the same key. A 44-byte SPKI-wrapped peer key is accepted; a low-order peer
+ *. Both sides get the same key. A 44-byte SPKI-wrapped peer key is accepted; a low-order peer
  * key (all-zero shared secret) is refused.
  *
  * @returns the key, base64url without padding (the `encryptionKey` the other helpers take).
@@ -118,7 +118,7 @@ export interface AesGcmEncryptOptions {
 }
 
 /**
- * Encrypts with AES-256-GCM under a base64url 32-byte key and a fresh random nonce (spec §7.4).
+ * Encrypts with AES-256-GCM under a base64url 32-byte key and a fresh random nonce.
  *
  * @returns `{ alg: 'AES-256-GCM', data, nonce, tag }` in standard base64.
  * @throws {AirlockInputError} `invalid_key` for a bad key.
@@ -154,7 +154,7 @@ export async function aesGcmEncrypt(
 }
 
 /**
- * Verifies and decrypts an {@link EncryptedPayload} (spec §7.4) into its UTF-8 text. A changed ciphertext,
+ * Verifies and decrypts an {@link EncryptedPayload} into its UTF-8 text. A changed ciphertext,
  * nonce or tag, or the wrong key, never yields plaintext.
  *
  * @throws {AirlockDecryptionError} when authentication fails.
@@ -242,7 +242,7 @@ export async function hashCanonical(value: unknown): Promise<string> {
 }
 
 /**
- * Canonical JSON of a JSON text (spec §8): parsed and re-emitted with sorted keys and no whitespace, numbers
+ * Canonical JSON of a JSON text: parsed and re-emitted with sorted keys and no whitespace, numbers
  * in RFC 8785 form (as the .NET SDK, the only one using a real JCS library), except that integers beyond
  * 2^53 keep every digit, as in the Python reference: rounding them would change what the approver reads.
  * Integer-only payloads hash the same in every SDK.

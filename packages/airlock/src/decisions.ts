@@ -1,5 +1,5 @@
 /**
- * Decision verification (spec §7.6) and the anti-replay nonce journal (spec §9).
+ * Decision verification and the anti-replay nonce journal.
  *
  * @module
  */
@@ -8,7 +8,7 @@ import { sha256Hex, signEd25519, verifyEd25519 } from './crypto.ts';
 import { type DecisionRejectionReason, DecisionVerificationError } from './errors.ts';
 import type { DecisionBody, DecisionDeliverEnvelope } from './models.ts';
 
-/** The fields a decision signature covers (spec §7.6). */
+/** The fields a decision signature covers. */
 export interface DecisionSignable {
   /** The exchange (envelope `requestId`). */
   requestId: string;
@@ -82,7 +82,7 @@ export interface VerifyDecisionOptions {
    * unsigned decisions; we do not, since dropping the signature would otherwise pass.
    */
   requireSignature?: boolean;
-  /** Records the decision's nonce and refuses one seen before (spec §9). Without it no replay check runs. */
+  /** Records the decision's nonce and refuses one seen before. Without it no replay check runs. */
   nonceJournal?: NonceJournal;
   /** The exchange the decision must belong to. */
   requestId?: string;
@@ -115,7 +115,7 @@ const refuse = (message: string, reason: DecisionRejectionReason): never => {
 };
 
 /**
- * Verifies a delivered decision (spec §7.6), in order: a body is present; it is for `options.requestId` if
+ * Verifies a delivered decision, in order: a body is present; it is for `options.requestId` if
  * given; `body.artifactHash` equals the hash we submitted (case-insensitive); the envelope has not expired;
  * the Ed25519 signature over the canonical signable object verifies with `signerPublicKey`; the nonce was not
  * seen before (with a journal). Nothing is recorded for a decision that fails an earlier check.
@@ -201,7 +201,7 @@ export interface NonceJournalOptions {
 const PRUNE_EVERY_MS = 60_000;
 
 /**
- * Remembers decision nonces for a TTL so a replayed decision is refused (spec §9). In memory by default;
+ * Remembers decision nonces for a TTL so a replayed decision is refused. In memory by default;
  * `openFileNonceJournal` in `@x/airlock/node` persists it.
  *
  * @example

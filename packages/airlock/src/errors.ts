@@ -1,5 +1,5 @@
 /**
- * The Airlock error family (spec §4): gateway errors on top of the @x/http-core classes, plus the errors
+ * The Airlock error family: gateway errors on top of the @x/http-core classes, plus the errors
  * raised before any request (bad input) and by decision verification.
  *
  * @module
@@ -27,7 +27,7 @@ export interface AirlockErrorOptions extends XErrorOptions {
   responseBody?: string;
 }
 
-/** What every gateway error carries besides the http-core fields (spec §4.2). */
+/** What every gateway error carries besides the http-core fields. */
 export interface AirlockErrorFields {
   /** The gateway's error code as sent (`quota_exceeded`, `NotFound`, …); compare with {@link hasErrorCode}. */
   readonly errorCode: string | undefined;
@@ -315,7 +315,7 @@ export type DecisionRejectionReason =
   | 'request_mismatch'
   | 'artifact_hash_unknown';
 
-/** A decision envelope failed verification (spec §7.6, §9): never act on it. */
+/** A decision envelope failed verification: never act on it. */
 export class DecisionVerificationError extends XError {
   /** The brand `isInstance` looks for (a `Symbol.for`, so it works across package copies). */
   static override readonly brand: symbol = Symbol.for('@x/airlock.DecisionVerificationError');
@@ -358,7 +358,7 @@ export interface ParsedErrorBody {
 }
 
 /**
- * The code, message and request id of an error body, in either shape of spec §4.1: the HARP envelope
+ * The code, message and request id of an error body, in either shape the gateway sends: the HARP envelope
  * `{ msgType: 'error', body: { code, message, requestId } }` or the flat `{ error, message }`.
  */
 export function parseErrorBody(body: unknown): ParsedErrorBody {

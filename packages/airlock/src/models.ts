@@ -1,5 +1,5 @@
 /**
- * valibot schemas of the gateway's JSON (spec §3.4, §5), with the TypeScript types inferred from them. The
+ * valibot schemas of the gateway's JSON, with the TypeScript types inferred from them. The
  * wire already spells members in camelCase, so the TypeScript names are the wire names; `null` (which some
  * servers send for absent optionals) reads as `undefined`.
  *
@@ -94,7 +94,7 @@ export const DecisionDeliverEnvelope = v.object({
 /** A delivered decision; check it with `verifyDecision` before acting on it. */
 export type DecisionDeliverEnvelope = v.InferOutput<typeof DecisionDeliverEnvelope>;
 
-/** Who sent a HARP message (spec §5.1); each id is present only for its kind of sender. */
+/** Who sent a HARP message; each id is present only for its kind of sender. */
 export const SenderInfo = v.object({
   /** The enforcer's id, on messages an enforcer sends. */
   enforcerId: opt(str),
@@ -117,7 +117,7 @@ export const RecipientInfo = v.object({
 export type RecipientInfo = v.InferOutput<typeof RecipientInfo>;
 
 /**
- * The schema of a HARP envelope (spec §5) whose `body` follows `body`, e.g.
+ * The schema of a HARP envelope whose `body` follows `body`, e.g.
  * `HarpEnvelope(v.object({ code: v.string() }))` for an error envelope.
  *
  * @example
@@ -154,7 +154,7 @@ export type HarpEnvelope<T = unknown> = Omit<
   body?: T | undefined;
 };
 
-/** `POST /v1/pairing/initiate` request (spec §3.4). */
+/** `POST /v1/pairing/initiate` request. */
 export interface PairingInitiateRequest {
   /** This device's id (e.g. `dev-<hostname>`). */
   deviceId: string;
@@ -296,7 +296,7 @@ export type DndEffectiveResponse = Omit<v.InferOutput<typeof DndEffectiveRespons
 /** `GET /v1/consent/status` (the client reads `status`, `'unknown'` when absent). */
 export const ConsentStatusResponse = v.nullish(v.object({ status: opt(str) }));
 
-/** `GET /v1/integrations/discovery` (spec §3.2): where users sign in. */
+/** `GET /v1/integrations/discovery`: where users sign in. */
 export const DiscoveryResponse = v.object({
   /** The identity provider. */
   idp: opt(

@@ -1,5 +1,5 @@
 /**
- * Pairing helpers (spec §6): key pair, initiate or claim, status polling, shared-key derivation.
+ * Pairing helpers: key pair, initiate or claim, status polling, shared-key derivation.
  *
  * @module
  */

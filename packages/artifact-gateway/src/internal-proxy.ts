@@ -1,5 +1,5 @@
 /**
- * The internal proxy (spec §5): forwards an artifact's call to the platform's own API with the user's
+ * The internal proxy: forwards an artifact's call to the platform's own API with the user's
  * platform JWT, after a scope check and an allowlist check on a normalised path. Unlike upstream, the path
  * is percent-decoded and refused when it holds `.`/`..` segments (plain or encoded), backslashes, empty
  * segments, control characters or a query; prefixes match on segment boundaries only.

@@ -1,5 +1,5 @@
 /**
- * Request bodies of the gateway routes (spec §3.3), wire names as sent by the upstream browser SDK.
+ * Request bodies of the gateway routes, wire names as sent by the upstream browser SDK.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * The validation layer in front of MongoDB (spec §8): unambiguous collection names and filters/updates
+ * The validation layer in front of MongoDB: unambiguous collection names and filters/updates
  * checked recursively. Server-side JavaScript (`$where`, `$function`, `$accumulator`) is refused anywhere,
  * only known query and update operators pass, and depth, size, regex length and limits are bounded.
  *

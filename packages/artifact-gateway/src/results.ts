@@ -1,5 +1,5 @@
 /**
- * The response shapes of the gateway routes (spec §3.3): the union of the Python handlers' and the browser
+ * The response shapes of the gateway routes: the union of the Python handlers' and the browser
  * SDK's shapes, shared by the server building blocks and the browser client.
  *
  * @module

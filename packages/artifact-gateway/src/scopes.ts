@@ -1,10 +1,10 @@
 /**
- * Scope strings and the role table (spec §2).
+ * Scope strings and the role table.
  *
  * @module
  */
 
-/** Every scope an app token may carry (spec §2.1). */
+/** Every scope an app token may carry. */
 export const SCOPES = {
   /** Call any external HTTPS API. */
   external: 'external:*',

@@ -1,5 +1,5 @@
 /**
- * The state store (spec §8.1): versioned JSON documents per tenant, namespace and resource, with an
+ * The state store: versioned JSON documents per tenant, namespace and resource, with an
  * append-only event history. {@link StateBackend} is what the gateway needs; three backends implement it
  * with the same semantics (merge patches, `expectedVersion` checked atomically, a `delete` event only when
  * something was deleted): {@link StateStore} in process memory (tests, single short-lived processes),
@@ -84,7 +84,7 @@ export interface StateStoreOptions {
 }
 
 /**
- * The tenant key of a caller (spec §8.1): the session wins, then the account, then the user.
+ * The tenant key of a caller: the session wins, then the account, then the user.
  *
  * @example
  * ```ts
@@ -99,7 +99,7 @@ export function tenantKey(ids: { accountId?: string; userId?: string; sessionId?
 
 const FILTER_OPERATORS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists']);
 
-/** Checks and stringifies a resource id (spec §8.1: always a string). */
+/** Checks and stringifies a resource id (always a string). */
 export function resourceId(value: unknown): string {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string' || value === '' || value.length > 256)

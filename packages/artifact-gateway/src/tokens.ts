@@ -1,5 +1,5 @@
 /**
- * App tokens (spec §1): compact HS256 JWTs signed with the service secret (its UTF-8 bytes), carrying
+ * App tokens: compact HS256 JWTs signed with the service secret (its UTF-8 bytes), carrying
  * `user_id`, `account_id`, `context`, `scope`, `iat` and `exp`. Stricter than upstream on purpose: `exp`
  * and every identity claim are required, `iat` and `nbf` may not lie in the future, only HS256 is accepted,
  * the header must say `typ: JWT` (as every token this package and upstream issue does) and may name no
@@ -41,7 +41,7 @@ export interface AppTokenClaims {
   accountId: string;
   /** `context`, e.g. `lab_session:sess-001`. */
   context: string;
-  /** `scope`: permission strings (spec §2). */
+  /** `scope`: permission strings. */
   scope: string[];
   /** `iat`, Unix seconds. */
   iat: number;

@@ -1,5 +1,5 @@
 /**
- * The credential vault (spec §7): AES-256-GCM with a key derived as SHA-256 of the master key string;
+ * The credential vault: AES-256-GCM with a key derived as SHA-256 of the master key string;
  * ciphertext = standard base64 of `nonce(12) ‖ ciphertext ‖ tag(16)`, the upstream layout.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * The AgentAuth client (spec §4): challenge → approve → mandate, challenge status, JWKS and PoA verification.
+ * The AgentAuth client: challenge → approve → mandate, challenge status, JWKS and PoA verification.
  * Plain fetch underneath, so it also runs in browsers and edge runtimes (e.g. an approval tool).
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * The broker's audit trail (spec §2.3): one event per decision, sealed into immutable batches that form a
+ * The broker's audit trail: one event per decision, sealed into immutable batches that form a
  * SHA-256 hash chain. `verifyAuditChain` checks a run of batches (from a sink, a store, a file) and says where
  * it was tampered with. Runs in any runtime.
  *
@@ -8,7 +8,7 @@
 import { canonicalize, sha256Hex } from '@x/crypto';
 import * as v from 'valibot';
 
-/** One audit event of the broker, with exactly the fields of spec §2.3 (wire names). */
+/** One audit event of the broker, with exactly the broker's fields (wire names). */
 export interface AuditEvent {
   /** When the request arrived (RFC 3339). */
   ts: string;

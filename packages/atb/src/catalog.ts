@@ -1,5 +1,5 @@
 /**
- * The action catalog of the broker's policy (spec §5.4): which dotted actions are medium, high or critical
+ * The action catalog of the broker's policy: which dotted actions are medium, high or critical
  * risk. Every other action is low risk.
  *
  * @module

@@ -92,7 +92,7 @@ export class AuthorizationDenied extends AtbError {
   }
 }
 
-/** Which broker check refused a call (spec §2.2, in the order the broker runs them). */
+/** Which broker check refused a call (in the order the broker runs its checks). */
 export type BrokerCheck =
   | 'mtls_identity'
   | 'platform_identity'
@@ -160,7 +160,7 @@ export class TokenExpired extends AtbError {
  */
 export type TokenInvalidCheck = 'crit' | 'typ' | 'nbf' | 'other';
 
-/** The clock skew, seconds, allowed on `nbf`: the broker's JWT parser leeway (spec §3.3). */
+/** The clock skew, seconds, allowed on `nbf`: the broker's JWT parser leeway. */
 export const POA_CLOCK_TOLERANCE_SECONDS = 10;
 
 /** Options of {@link TokenInvalid}. */

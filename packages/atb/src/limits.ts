@@ -1,5 +1,5 @@
 /**
- * AgentAuth's input limits on `con` and `leg` (spec §4.1), checked before sending so bad input fails with a
+ * AgentAuth's input limits on `con` and `leg`, checked before sending so bad input fails with a
  * clear error instead of a 400.
  *
  * @module

@@ -1,6 +1,6 @@
 /**
- * The ATB data model: actions and their risk tiers (spec §5), the AgentAuth wire bodies (spec §4) as valibot
- * schemas with camelCase outputs, and the PoA claims (spec §3.2).
+ * The ATB data model: actions and their risk tiers, the AgentAuth wire bodies as valibot
+ * schemas with camelCase outputs, and the PoA claims.
  *
  * @module
  */
@@ -23,7 +23,7 @@ export const RiskTier = {
 export type RiskTier = (typeof RiskTier)[keyof typeof RiskTier];
 
 /**
- * Reads a tier in any case (`HIGH`, `high`, `High`): sources disagree on casing (spec §5.2). `undefined` for
+ * Reads a tier in any case (`HIGH`, `high`, `High`): sources disagree on casing. `undefined` for
  * anything else.
  */
 export function parseRiskTier(value: string): RiskTier | undefined {
@@ -39,7 +39,7 @@ export interface Action {
   resource: string;
   /** Parameters of the call; sent as `con.params` and as the default body of `execute`. */
   parameters?: Record<string, unknown>;
-  /** Context (the seed says ATB injects it); sent as `con.context` when given. */
+  /** Context (the Python SDK says ATB injects it); sent as `con.context` when given. */
   context?: Record<string, unknown>;
 }
 
@@ -88,7 +88,7 @@ export function pathIdProblem(id: string): string | undefined {
 }
 
 /**
- * Why `id` is not a SPIFFE ID AgentAuth accepts (spec §1.3), or `undefined` when it is one: a trust domain,
+ * Why `id` is not a SPIFFE ID AgentAuth accepts, or `undefined` when it is one: a trust domain,
  * at least one path segment, at most 512 characters, no `..` and none of ``<>"'`${}()[];|&\`` or NUL.
  */
 export function spiffeIdProblem(id: string): string | undefined {
@@ -100,7 +100,7 @@ export function spiffeIdProblem(id: string): string | undefined {
   return undefined;
 }
 
-/** An approval an approver gave (seed `Approval`): who, and the approver's JWT when AgentAuth wants one. */
+/** An approval an approver gave (the Python SDK's `Approval`): who, and the approver's JWT when AgentAuth wants one. */
 export interface Approval {
   /** The approver's id (e.g. an e-mail address); must not be the accountable party. */
   approverId: string;
@@ -120,7 +120,7 @@ export interface AccountableParty {
   displayName?: string;
 }
 
-/** Legal grounding of the PoA (`leg`, spec §3.4). */
+/** Legal grounding of the PoA (`leg`). */
 export interface LegalBasis {
   /** ISO 3166-1 alpha-2 code or `GLOBAL` (default `GLOBAL`). */
   jurisdiction?: string;
@@ -136,7 +136,7 @@ export interface LegalBasis {
   retentionDays?: number;
 }
 
-/** What an approval system needs to ask humans for approval (seed `approval_request`). */
+/** What an approval system needs to ask humans for approval (the Python SDK's `approval_request`). */
 export interface ApprovalRequest {
   /** The AgentAuth challenge to approve (`POST /v1/approve`). */
   challengeId: string;
@@ -152,7 +152,7 @@ export interface ApprovalRequest {
   expiresAt: Date;
 }
 
-/** The outcome of `authorize` (seed `AuthorizationResponse`). */
+/** The outcome of `authorize` (the Python SDK's `AuthorizationResponse`). */
 export interface AuthorizationResponse {
   /** True when a PoA was issued (the broker still enforces its policy on each call). */
   allowed: boolean;
@@ -174,7 +174,7 @@ export interface AuthorizationResponse {
   token?: PoAToken;
 }
 
-// ---- PoA claims (spec §3.2) ------------------------------------------------------------------------
+// ---- PoA claims ------------------------------------------------------------------------
 
 /** The claims of a PoA token as the wire spells them. */
 export const PoAClaimsSchema = v.looseObject({
@@ -200,7 +200,7 @@ export const PoAClaimsSchema = v.looseObject({
 /** The decoded claims of a PoA (`sub` the agent's SPIFFE ID, `act`, `con`, `leg`, `iat`, `exp`, `jti`). */
 export type PoAClaims = v.InferOutput<typeof PoAClaimsSchema>;
 
-/** A verified Proof-of-Authorization token (seed `PoAToken`). */
+/** A verified Proof-of-Authorization token (the Python SDK's `PoAToken`). */
 export interface PoAToken {
   /** The compact JWT to send as `Authorization: Bearer`. */
   token: string;
@@ -214,7 +214,7 @@ export interface PoAToken {
   claims: PoAClaims;
 }
 
-// ---- AgentAuth wire (spec §4) ----------------------------------------------------------------------
+// ---- AgentAuth wire ----------------------------------------------------------------------
 
 const isoDate = v.pipe(
   v.string(),
@@ -378,7 +378,7 @@ export const ApproveResultSchema = v.pipe(
   ),
 );
 
-/** `POST /v1/mandate` 200; the token is `token`, `poa_token` is accepted as an alias (spec §4.4). */
+/** `POST /v1/mandate` 200; the token is `token`, `poa_token` is accepted as an alias. */
 export const MandateSchema = v.pipe(
   v.object({
     token: v.optional(v.string()),

@@ -1,5 +1,5 @@
 /**
- * Verification of Proof-of-Authorization tokens (spec §3): compact JWS, EdDSA (Ed25519) only, key chosen by
+ * Verification of Proof-of-Authorization tokens: compact JWS, EdDSA (Ed25519) only, key chosen by
  * `kid` from AgentAuth's JWKS, then the broker's claim and lifetime rules. Runs in any runtime.
  *
  * @module
@@ -76,7 +76,7 @@ export async function verifyPoAToken(token: string, options: VerifyPoAOptions): 
       'crit',
     );
   }
-  // AgentAuth signs PoAs with `typ: JWT` (spec §3.1). Another `typ` means a token minted for another use
+  // AgentAuth signs PoAs with `typ: JWT`. Another `typ` means a token minted for another use
   // (e.g. an approver or access token under the same key), which must not pass as a PoA. `typ` is
   // case-insensitive (RFC 7515 §4.1.9); a missing `typ` is allowed, as the broker allows it.
   if (header.typ !== undefined && (typeof header.typ !== 'string' || header.typ.toUpperCase() !== 'JWT')) {
@@ -112,7 +112,7 @@ export async function verifyPoAToken(token: string, options: VerifyPoAOptions): 
   const ttl = claims.exp - claims.iat;
   const maxTtl = Math.min(options.maxTtlSeconds ?? 300, POA_MAX_TTL_CAP_SECONDS);
   if (!(ttl > 0 && ttl <= maxTtl)) throw invalid(`its lifetime is ${ttl} s, allowed is 1..${maxTtl} s`);
-  // AgentAuth sets no `nbf` (spec §3.2), but a token that carries one must not be used early: the broker's
+  // AgentAuth sets no `nbf`, but a token that carries one must not be used early: the broker's
   // JWT parser refuses it too, with the same leeway.
   const nbf = (claims as { nbf?: unknown }).nbf;
   if (nbf !== undefined) {

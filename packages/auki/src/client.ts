@@ -38,7 +38,7 @@ import {
 import type { AukiToken, DomainAccess, NetworkToken } from './models.ts';
 import { VERSION } from './version.ts';
 
-/** Options of {@link AukiClient}: the config of spec §2 plus transport and clock. */
+/** Options of {@link AukiClient}: the service config plus transport and clock. */
 export interface AukiClientOptions extends AukiConfig {
   /** Credentials to start with (or later: `setCredentials`, `authenticateWith`). */
   credentials?: AukiCredentials;
@@ -136,7 +136,7 @@ export class AukiClient {
   }
 
   /**
-   * Restores a client from `saveState()` text. Expired tokens are dropped at once (spec §7). Throws
+   * Restores a client from `saveState()` text. Expired tokens are dropped at once. Throws
    * {@link AukiStateError} for bad state or a `secretKey` that does not open the sealed refresh token.
    */
   static async fromState(state: string, options: AukiRestoreOptions): Promise<AukiClient> {
@@ -184,7 +184,7 @@ export class AukiClient {
   }
 
   /**
-   * Drops what has expired, as after a restore (spec §7): an expired network token without a refresh token
+   * Drops what has expired, as after a restore: an expired network token without a refresh token
    * drops every token; an expired discovery token drops it and every domain; expired domains one by one.
    * Returns the events it caused (also given to `onEvent`).
    */
@@ -202,7 +202,7 @@ export class AukiClient {
     return this.#core.discoveryToken();
   }
 
-  /** The network tier's state now (spec §6.4). */
+  /** The network tier's state now. */
   authState(): AukiAuthState {
     return this.#core.checkAuthState(this.#now());
   }

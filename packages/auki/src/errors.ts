@@ -1,5 +1,5 @@
 /**
- * The Auki error family (spec §8) on top of the @x/http-core classes. Transport failures stay the http-core
+ * The Auki error family on top of the @x/http-core classes. Transport failures stay the http-core
  * classes (`NetworkError`, `TimeoutError`, `AbortError`), except during a refresh, where a network failure
  * or request timeout becomes {@link AukiRefreshUnavailableError} with it as `cause`; what the Auki services
  * answer, and what callers pass in, becomes one of these.
@@ -53,7 +53,7 @@ export class AukiProtocolError extends AukiError {
   static override readonly defaultCode: string = 'auki_protocol';
 }
 
-/** The login was refused or its answer was unusable; `retryable` is true for 5xx (spec §6.3). */
+/** The login was refused or its answer was unusable; `retryable` is true for 5xx. */
 export class AukiLoginError extends AukiError {
   /** The brand `isInstance` looks for. */
   static override readonly brand: symbol = Symbol.for('@x/auki.AukiLoginError');

@@ -1,12 +1,12 @@
 /**
- * The wire shapes of the Auki auth API and discovery service (spec §4.1) as valibot schemas, and the
+ * The wire shapes of the Auki auth API and discovery service as valibot schemas, and the
  * camelCase types the TypeScript surface uses. Wire names stay as the wire spells them inside the schemas.
  *
  * @module
  */
 import * as v from 'valibot';
 
-/** A `domain_server` object of a domain-access answer; every field is required and non-null (spec §4.1). */
+/** A `domain_server` object of a domain-access answer; every field is required and non-null. */
 export const DomainServerWire = v.object({
   id: v.string(),
   organization_id: v.string(),
@@ -24,7 +24,7 @@ export const DomainServerWire = v.object({
   cloud_region: v.string(),
 });
 
-/** The body of a 200 from `POST {dds_url}/api/v1/domains/{id}/auth` (spec §4.1). */
+/** The body of a 200 from `POST {dds_url}/api/v1/domains/{id}/auth`. */
 export const DomainAccessResponse = v.object({
   id: v.string(),
   name: v.string(),
@@ -35,14 +35,14 @@ export const DomainAccessResponse = v.object({
   domain_server: DomainServerWire,
 });
 
-/** The body of a 200 from the login endpoint: `expires_in` is ignored there (spec §3.1). */
+/** The body of a 200 from the login endpoint: `expires_in` is ignored there. */
 export const LoginResponse = v.object({
   access_token: v.string(),
   refresh_token: v.string(),
 });
 
 /**
- * The body of a 200 from the refresh endpoint: `expires_in`, when present, is whole seconds (spec §4.1).
+ * The body of a 200 from the refresh endpoint: `expires_in`, when present, is whole seconds.
  * The upstream service sends `"expires_in": null` at times; null counts as absent, so the expiry then comes
  * from the access token's JWT `exp`. A non-finite or unsafe number (e.g. `1e400`) is refused.
  */
@@ -54,12 +54,12 @@ export const RefreshResponse = v.object({
   ),
 });
 
-/** The body of a 200 from `POST {api_url}/service/domains-access-token` (spec §4.1). */
+/** The body of a 200 from `POST {api_url}/service/domains-access-token`. */
 export const DiscoveryResponse = v.object({
   access_token: v.string(),
 });
 
-/** The domain server a domain access points at (spec §6.5), camelCase. */
+/** The domain server a domain access points at, camelCase. */
 export interface DomainServer {
   /** The server's id. */
   id: string;
@@ -87,7 +87,7 @@ export interface DomainServer {
   cloudRegion: string;
 }
 
-/** Access to one domain (spec §6.5): the token for its domain server, and where that server is. */
+/** Access to one domain: the token for its domain server, and where that server is. */
 export interface DomainAccess {
   /** The domain id as the service reported it. */
   id: string;
@@ -152,7 +152,7 @@ export function toDomainAccess(
   };
 }
 
-/** Converts a domain access back into its wire form (for saved state, spec §7). */
+/** Converts a domain access back into its wire form (for saved state). */
 export function toDomainAccessWire(access: DomainAccess): v.InferOutput<typeof DomainAccessResponse> & {
   expires_at: number;
 } {

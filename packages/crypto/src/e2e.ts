@@ -1,5 +1,5 @@
 /**
- * The byte-level building blocks of the Airlock end-to-end scheme (spec §7): an X25519 shared secret fed to
+ * The byte-level building blocks of the Airlock end-to-end scheme: an X25519 shared secret fed to
  * HKDF-SHA256 with an empty salt and a caller-given info string gives a 32-byte AES-256-GCM key; messages
  * are sealed with a 12-byte nonce and a detached 16-byte tag. String encodings belong to @x/airlock.
  *

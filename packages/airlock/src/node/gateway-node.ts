@@ -1,5 +1,5 @@
 /**
- * Node-only gateway pieces: a {@link NonceJournal} persisted to a file (spec §9).
+ * Node-only gateway pieces: a {@link NonceJournal} persisted to a file.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * A faithful fake Airlock gateway for tests (spec §3, §4, §6): every endpoint with the spec's statuses and
+ * A faithful fake Airlock gateway for tests: every endpoint with the spec's statuses and
  * error bodies, a pairing state machine with a fake approver holding its own keys, artifacts decrypted and
  * hash-checked by that approver, signed decisions a test sets, long-polls that really hold the connection,
  * quota, consent, DND policies and 401s. Runs on a loopback port over real sockets. Node only.
@@ -44,7 +44,7 @@ export interface FakeApp {
   /** Shown in consent errors. */
   appName?: string;
   /**
-   * For public kinds: the browser origins allowed (spec §2). When set, a request without a secret must carry
+   * For public kinds: the browser origins allowed. When set, a request without a secret must carry
    * one of them in `Origin`; the fake answers others with a 401, as for any credential it refuses.
    */
   allowedOrigins?: string[];
@@ -311,7 +311,7 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
     }
   }
 
-  // Identity and quota on every /v1 route (spec §2): 401 with an empty body, 429 with Retry-After.
+  // Identity and quota on every /v1 route: 401 with an empty body, 429 with Retry-After.
   app.use('/v1/*', async (c, next) => {
     let appId = 'anonymous';
     if (apps) {
@@ -385,7 +385,7 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
     consent === 'approved' ? c.json({ status: 'approved' }) : consentError(c),
   );
 
-  // ---- pairing (spec §6) ----
+  // ---- pairing ----
   const currentState = (p: FakePairing) => {
     if (p.state === 'Pending' && now() >= p.expiresAt) p.state = 'Expired';
     return p.state;
@@ -509,7 +509,7 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
     return c.json({ status: 'revoked', enforcerId: p.enforcerId });
   });
 
-  // ---- artifacts and exchanges (spec §3.1, §5) ----
+  // ---- artifacts and exchanges ----
   app.post('/v1/artifacts', async (c) => {
     const env = await readJson(c);
     const body = env?.['body'] as Record<string, unknown> | undefined;
@@ -554,7 +554,7 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
       acks: [],
       envelope: env,
     };
-    // The approver opens the artifact with its copy of the key and checks the hash (spec §5.3).
+    // The approver opens the artifact with its copy of the key and checks the hash.
     if (pairing.encryptionKey) {
       try {
         exchange.plaintext = await aesGcmDecrypt(pairing.encryptionKey, exchange.ciphertext);

@@ -1,6 +1,6 @@
 /**
  * @x/artifact-gateway/client: the browser client artifact apps load in their iframe. Same surface and
- * postMessage protocol as the upstream `artifact-sdk` (spec §10), with these differences:
+ * postMessage protocol as the upstream `artifact-sdk`, with these differences:
  * - init messages are accepted only from the parent (or opener) window and from an allowed origin
  *   (default: the embedding page's origin as the browser reports it);
  * - a 401 triggers one token refresh shared by every request waiting on it (single flight), then one replay;

@@ -1,5 +1,5 @@
 /**
- * Per-user and per-session DuckDB (spec §6), sandboxed: each database file is opened with
+ * Per-user and per-session DuckDB, sandboxed: each database file is opened with
  * `enable_external_access=false`, `lock_configuration=true` and extension autoload/autoinstall off, so SQL
  * cannot read or write other files, attach databases, load extensions or undo the settings. One statement
  * per call; parameters are always bound; ATTACH/COPY/LOAD/SET/PRAGMA/transactions and friends are refused

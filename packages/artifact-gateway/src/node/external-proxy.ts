@@ -1,5 +1,5 @@
 /**
- * The external proxy (spec §4) with an SSRF filter upstream lacks: https only, the host resolved and every
+ * The external proxy with an SSRF filter upstream lacks: https only, the host resolved and every
  * address checked (see `blockedAddressReason`), the socket connected to exactly the checked address (the
  * check runs inside the connection's own DNS lookup, so there is no rebinding window), redirects returned
  * as data, the artifact's hop-by-hop and credential headers dropped, a timeout and a response size cap.

@@ -1,5 +1,5 @@
 /**
- * Per-user and per-session files (spec §9), confined: relative paths only, no `..`, no NUL or control
+ * Per-user and per-session files, confined: relative paths only, no `..`, no NUL or control
  * characters, no backslashes, no symlink leading out (every existing ancestor is resolved and must stay
  * inside the root; the last component is opened with `O_NOFOLLOW`), the root itself cannot be deleted,
  * and writes and reads are size-capped.

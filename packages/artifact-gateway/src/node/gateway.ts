@@ -1,5 +1,5 @@
 /**
- * `createArtifactGateway`: every route of spec §3.3 as a Hono app, with token auth, scope checks, JSON
+ * `createArtifactGateway`: every route of the gateway as a Hono app, with token auth, scope checks, JSON
  * `{detail}` errors for every failure and one log line per request (user, route pattern, status,
  * duration; never tokens, bodies or query strings).
  *

@@ -1,5 +1,5 @@
 /**
- * Per-user and per-session MongoDB collections (spec §8) through the official `mongodb` driver, behind the
+ * Per-user and per-session MongoDB collections through the official `mongodb` driver, behind the
  * validation layer of `mongo-filters.ts`. Used by the gateway only when `MONGODB_URL` (or `mongo.url`) is
  * set; no MongoDB server can run on our CI machines, so these calls are tested only against a real server.
  *

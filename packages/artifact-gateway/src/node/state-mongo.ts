@@ -1,5 +1,5 @@
 /**
- * The state store on MongoDB with upstream's layout (spec §8.1): `app_state` (one document per tenant,
+ * The state store on MongoDB with upstream's layout: `app_state` (one document per tenant,
  * namespace and resource; unique index `tenant_ns_resource`) and `app_events` (append-only; index
  * `tenant_ns_resource_ts`), shared by all tenants. Unlike upstream's read-then-write, a `set` is one
  * conditional `findOneAndUpdate` on `{tenant, ns, resource_id, version}`, so of two sets with the same
@@ -24,7 +24,7 @@ import {
   type StateEvent,
 } from '../state.ts';
 
-/** The collections and indexes of spec §8.1. */
+/** The collections and indexes upstream uses. */
 export const MONGO_STATE_LAYOUT = {
   stateCollection: 'app_state',
   eventsCollection: 'app_events',
@@ -60,7 +60,7 @@ export function buildStateSet(tenant: string, checked: CheckedSet, now: Date): M
 }
 
 /**
- * Builds the Mongo filter of a `list` (spec §8.1): `tenant` in the caller's filter ignored, `resource_id`
+ * Builds the Mongo filter of a `list`: `tenant` in the caller's filter ignored, `resource_id`
  * and `data.*` keys kept, any other key `k` read as `data.k`; only the checked comparison operators.
  *
  * @throws {ArtifactGatewayError} `invalid_request` for other operators (`$where`, `$function`, …).
@@ -74,7 +74,7 @@ export function buildStateListFilter(tenant: string, ns: string, filter: unknown
   return out;
 }
 
-/** Builds the event document upstream appends (spec §8.1: `_id` a UUID string). */
+/** Builds the event document upstream appends (`_id` a UUID string). */
 export function buildStateEvent(
   id: string,
   tenant: string,

@@ -1,6 +1,6 @@
 /**
- * `AtbClient` (Node): the seed's API on the real services — AgentAuth's challenge → approve → mandate for
- * `authorize` / `getToken`, and calls through the broker over mTLS for `execute` (spec §8.3).
+ * `AtbClient` (Node): the Python SDK's API on the real services — AgentAuth's challenge → approve → mandate for
+ * `authorize` / `getToken`, and calls through the broker over mTLS for `execute`.
  *
  * @module
  */
@@ -79,7 +79,7 @@ export interface AtbClientOptions {
   legalBasis?: LegalBasis;
   /**
    * An approver used automatically for low-risk actions. AgentAuth needs one approval for every mandate, so
-   * the seed's "auto-approve with audit" for LOW needs a policy approver the operator trusts; without one,
+   * the Python SDK's "auto-approve with audit" for LOW needs a policy approver the operator trusts; without one,
    * low-risk actions wait for a human like any other.
    */
   lowRiskApprover?: Approval;
@@ -192,7 +192,7 @@ function connectorCheck(ctx: ErrorContext, text: string, routed: boolean): Broke
   return ctx.status === 400 ? 'connector_resolve' : ctx.status === 403 ? 'connector_egress' : undefined;
 }
 
-/** Maps a broker refusal (plain text, spec §2.2) to {@link BrokerRefused}; anything else keeps the default. */
+/** Maps a broker refusal (plain text) to {@link BrokerRefused}; anything else keeps the default. */
 function brokerError(
   ctx: ErrorContext,
   riskTier: RiskTier | undefined,
@@ -395,7 +395,7 @@ export class AtbClient {
   }
 
   /**
-   * Asks for authorization of an action (spec §8.3): creates an AgentAuth challenge (or resumes
+   * Asks for authorization of an action: creates an AgentAuth challenge (or resumes
    * `challengeId`), records the given approvals, and asks for the mandate.
    *
    * - Issued: `allowed: true` with the verified PoA in `token`, `decisionId` = its `jti`.
@@ -486,7 +486,7 @@ export class AtbClient {
   }
 
   /**
-   * A verified PoA for an action (seed `get_token`).
+   * A verified PoA for an action (the Python SDK's `get_token`).
    *
    * @throws {AuthorizationDenied} when approval is still needed (the reason names the challenge) or denied.
    */
@@ -655,7 +655,7 @@ export class AtbClient {
     if (basis.retentionDays !== undefined) leg.retention_days = basis.retentionDays;
     const seconds = Math.floor(this.#now() / 1000);
     // AgentAuth does not put single approvals into the PoA, but the policy wants leg.approval.approver_id
-    // for medium risk (spec §5.3), so the known approver is declared up front.
+    // for medium risk, so the known approver is declared up front.
     if (riskTier === RiskTier.MEDIUM && approvals[0]) {
       leg.approval = { approver_id: approvals[0].approverId, timestamp: seconds };
     }

@@ -1,5 +1,5 @@
 /**
- * A faithful fake of AgentAuth (spec §4): challenge → approve → mandate with plain-text errors, the JSON 403
+ * A faithful fake of AgentAuth: challenge → approve → mandate with plain-text errors, the JSON 403
  * of the mandate, `chal_` / `poa_` ids, TTLs, one or two approvers, self-approval 403, duplicate 409, expiry
  * 410, approver JWTs (EdDSA), rate limits with `Retry-After`, and the JWKS of its Ed25519 signing key.
  *
@@ -23,7 +23,7 @@ export interface FakeAgentAuthOptions {
   challengeTtlSeconds?: number;
   /** `POA_TTL_SECONDS` (default 300, capped at 900). */
   poaTtlSeconds?: number;
-  /** `DUAL_CONTROL_ACTIONS` (default the four of spec §4.1). */
+  /** `DUAL_CONTROL_ACTIONS` (default AgentAuth's four). */
   dualControlActions?: readonly string[];
   /** `ALLOW_SELF_APPROVAL` (default false). */
   allowSelfApproval?: boolean;
@@ -133,7 +133,7 @@ export interface FakeAgentAuth {
   clock: FakeClock;
   /** Signs claims as AgentAuth does (`alg: EdDSA`, `kid`); for tests that need odd tokens. */
   sign(claims: Record<string, unknown>): Promise<string>;
-  /** The audit log lines (spec §4.7). */
+  /** The audit log lines. */
   audit: Array<Record<string, unknown>>;
 }
 
@@ -470,7 +470,7 @@ export async function createFakeAgentAuth(options: FakeAgentAuthOptions = {}): P
   };
 }
 
-/** A fresh Ed25519 signing key; `kid` = base64url SHA-256 of the raw public key (spec §3.1). */
+/** A fresh Ed25519 signing key; `kid` = base64url SHA-256 of the raw public key. */
 async function newSigningKey(): Promise<{ publicJwk: FakeJwk; privateKey: CryptoKey }> {
   const { publicKey, privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   const jwk = await exportJWK(publicKey);

@@ -1,6 +1,6 @@
 /**
- * A faithful fake of the ATB broker (spec §2.2) over real mTLS: every check in the broker's order with its
- * exact status and text, the policy of spec §5–§6, single-use replay protection, the local guardrails, and a
+ * A faithful fake of the ATB broker over real mTLS: every check in the broker's order with its
+ * exact status and text, the upstream policy, single-use replay protection, the local guardrails, and a
  * pass-through to an upstream service.
  *
  * @module
@@ -108,7 +108,7 @@ export interface FakeBrokerOptions {
    * adds them); throw to simulate an OPA failure.
    */
   policy?: (input: PolicyInput) => PolicyDecision;
-  /** Platform identity (`X-Platform-Token`, spec §1.5); off by default. */
+  /** Platform identity (`X-Platform-Token`); off by default. */
   platformIdentity?: FakePlatformIdentity;
   /** The loopback port (default 0: one the OS picks). */
   port?: number;
@@ -190,7 +190,7 @@ function lookup(url: URL, body: Obj, names: string[], bodyNames: string[]): stri
   return undefined;
 }
 
-/** The broker's constraint checks on top-level `con` keys (spec §3.5); returns the violation messages. */
+/** The broker's constraint checks on top-level `con` keys; returns the violation messages. */
 export function constraintViolations(con: Obj, method: string, url: URL, body: Obj): string[] {
   const out: string[] = [];
   if (con.contact_id !== undefined) {

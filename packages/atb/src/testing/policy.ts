@@ -1,5 +1,5 @@
 /**
- * The broker's OPA policy (`atb.poa` `decision`, spec §5–§6) in TypeScript: catalog tiers, approval rules,
+ * The broker's OPA policy (`atb.poa` `decision`) in TypeScript: catalog tiers, approval rules,
  * dual and executive control, approval freshness, the action-specific rules, and the optional time policy
  * and rate limits (`data.time_policy`, `data.rate_limits`).
  *
@@ -8,7 +8,7 @@
 import { EXECUTIVE_ROLES, LOW_RISK_ALLOWLIST } from '../catalog.ts';
 import { riskTierOf } from '../models.ts';
 
-/** The policy input the broker builds (spec §6). */
+/** The policy input the broker builds. */
 export interface PolicyInput {
   /** The mTLS identity. */
   agent: {
@@ -98,7 +98,7 @@ const obj = (x: unknown): Obj | undefined =>
 const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
 const nonEmpty = (x: unknown): x is string => typeof x === 'string' && x !== '';
 
-// A numeric Unix timestamp must be recent; string timestamps are ignored (spec §6).
+// A numeric Unix timestamp must be recent; string timestamps are ignored.
 const fresh = (ts: unknown, now: number, window: number) => {
   const t = num(ts);
   return t === undefined || now - t <= window;
@@ -196,7 +196,7 @@ function distinctApprovers(list: unknown, sub: string, now: number, window: numb
 
 /**
  * Evaluates the policy without data documents (no time policy, no rate limits); the first failing check
- * wins (spec §6). See {@link createPolicy} for a policy with them.
+ * wins. See {@link createPolicy} for a policy with them.
  */
 export function evaluatePolicy(input: PolicyInput): PolicyDecision {
   return decide(input, {}, undefined);

@@ -1,5 +1,5 @@
 /**
- * Token expiry (spec §5): the JWT `exp` claim read without checking the signature, and the two time
+ * Token expiry: the JWT `exp` claim read without checking the signature, and the two time
  * predicates every tier uses. All times are epoch milliseconds, and the clock is always passed in.
  *
  * @module

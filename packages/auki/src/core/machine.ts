@@ -1,5 +1,5 @@
 /**
- * The sans-I/O state machine (spec §6): it decides which HTTP requests to make and what their answers mean,
+ * The sans-I/O state machine: it decides which HTTP requests to make and what their answers mean,
  * and never touches the network, a timer or the clock — every step takes `nowMs`.
  *
  * @module
@@ -273,7 +273,7 @@ export class AukiCore {
     return this.#credentials !== undefined;
   }
 
-  /** The network tier's state (spec §6.4). */
+  /** The network tier's state. */
   checkAuthState(nowMs: number): AukiAuthState {
     const net = this.#network;
     if (!net || isExpired(net.expiresAt, nowMs))
@@ -307,7 +307,7 @@ export class AukiCore {
   }
 
   /**
-   * The network tier (spec §6.2): `[]` when the token is fresh; a refresh when a refresh token is held and the
+   * The network tier: `[]` when the token is fresh; a refresh when a refresh token is held and the
    * token is expired or within the threshold; else a login for email credentials. App-key and opaque
    * credentials install their token at once and return `[]`.
    */
@@ -360,7 +360,7 @@ export class AukiCore {
   }
 
   /**
-   * One step towards access to `domainId` (spec §6.2): the network tier's actions, else the discovery
+   * One step towards access to `domainId`: the network tier's actions, else the discovery
    * request, else `[]` when a valid access is cached, else the domain request. Call it again after feeding
    * the answers until `domainAccess(domainId, nowMs)` returns the access. Throws {@link AukiInputError}
    * for a domain id that is not a plain path segment.
@@ -394,7 +394,7 @@ export class AukiCore {
 
   /**
    * Feeds the answer to the oldest pending request (first in, first out) and returns what it meant
-   * (spec §6.3). With no pending request it returns `[]` and changes nothing. Failed logins, discovery and
+   *. With no pending request it returns `[]` and changes nothing. Failed logins, discovery and
    * domain calls leave existing tokens as they were. A refresh refused with a 4xx (other than 408, 425, 429)
    * drops every token and pending request (`requiresReauth: true`, then `AuthenticationRequired`); any other
    * failed refresh (5xx, 408, 425, 429, an unreadable 200) is an outage and keeps every token and the other
@@ -491,7 +491,7 @@ export class AukiCore {
   }
 
   /**
-   * Call after restoring (spec §7): an expired network token that cannot be refreshed (restored without its
+   * Call after restoring: an expired network token that cannot be refreshed (restored without its
    * refresh token) drops everything (`[TokensInvalidated, AuthenticationRequired]`); one that can is kept for
    * the next step to refresh (a state saved during an outage restores as it was). An expired discovery token
    * drops it and every domain access; expired domain accesses are dropped one by one.
@@ -627,7 +627,7 @@ export class AukiCore {
       refreshToken: parsed.value.refresh_token,
       expiresAt: expiry.value,
     };
-    // With a refresh token the core never logs in silently again: the password is dropped (spec §3.1).
+    // With a refresh token the core never logs in silently again: the password is dropped.
     if (parsed.value.refresh_token !== '') this.#credentials = undefined;
     return [{ type: 'NetworkAuthSuccess', token: parsed.value.access_token, expiresAt: expiry.value }];
   }

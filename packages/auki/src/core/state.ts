@@ -1,5 +1,5 @@
 /**
- * The saved-state format (spec §7, versioned): tokens and cached domain accesses, never a password, an app
+ * The saved-state format (versioned): tokens and cached domain accesses, never a password, an app
  * secret or a refresh token in clear. A refresh token is kept only sealed by the caller (the high-level
  * client seals it with AES-256-GCM under a key the caller holds).
  *
@@ -98,7 +98,7 @@ export function parseSavedState(text: string): SavedAukiState {
   };
 }
 
-// The upstream core's `save_state()` (spec §7): no format marker, the refresh token in clear, the options
+// The upstream core's `save_state()`: no format marker, the refresh token in clear, the options
 // may be absent (serde: missing Option = none) but the domain map is required.
 const UpstreamStateWire = v.object({
   network_auth: v.nullish(v.object({ token: v.string(), refresh_token: v.string(), expires_at: Expiry })),
@@ -118,7 +118,7 @@ export interface UpstreamAukiState {
 
 /**
  * Parses the JSON text of the upstream Auki core's `save_state()` (Rust, and its Swift, Kotlin and JS
- * bindings; spec §7), so a user moving from it keeps the session. Its app-key token (the key and secret in
+ * bindings), so a user moving from it keeps the session. Its app-key token (the key and secret in
  * base64) is not taken over: set app-key credentials again. Throws {@link AukiStateError} for text that is not
  * JSON, is this package's own format (restore that with `fromState`), or has missing and mistyped fields.
  *

@@ -1,12 +1,12 @@
 /**
  * The vocabulary of the sans-I/O core: configuration, credentials, the actions it asks for and the events it
- * reports (spec §2, §3, §6.5), as discriminated unions on `type`.
+ * reports, as discriminated unions on `type`.
  *
  * @module
  */
 import type { AukiToken, DomainAccess } from '../models.ts';
 
-/** Where the Auki services are and how eagerly to refresh (spec §2). */
+/** Where the Auki services are and how eagerly to refresh. */
 export interface AukiConfig {
   /** The auth API base, e.g. `https://api.aukiverse.com` (a trailing slash is dropped). */
   apiUrl: string;
@@ -20,7 +20,7 @@ export interface AukiConfig {
   refreshThresholdMs?: number;
 }
 
-/** Email and password: logged in through `POST {apiUrl}/user/login` (spec §3.1). */
+/** Email and password: logged in through `POST {apiUrl}/user/login`. */
 export interface EmailCredentials {
   /** Discriminant. */
   type: 'email';
@@ -30,7 +30,7 @@ export interface EmailCredentials {
   password: string;
 }
 
-/** An app key and secret: sent as `Basic base64(key:secret)`, no login request (spec §3.2). */
+/** An app key and secret: sent as `Basic base64(key:secret)`, no login request. */
 export interface AppKeyCredentials {
   /** Discriminant. */
   type: 'appKey';
@@ -40,7 +40,7 @@ export interface AppKeyCredentials {
   appSecret: string;
 }
 
-/** A token obtained elsewhere (enterprise SSO, OAuth/OIDC), used as the network token (spec §3.3). */
+/** A token obtained elsewhere (enterprise SSO, OAuth/OIDC), used as the network token. */
 export interface OpaqueCredentials {
   /** Discriminant. */
   type: 'opaque';
@@ -50,7 +50,7 @@ export interface OpaqueCredentials {
   refreshToken?: string;
   /** When `token` expires, epoch ms. */
   expiryMs: number;
-  /** Accepted for parity with the other SDKs; the core does not use it (spec §3). */
+  /** Accepted for parity with the other SDKs; the core does not use it. */
   refreshTokenExpiryMs?: number;
   /** With it, refreshes are OIDC form posts (`grant_type=refresh_token`) instead of a Bearer POST. */
   oidcClientId?: string;
@@ -231,7 +231,7 @@ export type AukiEvent =
   | AuthenticationRequiredEvent
   | TokensInvalidatedEvent;
 
-/** The network tier's state (spec §6.4). */
+/** The network tier's state. */
 export type AukiAuthState = 'Authenticated' | 'NeedsRefresh' | 'NeedsAuthentication' | 'NeedsCredentials';
 
 /** A request the core is waiting for an answer to. */

@@ -1,5 +1,5 @@
 /**
- * A faithful fake of the Auki auth API and discovery service (spec §4, §10) on two loopback servers, issuing
+ * A faithful fake of the Auki auth API and discovery service on two loopback servers, issuing
  * ES256 JWTs signed with jose whose lifetimes the test sets, on a clock the test controls. Node only.
  *
  * @module
