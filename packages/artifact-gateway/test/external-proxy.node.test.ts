@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { createSecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactGatewayError, blockedAddressReason, scopeFromRole } from '../src/index.ts';
 import { ExternalProxy, type Resolver } from '../src/node/index.ts';
@@ -181,5 +184,26 @@ describe('ExternalProxy', () => {
     expect((await refused(proxy.stream({ scope, url: url('/', 'mixed.test') }))).code).toBe(
       'blocked_destination',
     );
+  });
+  it('speaks HTTP/1.1 to an upstream that also offers HTTP/2 (undici 8 would otherwise negotiate h2)', async () => {
+    const key = readFileSync(new URL('./fixtures/test-key.pem', import.meta.url), 'utf8');
+    const h2 = createSecureServer({ key, cert: testCa, allowHTTP1: true }, (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ v: req.httpVersion }));
+    });
+    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
+    const own = new ExternalProxy({
+      resolver,
+      addressPolicy: allowLoopbackOnly,
+      ca: testCa,
+      timeoutMs: 1000,
+    });
+    try {
+      const { port } = h2.address() as AddressInfo;
+      const result = await own.call({ scope, method: 'GET', url: `https://api.test:${port}/version` });
+      expect(result).toMatchObject({ status: 200, body: { v: '1.1' } });
+    } finally {
+      await own.close();
+      await new Promise<void>((resolve) => h2.close(() => resolve()));
+    }
   });
 });

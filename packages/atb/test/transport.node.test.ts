@@ -1,6 +1,8 @@
 // The mTLS transport under AtbClient, on its own against a real HTTPS server that asks for client
 // certificates: bodies in and out, redirects, aborts and timeouts, and the buffered Response it returns.
 import { createHash } from 'node:crypto';
+import { createSecureServer } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import { createHttpClient, ServerError, TimeoutError } from '@x/http-core';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +17,10 @@ let transport: MtlsTransport;
 let requestsSeen = 0;
 let slowClosed: Promise<void>;
 let markSlowClosed: () => void = () => {};
+let pki: Awaited<ReturnType<typeof createTestPki>>;
 
 beforeAll(async () => {
-  const pki = await createTestPki('transport-test-ca');
+  pki = await createTestPki('transport-test-ca');
   const agent = await pki.agent('spiffe://example.org/ns/test/sa/transport');
   const app = new Hono();
   app.use(async (_c, next) => {
@@ -163,5 +166,33 @@ describe('the mTLS transport', () => {
     expect((failed as ServerError).status).toBe(502);
     expect((failed as ServerError).body).toBe('the upstream broke');
     expect(await http.get('/echo')).toMatchObject({ method: 'GET' });
+  });
+  it('speaks HTTP/1.1 to a server that also offers HTTP/2 (undici 8 would otherwise negotiate h2)', async () => {
+    const h2 = createSecureServer(
+      { ...pki.server, ca: pki.caCert, requestCert: true, rejectUnauthorized: true, allowHTTP1: true },
+      (req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end(req.httpVersion));
+      },
+    );
+    await new Promise<void>((resolve) => h2.listen(0, '127.0.0.1', resolve));
+    const own = createMtlsTransport({
+      ...(await pki.agent('spiffe://example.org/ns/test/sa/h2')),
+      ca: pki.caCert,
+    });
+    try {
+      const url = `https://127.0.0.1:${(h2.address() as AddressInfo).port}/version`;
+      expect(await (await own.fetch(url, { method: 'GET' })).text()).toBe('1.1');
+      const streamed = new Blob(['x']).stream();
+      const viaFetch = await own.fetch(url, {
+        method: 'POST',
+        body: streamed,
+        duplex: 'half',
+      } as RequestInit);
+      expect(await viaFetch.text()).toBe('1.1');
+    } finally {
+      await own.close();
+      await new Promise<void>((resolve) => h2.close(() => resolve()));
+    }
   });
 });

@@ -149,6 +149,8 @@ export class ExternalProxy {
     this.#policy = options.addressPolicy ?? blockedAddressReason;
     const ca = options.ca === undefined ? undefined : [options.ca].flat();
     this.#agentOptions = {
+      // HTTP/1.1 as with undici 7: undici 8 would switch to HTTP/2 when the upstream offers it (ALPN).
+      allowH2: false,
       headersTimeout: this.#timeoutMs,
       bodyTimeout: this.#timeoutMs,
       connect: {

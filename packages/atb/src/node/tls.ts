@@ -127,7 +127,7 @@ function loadUndici(): Undici {
 export function assertUndiciRuntime(): void {
   if ((globalThis as { Bun?: unknown }).Bun !== undefined) {
     throw new AtbError(
-      "@x/atb/node does not run in Bun: its mTLS transport needs undici's Agent, and Bun replaces the undici package with a stand-in that cannot dispatch or close. Run the agent on Node.js (>= 20.19); @x/atb (tokens, PoA verification, AgentAuth over a fetch you give) runs in Bun.",
+      "@x/atb/node does not run in Bun: its mTLS transport needs undici's Agent, and Bun replaces the undici package with a stand-in that cannot dispatch or close. Run the agent on Node.js (>= 22.19); @x/atb (tokens, PoA verification, AgentAuth over a fetch you give) runs in Bun.",
       { code: 'unsupported_runtime' },
     );
   }
@@ -309,6 +309,8 @@ export function createMtlsTransport(material: TlsMaterial): MtlsTransport {
   let agent: Agent | undefined;
   const dispatcher = (): Agent => {
     agent ??= new (loadUndici().Agent)({
+      // HTTP/1.1 as with undici 7: undici 8 would switch to HTTP/2 when the server offers it (ALPN).
+      allowH2: false,
       connect: {
         cert: material.cert,
         key: material.key,

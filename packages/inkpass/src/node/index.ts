@@ -49,7 +49,11 @@ export async function insecureTlsFetch(): Promise<FetchLike> {
       cause: error,
     });
   }
-  const dispatcher = new undici.Agent({ connect: { rejectUnauthorized: false } });
+  const dispatcher = new undici.Agent({
+    // HTTP/1.1 with undici 7 and 8 alike (8 would switch to HTTP/2 when the server offers it).
+    allowH2: false,
+    connect: { rejectUnauthorized: false },
+  });
   return (input, init) =>
     undici.fetch(input, {
       ...(init as Parameters<typeof undici.fetch>[1]),
