@@ -141,3 +141,20 @@ describe('fake inkPass', () => {
     );
   });
 });
+
+describe('lifecycle', () => {
+  it('closes once however often close is called, and with await using (the storage directory goes)', async () => {
+    const { existsSync } = await import('node:fs');
+    let storage: string;
+    let url: string;
+    {
+      await using own = await startFakeInkPass();
+      storage = own.storageDir;
+      url = own.url;
+      expect(existsSync(storage)).toBe(true);
+      expect(own.close()).toBe(own.close());
+    }
+    expect(existsSync(storage)).toBe(false);
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+});

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { base64UrlEncode, constantTimeEqual, randomBytes, sha256Hex, utf8Encode } from '@x/crypto';
+import { closeable } from '@x/http-core';
 import {
   createFaultInjector,
   createRequestRecorder,
@@ -321,8 +322,10 @@ export interface FakeInkPass {
   invitationToken(email: string): string | undefined;
   /** Issues tokens for a user as a login would (a new session). */
   issueTokens(userId: string): Promise<IssuedTokens>;
-  /** Stops the server and removes the storage directory. */
+  /** Stops the server and removes the storage directory (again: the first call's outcome). */
   close(): Promise<void>;
+  /** {@link FakeInkPass.close}, for `await using fake = await startFakeInkPass()`. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 interface StoredKey {
@@ -1683,7 +1686,7 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
   };
 
   const server = await startTestServer(app);
-  return {
+  return closeable<FakeInkPass>({
     url: server.url,
     clock,
     faults,
@@ -1708,5 +1711,5 @@ export async function startFakeInkPass(options: FakeInkPassOptions = {}): Promis
       await server.close();
       await rm(storageDir, { recursive: true, force: true });
     },
-  };
+  });
 }
