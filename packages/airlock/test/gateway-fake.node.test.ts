@@ -39,19 +39,27 @@ describe('identity', () => {
   });
 });
 
+/** A paired rig on a clock the test moves, with an exchange that expires 60 s from now. */
+async function expiringExchange() {
+  let clock = Date.now();
+  r = await rig({ now: () => clock }, { now: () => clock });
+  const p = await pair(r);
+  const { requestId } = await r.client.encryptAndSubmitArtifact({
+    ...artifactFor(p, payload),
+    expiresAt: new Date(clock + 60_000),
+  });
+  return {
+    requestId,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+  };
+}
+
 describe('the test clock', () => {
   it('expires a pending exchange: the wait answers 404, the status says Expired', async () => {
-    let clock = Date.now();
-    r = await rig({ now: () => clock }, { now: () => clock });
-    const p = await pair(r);
-    const { requestId } = await r.client.encryptAndSubmitArtifact({
-      enforcerId: 'enf-1',
-      plaintextPayload: payload,
-      encryptionKey: p.encryptionKey,
-      metadata: { routingToken: p.routingToken },
-      expiresAt: new Date(clock + 60_000),
-    });
-    clock += 61_000;
+    const { requestId, advance } = await expiringExchange();
+    advance(61_000);
     await expect(r.client.waitForDecision(requestId)).rejects.toSatisfy((e) =>
       AirlockNotFoundError.isInstance(e),
     );
@@ -59,17 +67,8 @@ describe('the test clock', () => {
   });
 
   it('refuses a decision on an expired exchange, as the gateway does; the exchange stays Expired', async () => {
-    let clock = Date.now();
-    r = await rig({ now: () => clock }, { now: () => clock });
-    const p = await pair(r);
-    const { requestId } = await r.client.encryptAndSubmitArtifact({
-      enforcerId: 'enf-1',
-      plaintextPayload: payload,
-      encryptionKey: p.encryptionKey,
-      metadata: { routingToken: p.routingToken },
-      expiresAt: new Date(clock + 60_000),
-    });
-    clock += 61_000;
+    const { requestId, advance } = await expiringExchange();
+    advance(61_000);
     expect(r.gateway.exchanges.get(requestId)?.state).toBe('Expired');
     await expect(r.gateway.decide(requestId, 'approve')).rejects.toThrow(/expired .*refused/);
     expect(r.gateway.exchanges.get(requestId)?.decision).toBeUndefined();
@@ -81,19 +80,10 @@ describe('the test clock', () => {
   });
 
   it('a decision just before expiry is kept, and stays after the expiry passes', async () => {
-    let clock = Date.now();
-    r = await rig({ now: () => clock }, { now: () => clock });
-    const p = await pair(r);
-    const { requestId } = await r.client.encryptAndSubmitArtifact({
-      enforcerId: 'enf-1',
-      plaintextPayload: payload,
-      encryptionKey: p.encryptionKey,
-      metadata: { routingToken: p.routingToken },
-      expiresAt: new Date(clock + 60_000),
-    });
-    clock += 59_000;
+    const { requestId, advance } = await expiringExchange();
+    advance(59_000);
     await r.gateway.decide(requestId, 'approve');
-    clock += 10_000;
+    advance(10_000);
     expect(r.gateway.exchanges.get(requestId)?.state).toBe('Approved');
     expect((await r.client.getExchangeStatus(requestId)).body?.state).toBe('Approved');
   });

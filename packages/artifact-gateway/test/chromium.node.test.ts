@@ -54,6 +54,21 @@ let gateway: ArtifactGateway;
 let upstream: HttpsUpstream;
 let workspace: string;
 
+/** A module of this package bundled for the browser, as an artifact page loads it. */
+async function browserBundle(path: string): Promise<string> {
+  const result = await build({
+    entryPoints: [new URL(path, import.meta.url).pathname],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    conditions: ['@x/source', 'browser', 'import', 'module'],
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
 beforeAll(async () => {
   workspace = await mkdtemp(join(tmpdir(), 'ag-chromium-'));
   upstream = await startHttpsUpstream();
@@ -66,29 +81,9 @@ beforeAll(async () => {
       ca: testCa,
     }),
   });
-  const bundle = await build({
-    entryPoints: [new URL('./chromium/artifact.page.ts', import.meta.url).pathname],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['@x/source', 'browser', 'import', 'module'],
-    write: false,
-    logLevel: 'silent',
-  });
-  const js = bundle.outputFiles[0]!.text;
+  const js = await browserBundle('./chromium/artifact.page.ts');
   // The browser client alone, as a module an import map can name `artifact-sdk` (the upstream SDK's name).
-  const sdk = await build({
-    entryPoints: [new URL('../src/client/index.ts', import.meta.url).pathname],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    conditions: ['@x/source', 'browser', 'import', 'module'],
-    write: false,
-    logLevel: 'silent',
-  });
-  const sdkJs = sdk.outputFiles[0]!.text;
+  const sdkJs = await browserBundle('../src/client/index.ts');
   const app = new Hono()
     .get('/artifact.html', (c) =>
       c.html(
